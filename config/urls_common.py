@@ -1,0 +1,12 @@
+"""URLs every tenant has, whatever its kind."""
+
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("realtime.urls")),
+    path("healthz", account_views.healthz, name="tenant_healthz"),
+]

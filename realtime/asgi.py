@@ -1,0 +1,118 @@
+"""The WebSocket stack, outermost first:
+
+1. TenantHostMiddleware: the Host header must name an active school or clinic (Domain table);
+   unknown hosts, the public site, the template, suspended or provisioning tenants are refused.
+2. OriginMiddleware: the Origin header must be one of *that tenant's* domains.
+3. TenantSessionMiddleware: the session cookie is looked up in the tenant's own schema.
+4. The router: /ws/ → NotificationConsumer.
+
+Refusals in 1-2 happen before the handshake completes (the client sees HTTP 403); a missing
+or ended session is accepted and closed with 4401, so browsers can tell "log in again" apart.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.routing import URLRouter
+from django.conf import settings
+from channels.security.websocket import WebsocketDenier
+from django.urls import path, re_path
+from django_tenants.utils import get_public_schema_name
+
+from realtime import metrics
+from realtime.socket_queries import session_user
+from realtime.tenant_db import public_db, tenant_db
+from tenants.selectors import host_to_domain, tenant_domain_names, tenant_for_host
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def refuse(scope: Scope, receive: Receive, send: Send, *, reason: str, schema: str) -> None:
+    """Close before accepting: Daphne answers the handshake with HTTP 403."""
+    logger.info("websocket refused (%s) host=%s", reason, header(scope, b"host"))
+    metrics.count_soon(f"ws.rejected.{reason}", schema=schema)
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1008})
+
+
+class TenantHostMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = header(scope, b"host") or ""
+        tenant = await public_db(tenant_for_host)(host=host) if host else None
+        if (
+            tenant is None
+            or tenant.schema_name == get_public_schema_name()
+            or not tenant.is_active
+        ):
+            schema = tenant.schema_name if tenant else "-"
+            reason = "unknown_host" if tenant is None else "tenant_inactive"
+            return await refuse(scope, receive, send, reason=reason, schema=schema)
+        return await self.app({**scope, "tenant": tenant}, receive, send)
+
+
+class OriginMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tenant = scope["tenant"]
+        origin = header(scope, b"origin")
+        allowed = await public_db(tenant_domain_names)(tenant=tenant)
+        origin_host = host_to_domain(urlsplit(origin).netloc) if origin else None
+        if origin_host is None or origin_host not in allowed:
+            return await refuse(scope, receive, send, reason="bad_origin", schema=tenant.schema_name)
+        return await self.app(scope, receive, send)
+
+
+class TenantSessionMiddleware:
+    """Channels' AuthMiddlewareStack reads users in whatever schema the DB thread was left in;
+    this one looks the session and user up inside the tenant's schema, every time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cookies = SimpleCookie()
+        raw = header(scope, b"cookie")
+        if raw:
+            try:
+                cookies.load(raw)
+            except Exception:
+                cookies = SimpleCookie()
+        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+        session_key = morsel.value if morsel else ""
+        user = await tenant_db(session_user)(scope["tenant"], session_key=session_key)
+        return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
+
+
+def websocket_application() -> ASGIApp:
+    from realtime.consumers import NotificationConsumer
+
+    router = URLRouter(
+        [
+            path("ws/", NotificationConsumer.as_asgi()),
+            re_path(r"", WebsocketDenier.as_asgi()),  # any other path: refused, not an error
+        ]
+    )
+    return TenantHostMiddleware(OriginMiddleware(TenantSessionMiddleware(router)))
+
+

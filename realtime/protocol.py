@@ -1,0 +1,97 @@
+"""The wire protocol (docs/realtime-protocol.md): a versioned JSON envelope with a dotted or
+plain `type`. Parsing here is pure (no I/O), so it is easy to test and to fuzz."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024
+
+# Close codes the server uses after accepting a socket (rejections before accept are HTTP 403).
+CLOSE_UNAUTHENTICATED = 4401  # no valid session, or the session ended (logout)
+CLOSE_SUSPENDED = 4423  # the tenant was suspended
+CLOSE_FLOOD = 4429  # kept sending over the rate limit
+CLOSE_TOO_BIG = 1009  # a frame over MAX_FRAME_BYTES
+CLOSE_SERVER_RESTART = 1012
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str, ref: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    type: str
+    ref: str | int | None
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+CLIENT_TYPES = frozenset(
+    {"hello", "subscribe", "unsubscribe", "mark_read", "mark_all_read", "ping"}
+)
+
+
+def _int(body: dict[str, Any], key: str, ref: Any, *, minimum: int = 0) -> int:
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ProtocolError("bad_request", f"'{key}' must be an integer >= {minimum}", ref)
+    if value > 2**62:
+        raise ProtocolError("bad_request", f"'{key}' is out of range", ref)
+    return value
+
+
+def parse_client_frame(text: str) -> ClientMessage:
+    if len(text.encode()) > MAX_FRAME_BYTES:
+        raise ProtocolError("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError("bad_json", "the frame is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ProtocolError("bad_request", "a frame must be a JSON object")
+    ref = body.get("ref")
+    if ref is not None and not (
+        (isinstance(ref, str) and len(ref) <= 64)
+        or (isinstance(ref, int) and not isinstance(ref, bool))
+    ):
+        ref = None
+    if body.get("v", VERSION) != VERSION:
+        raise ProtocolError("bad_version", f"this server speaks protocol version {VERSION}", ref)
+    kind = body.get("type")
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
+        shown = kind if isinstance(kind, str) and len(kind) < 40 else "?"
+        raise ProtocolError("unknown_type", f"unknown message type {shown!r}", ref)
+    message = ClientMessage(type=kind, ref=ref, body=body)
+    validate(message)
+    return message
+
+
+def validate(message: ClientMessage) -> None:
+    body, ref = message.body, message.ref
+    if message.type == "hello":
+        _int(body, "last_seq", ref)
+    elif message.type == "mark_read":
+        _int(body, "seq", ref, minimum=1)
+    elif message.type in ("subscribe", "unsubscribe"):
+        topic = body.get("topic")
+        if not isinstance(topic, str) or not topic or len(topic) > 64:
+            raise ProtocolError("bad_request", "'topic' must be a topic name", ref)
+        params = body.get("params", {})
+        if not isinstance(params, dict):
+            raise ProtocolError("bad_request", "'params' must be an object", ref)
+
+
+def server_frame(kind: str, **fields: Any) -> str:
+    return json.dumps({"v": VERSION, "type": kind, **fields}, separators=(",", ":"))
+
+
+def error_frame(code: str, message: str, ref: Any = None) -> str:
+    fields: dict[str, Any] = {"code": code, "message": message}
+    if ref is not None:
+        fields["ref"] = ref
+    return server_frame("error", **fields)

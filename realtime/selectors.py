@@ -1,0 +1,31 @@
+"""Reads of notifications (sync; consumers call them through tenant_db)."""
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from realtime.models import Inbox, Notification
+
+REPLAY_BATCH = 500
+
+
+def notifications_after(*, user: User | int, after_seq: int, limit: int = REPLAY_BATCH) -> list[Notification]:
+    """The recipient's notifications with seq > after_seq, oldest first, at most `limit`."""
+    return list(
+        Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:limit]
+    )
+
+
+def notification_last_seq(*, user: User | int) -> int:
+    inbox = Inbox.objects.filter(user=user).values_list("last_seq", flat=True).first()
+    return inbox or 0
+
+
+def notification_unread_count(*, user: User | int) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user).order_by("-seq")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs

@@ -1,0 +1,50 @@
+"""The only door from async realtime code to the database.
+
+Every `database_sync_to_async` call of a process runs on one shared thread with one
+connection. Setting the schema once per socket therefore leaks: another socket's call
+switches it in between. So each call here enters the schema it needs, and leaves it, inside
+the same synchronous function. Realtime code must use these wrappers and nothing else (a test
+scans the source for async ORM calls, set_tenant/set_schema and stray sync_to_async).
+"""
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from channels.db import database_sync_to_async
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+
+from tenants.models import Tenant
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def tenant_db(func: Callable[P, R]) -> Callable[Concatenate[Tenant, P], Awaitable[R]]:
+    """`await tenant_db(f)(tenant, ...)` runs `f(...)` in `tenant`'s schema on the DB thread."""
+
+    def run(tenant: Tenant, *args: P.args, **kwargs: P.kwargs) -> R:
+        with tenant_context(tenant):
+            return func(*args, **kwargs)
+
+    @wraps(func)
+    async def wrapper(tenant: Tenant, *args: P.args, **kwargs: P.kwargs) -> R:
+        result: R = await database_sync_to_async(run)(tenant, *args, **kwargs)
+        return result
+
+    return wrapper
+
+
+def public_db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`await public_db(f)(...)` runs `f(...)` in the public schema (the tenant registry)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with schema_context(get_public_schema_name()):
+            return func(*args, **kwargs)
+
+    @wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        result: R = await database_sync_to_async(run)(*args, **kwargs)
+        return result
+
+    return wrapper

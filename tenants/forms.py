@@ -1,0 +1,18 @@
+import re
+
+from django import forms
+
+from tenants.models import TenantKind
+
+
+class OnboardingForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.CharField(max_length=30, help_text="Lower case; also the database schema name.")
+    kind = forms.ChoiceField(choices=TenantKind.choices)
+    domains = forms.CharField(
+        help_text="One or more host names, separated by spaces or commas; the first is primary."
+    )
+    admin_email = forms.EmailField(label="First administrator's e-mail")
+
+    def clean_domains(self) -> list[str]:
+        return [d for d in re.split(r"[\s,]+", self.cleaned_data["domains"]) if d]

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import set_urlconf
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Tenant, TenantStatus
+
+URLCONF_BY_KIND = {
+    "school": "config.urls_school",
+    "clinic": "config.urls_clinic",
+}
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host → schema switch, plus: unknown hosts get a plain 404 (never the
+    public site), inactive tenants get a clear page, and the tenant's kind picks its URLs."""
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        body = render_to_string("tenants/unknown_host.html", {"hostname": hostname})
+        return HttpResponse(body, status=404)
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+        if tenant.schema_name == get_public_schema_name():
+            return None
+        if tenant.status == TenantStatus.SUSPENDED:
+            body = render_to_string("tenants/suspended.html", {"tenant": tenant})
+            return HttpResponse(body, status=403)
+        if tenant.status != TenantStatus.ACTIVE:
+            body = render_to_string("tenants/provisioning.html", {"tenant": tenant})
+            return HttpResponse(body, status=503, headers={"Retry-After": "5"})
+        return None
+
+    @staticmethod
+    def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:
+        tenant = getattr(request, "tenant", None)
+        if force_public or tenant is None or tenant.schema_name == get_public_schema_name():
+            urlconf = settings.PUBLIC_SCHEMA_URLCONF
+        else:
+            urlconf = URLCONF_BY_KIND[tenant.kind]
+        request.urlconf = urlconf  # type: ignore[attr-defined]
+        set_urlconf(urlconf)

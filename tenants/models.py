@@ -1,0 +1,62 @@
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class TenantKind(models.TextChoices):
+    SCHOOL = "school", "School"
+    CLINIC = "clinic", "Dental clinic"
+
+
+class TenantStatus(models.TextChoices):
+    PROVISIONING = "provisioning", "Provisioning"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Tenant(TenantMixin):
+    """One customer (a school or a clinic); its data lives in the schema named `schema_name`."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=TenantKind.choices)
+    status = models.CharField(
+        max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING
+    )
+    # The pre-migrated schema new tenants are cloned from; never has a domain or users.
+    is_template = models.BooleanField(default=False)
+    currency = models.CharField(max_length=3, default="USD")
+    timezone = models.CharField(max_length=64, default="UTC")
+    admin_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    # Schemas are made by the provisioning service (clone, then seed), never as a save() side effect.
+    auto_create_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE and not self.is_template
+
+    @property
+    def is_school(self) -> bool:
+        return self.kind == TenantKind.SCHOOL
+
+    @property
+    def is_clinic(self) -> bool:
+        return self.kind == TenantKind.CLINIC
+
+
+class Domain(DomainMixin):
+    """A host name that resolves to a tenant (or to the public site when the tenant is public)."""
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,244 @@
+"""Onboarding, provisioning and suspension of tenants. Runs in the public schema."""
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from accounts.roles import Role
+from tenants.models import Domain, Tenant, TenantKind, TenantStatus
+from tenants.progress import progress_write
+
+logger = logging.getLogger(__name__)
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,29}$")
+# Schema names PostgreSQL or the platform already uses, and names that would read as ours.
+RESERVED_SLUGS = frozenset(
+    {
+        "public",
+        "information_schema",
+        "aviso",
+        "aviso_template",
+        "template",
+        "admin",
+        "api",
+        "www",
+        "static",
+        "media",
+        "mail",
+        "ws",
+        "operator",
+        "operators",
+        "postgres",
+    }
+)
+DOMAIN_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+DOMAIN_PATTERN = re.compile(rf"^{DOMAIN_LABEL}(\.{DOMAIN_LABEL})+$")
+
+ProgressCallback = Callable[[int, str], None]
+
+
+class OnboardingError(ValidationError):
+    """A request to onboard a tenant that cannot be carried out; says which field and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: [message]})
+        self.field = field
+        self.text = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.text}"
+
+
+def _clean_slug(slug: str) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise OnboardingError(
+            "slug",
+            f"{slug!r} is not a valid slug: use 3-30 lower-case letters, digits or underscores, "
+            "starting with a letter.",
+        )
+    if slug in RESERVED_SLUGS or slug.startswith("pg_"):
+        raise OnboardingError("slug", f"{slug!r} is reserved; choose another slug.")
+    if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
+        raise OnboardingError("slug", f"A tenant with slug {slug!r} already exists.")
+    return slug
+
+
+def _clean_domains(domains: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in domains:
+        domain = raw.strip().lower().rstrip(".")
+        if not domain:
+            continue
+        if len(domain) > 253 or not DOMAIN_PATTERN.match(domain):
+            raise OnboardingError("domains", f"{raw!r} is not a valid domain name.")
+        if domain == settings.AVISO_PUBLIC_DOMAIN:
+            raise OnboardingError("domains", f"{domain} is the operators' site.")
+        if Domain.objects.filter(domain=domain).exists():
+            raise OnboardingError("domains", f"The domain {domain} is already taken.")
+        if domain not in cleaned:
+            cleaned.append(domain)
+    if not cleaned:
+        raise OnboardingError("domains", "At least one domain is required.")
+    return cleaned
+
+
+def _clean_kind(kind: str) -> TenantKind:
+    try:
+        return TenantKind(kind)
+    except ValueError:
+        choices = ", ".join(TenantKind.values)
+        raise OnboardingError("kind", f"Unknown kind {kind!r}; choose one of: {choices}.") from None
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise OnboardingError("admin_email", f"{email!r} is not a valid e-mail address.") from None
+    return email
+
+
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    domains: Sequence[str],
+    admin_email: str,
+    provision_async: bool = True,
+) -> Tenant:
+    """Validate an onboarding request and register the tenant as `provisioning`.
+
+    With provision_async the schema is made by a Celery task once this commit lands;
+    otherwise the caller runs tenant_provision itself (the command does, to show progress).
+    """
+    name = name.strip()
+    if not name:
+        raise OnboardingError("name", "A name is required.")
+    cleaned_kind = _clean_kind(kind)
+    cleaned_slug = _clean_slug(slug)
+    cleaned_domains = _clean_domains(domains)
+    cleaned_email = _clean_email(admin_email)
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(
+                schema_name=cleaned_slug,
+                name=name,
+                kind=cleaned_kind,
+                admin_email=cleaned_email,
+                status=TenantStatus.PROVISIONING,
+            )
+            for position, domain in enumerate(cleaned_domains):
+                Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
+    except IntegrityError as exc:
+        # Lost a race with a concurrent onboarding of the same slug or domain.
+        raise OnboardingError("slug", f"{cleaned_slug!r} or one of its domains was just taken.") from exc
+    progress_write(
+        tenant_id=tenant.pk, slug=tenant.schema_name, percent=0, step="Queued", state="queued"
+    )
+    if provision_async:
+        from tenants.tasks import provision_tenant
+
+        transaction.on_commit(
+            lambda: provision_tenant.apply_async(
+                kwargs={"tenant_id": tenant.pk},
+                headers={"_schema_name": get_public_schema_name()},
+            )
+        )
+    return tenant
+
+
+def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None) -> Tenant:
+    """Clone the template schema, set the Site, invite the first administrator, go active.
+
+    All of it is one transaction (PostgreSQL DDL is transactional): on any failure the schema,
+    the Site and the user vanish, and the tenant and its domains are deleted, so nothing
+    half-made remains. The failure is kept in the progress record for the operator.
+    """
+    from accounts.services import user_create, user_invite
+
+    def report(percent: int, step: str) -> None:
+        progress_write(
+            tenant_id=tenant.pk, slug=tenant.schema_name, percent=percent, step=step,
+            state="running" if percent < 100 else "done",
+        )
+        if progress:
+            progress(percent, step)
+
+    try:
+        with transaction.atomic():
+            report(5, "Cloning the template schema")
+            tenant.create_schema(check_if_exists=False, verbosity=0)
+            report(70, "Setting the site")
+            with schema_context(tenant.schema_name):
+                domain = tenant.domains.order_by("-is_primary").first()
+                Site.objects.update_or_create(
+                    pk=settings.SITE_ID,
+                    defaults={"domain": domain.domain if domain else "", "name": tenant.name},
+                )
+                report(85, "Inviting the first administrator")
+                admin = user_create(
+                    tenant=tenant, email=tenant.admin_email, role=Role.ADMINISTRATOR,
+                    full_name="Administrator",
+                )
+                user_invite(tenant=tenant, user=admin, invited_by="Aviso onboarding")
+            tenant.status = TenantStatus.ACTIVE
+            tenant.status_changed_at = timezone.now()
+            tenant.save(update_fields=["status", "status_changed_at"])
+    except Exception as exc:
+        logger.exception("provisioning %s failed", tenant.schema_name)
+        with transaction.atomic():
+            Tenant.objects.filter(pk=tenant.pk).delete()
+        progress_write(
+            tenant_id=tenant.pk, slug=tenant.schema_name, percent=100,
+            step="Failed", state="failed", error=str(exc) or type(exc).__name__,
+        )
+        raise
+    report(100, "Ready")
+    return tenant
+
+
+def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
+    """Suspend or reactivate a tenant; its pages and sockets follow at once."""
+    if tenant.is_template or tenant.schema_name == get_public_schema_name():
+        raise ValidationError("The public site and the template cannot change status.")
+    if tenant.status == TenantStatus.PROVISIONING:
+        raise ValidationError("A tenant that is still provisioning cannot change status.")
+    with transaction.atomic():
+        tenant.status = status
+        tenant.status_changed_at = timezone.now()
+        tenant.save(update_fields=["status", "status_changed_at"])
+        if status == TenantStatus.SUSPENDED:
+            from realtime.sessions import tenant_suspended
+
+            tenant_suspended(schema_name=tenant.schema_name)
+    return tenant
+
+
+def platform_ensure(*, public_domain: str) -> tuple[Tenant, Tenant]:
+    """The public tenant (operators' site) and the pre-migrated template; idempotent."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Aviso", "kind": TenantKind.SCHOOL, "status": TenantStatus.ACTIVE},
+    )
+    Domain.objects.get_or_create(domain=public_domain, defaults={"tenant": public, "is_primary": True})
+    template, _ = Tenant.objects.get_or_create(
+        schema_name=settings.TENANT_BASE_SCHEMA,
+        defaults={
+            "name": "Template", "kind": TenantKind.SCHOOL, "is_template": True,
+            "status": TenantStatus.ACTIVE,
+        },
+    )
+    # The template is migrated like any tenant by migrate_schemas; this makes it the first time.
+    template.create_schema(check_if_exists=True, verbosity=0)
+    return public, template

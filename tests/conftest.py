@@ -1,0 +1,108 @@
+"""Session-wide test tenants: the real onboarding path (clone of the template schema) makes
+two schools and two clinics once; every test runs with a second tenant of its kind beside it.
+
+`db` tests run inside a transaction that is rolled back. Tests whose data must be seen by
+other threads or processes (sockets, Daphne, Celery workers) use `live_db`: they commit, and
+the tenant schemas' data tables are emptied afterwards.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from config.redis import redis_client
+from tenants.models import Tenant
+from tenants.services import platform_ensure, tenant_create, tenant_provision
+
+TEST_TENANTS = (
+    ("school_a", "Alpha School", "school", "alpha-school.test"),
+    ("school_b", "Beta School", "school", "beta-school.test"),
+    ("clinic_a", "Alpha Dental", "clinic", "alpha-dental.test"),
+    ("clinic_b", "Beta Dental", "clinic", "beta-dental.test"),
+)
+PUBLIC_DOMAIN = "aviso.test"
+# Tables whose rows are part of a schema's setup, not test data.
+KEEP_TABLES = {"django_migrations", "django_site", "django_content_type", "auth_permission"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        platform_ensure(public_domain=PUBLIC_DOMAIN)
+        for slug, name, kind, domain in TEST_TENANTS:
+            tenant = tenant_create(
+                name=name, slug=slug, kind=kind, domains=[domain],
+                admin_email=f"admin@{domain}", provision_async=False,
+            )
+            tenant_provision(tenant=tenant)
+
+
+def _tenant(slug: str) -> Tenant:
+    return Tenant.objects.get(schema_name=slug)
+
+
+@pytest.fixture
+def school(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _tenant("school_a")
+
+
+@pytest.fixture
+def school_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _tenant("school_b")
+
+
+@pytest.fixture
+def clinic(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _tenant("clinic_a")
+
+
+@pytest.fixture
+def clinic_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _tenant("clinic_b")
+
+
+def truncate_test_data() -> None:
+    """Empty every tenant schema's data tables (committed by live_db tests)."""
+    with connection.cursor() as cursor:
+        for slug, *_ in TEST_TENANTS:
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", [slug]
+            )
+            tables = [row[0] for row in cursor.fetchall() if row[0] not in KEEP_TABLES]
+            if tables:
+                names = ", ".join(f'"{slug}"."{t}"' for t in tables)
+                cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")  # noqa: S608
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def live_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """Real commits, visible to other threads and processes; data emptied afterwards."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        connection.set_schema_to_public()
+        yield
+        connection.set_schema_to_public()
+        truncate_test_data()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _redis_keys_of_this_run() -> Iterator[None]:
+    """This run's Redis keys (one prefix per run) are deleted when it ends."""
+    yield
+    client = redis_client()
+    for key in client.scan_iter(match=f"{settings.REDIS_KEY_PREFIX}*", count=1000):
+        client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_between_tests() -> Iterator[None]:
+    yield
+    if connection.connection is not None and connection.schema_name != get_public_schema_name():
+        connection.set_schema_to_public()
