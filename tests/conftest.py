@@ -7,6 +7,7 @@ the tenant schemas' data tables are emptied afterwards.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -29,8 +30,20 @@ KEEP_TABLES = {"django_migrations", "django_site", "django_content_type", "auth_
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+) -> Iterator[None]:
+    """pytest-django's own fixture sets databases up only when some collected test carries a
+    django_db mark; socket tests use live_db instead, so the test database is made here."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, aliases={"default"}
+        )
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         platform_ensure(public_domain=PUBLIC_DOMAIN)
         for slug, name, kind, domain in TEST_TENANTS:
             tenant = tenant_create(
@@ -38,6 +51,16 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 admin_email=f"admin@{domain}", provision_async=False,
             )
             tenant_provision(tenant=tenant)
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        # Connections left open by worker threads (sync_to_async, servers) would block DROP.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 def _tenant(slug: str) -> Tenant:
@@ -45,26 +68,26 @@ def _tenant(slug: str) -> Tenant:
 
 
 @pytest.fixture
-def school(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def school(django_db_setup: None, django_db_blocker: Any) -> Tenant:
+    with django_db_blocker.unblock():
         return _tenant("school_a")
 
 
 @pytest.fixture
-def school_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def school_b(django_db_setup: None, django_db_blocker: Any) -> Tenant:
+    with django_db_blocker.unblock():
         return _tenant("school_b")
 
 
 @pytest.fixture
-def clinic(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def clinic(django_db_setup: None, django_db_blocker: Any) -> Tenant:
+    with django_db_blocker.unblock():
         return _tenant("clinic_a")
 
 
 @pytest.fixture
-def clinic_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Tenant:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def clinic_b(django_db_setup: None, django_db_blocker: Any) -> Tenant:
+    with django_db_blocker.unblock():
         return _tenant("clinic_b")
 
 
@@ -83,9 +106,9 @@ def truncate_test_data() -> None:
 
 
 @pytest.fixture
-def live_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def live_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Real commits, visible to other threads and processes; data emptied afterwards."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         connection.set_schema_to_public()
         yield
         connection.set_schema_to_public()

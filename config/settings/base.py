@@ -230,3 +230,18 @@ AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
 # Re-join groups well before channels-redis's group_expiry (24 h) forgets them.
 AVISO_WS_GROUP_REFRESH_SECONDS = env.float("AVISO_WS_GROUP_REFRESH_SECONDS", default=3600.0)
+
+# Beat fans each job out to every active tenant of a kind (tenants.tasks.fan_out_to_tenants),
+# so each run happens inside that tenant's schema.
+CELERY_BEAT_SCHEDULE = {
+    "school-invoices-daily": {
+        "task": "tenants.tasks.fan_out_to_tenants",
+        "schedule": env.float("AVISO_INVOICES_EVERY_SECONDS", default=24 * 3600),
+        "kwargs": {"kind": "school", "task_name": "school.tasks.invoices_daily"},
+    },
+    "clinic-appointment-reminders": {
+        "task": "tenants.tasks.fan_out_to_tenants",
+        "schedule": env.float("AVISO_REMINDERS_EVERY_SECONDS", default=15 * 60),
+        "kwargs": {"kind": "clinic", "task_name": "clinic.tasks.appointment_reminders"},
+    },
+}

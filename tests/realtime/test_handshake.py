@@ -1,0 +1,91 @@
+"""Who may open a socket: only a signed-in user, on an active tenant's own domain and Origin."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from accounts.roles import Role
+from tenants.models import Tenant, TenantStatus
+from tests.factories import make_user
+from tests.realtime.helpers import communicator, start
+
+pytestmark = pytest.mark.usefixtures("live_db")
+
+
+async def test_signed_in_user_on_own_domain_connects(school: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    comm = await communicator(school, student)
+    ready, replayed = await start(comm)
+    assert ready["v"] == 1 and ready["last_seq"] == 0 and ready["unread"] == 0
+    assert replayed == []
+    await comm.disconnect()
+
+
+async def test_unknown_host_is_refused(school: Tenant) -> None:
+    comm = await communicator(school, host="nobody.test", origin="http://nobody.test")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_public_site_host_is_refused(school: Tenant) -> None:
+    comm = await communicator(school, host="aviso.test", origin="http://aviso.test")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_origin_of_another_tenant_is_refused(school: Tenant, school_b: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    comm = await communicator(school, student, origin="http://beta-school.test")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_missing_origin_is_refused(school: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    comm = await communicator(school, student, origin=None)
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_lookalike_origin_is_refused(school: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    comm = await communicator(school, student, origin="http://alpha-school.test.evil.test")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_without_session_the_socket_closes_4401(school: Tenant) -> None:
+    comm = await communicator(school)
+    connected, _ = await comm.connect()
+    assert connected
+    closed = await comm.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_session_of_another_tenant_is_not_a_login_here(school: Tenant, school_b: Tenant) -> None:
+    # a real session in school_b, presented to school_a's socket
+    other = await database_sync_to_async(make_user)(school_b, Role.STUDENT)
+    from tests.factories import session_for
+
+    key = await database_sync_to_async(session_for)(school_b, other)
+    comm = await communicator(school, session_key=key)
+    connected, _ = await comm.connect()
+    assert connected
+    assert await comm.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_suspended_tenant_is_refused(school: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(status=TenantStatus.SUSPENDED)
+    try:
+        comm = await communicator(school, student)
+        connected, _ = await comm.connect()
+        assert not connected
+    finally:
+        await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(status=TenantStatus.ACTIVE)
+
+
+async def test_other_paths_are_refused(school: Tenant) -> None:
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    comm = await communicator(school, student, path="/ws/admin/")
+    connected, _ = await comm.connect()
+    assert not connected
