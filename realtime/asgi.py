@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.routing import URLRouter
-from django.conf import settings
 from channels.security.websocket import WebsocketDenier
+from django.conf import settings
 from django.urls import path, re_path
 from django_tenants.utils import get_public_schema_name
 
@@ -58,11 +58,7 @@ class TenantHostMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") or ""
         tenant = await public_db(tenant_for_host)(host=host) if host else None
-        if (
-            tenant is None
-            or tenant.schema_name == get_public_schema_name()
-            or not tenant.is_active
-        ):
+        if tenant is None or tenant.schema_name == get_public_schema_name() or not tenant.is_active:
             schema = tenant.schema_name if tenant else "-"
             reason = "unknown_host" if tenant is None else "tenant_inactive"
             return await refuse(scope, receive, send, reason=reason, schema=schema)
@@ -79,7 +75,9 @@ class OriginMiddleware:
         allowed = await public_db(tenant_domain_names)(tenant=tenant)
         origin_host = host_to_domain(urlsplit(origin).netloc) if origin else None
         if origin_host is None or origin_host not in allowed:
-            return await refuse(scope, receive, send, reason="bad_origin", schema=tenant.schema_name)
+            return await refuse(
+                scope, receive, send, reason="bad_origin", schema=tenant.schema_name
+            )
         return await self.app(scope, receive, send)
 
 
@@ -114,5 +112,3 @@ def websocket_application() -> ASGIApp:
         ]
     )
     return TenantHostMiddleware(OriginMiddleware(TenantSessionMiddleware(router)))
-
-

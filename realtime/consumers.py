@@ -107,7 +107,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             return
         if len(text_data) > MAX_FRAME_BYTES:
             metrics.count_soon("ws.oversized", schema=self.schema)
-            await self.send(error_frame("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes"))
+            await self.send(
+                error_frame("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")
+            )
             await self.close(code=CLOSE_TOO_BIG)
             return
         try:
@@ -188,7 +190,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def unsubscribe(self, *, topic: str, params: dict[str, Any], ref: Any) -> None:
         object_id = params.get("object_id")
-        group = self.subscriptions.pop((topic, object_id), None) if isinstance(object_id, int) else None
+        group = (
+            self.subscriptions.pop((topic, object_id), None) if isinstance(object_id, int) else None
+        )
         if group is None:
             raise ProtocolError("not_subscribed", "no such subscription", ref)
         await self.channel_layer.group_discard(group, self.channel_name)
@@ -204,8 +208,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         elif kind == "topic":
             key = (event["topic"], event["object_id"])
             if key in self.subscriptions:
-                await self.send(server_frame("event", topic=event["topic"],
-                                             object_id=event["object_id"], event=event["event"]))
+                await self.send(
+                    server_frame(
+                        "event",
+                        topic=event["topic"],
+                        object_id=event["object_id"],
+                        event=event["event"],
+                    )
+                )
         elif kind == "inbox.unread":
             await self.send(server_frame("unread", unread=event["unread"]))
         elif kind == "session.ended":

@@ -60,7 +60,7 @@ def observe_latency_soon(seconds: float, *, schema: str) -> None:
 
 def read_minute(family: str, bucket: int) -> dict[tuple[str, str], int]:
     """{(schema, name or latency bucket): value} for one minute of `family`."""
-    raw = redis_client().hgetall(redis_key(family, str(bucket)))
+    raw: dict[str, str] = redis_client().hgetall(redis_key(family, str(bucket)))  # type: ignore[assignment]
     result: dict[tuple[str, str], int] = {}
     for field, value in raw.items():
         schema, _, name = field.partition("|")

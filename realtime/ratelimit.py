@@ -5,7 +5,9 @@ from collections.abc import Callable
 class TokenBucket:
     """Per-connection message budget: `burst` at once, refilled at `rate` per second."""
 
-    def __init__(self, *, rate: float, burst: int, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self, *, rate: float, burst: int, clock: Callable[[], float] | None = None
+    ) -> None:
         self.rate = rate
         self.capacity = float(burst)
         self.tokens = float(burst)

@@ -8,7 +8,9 @@ from realtime.models import Inbox, Notification
 REPLAY_BATCH = 500
 
 
-def notifications_after(*, user: User | int, after_seq: int, limit: int = REPLAY_BATCH) -> list[Notification]:
+def notifications_after(
+    *, user: User | int, after_seq: int, limit: int = REPLAY_BATCH
+) -> list[Notification]:
     """The recipient's notifications with seq > after_seq, oldest first, at most `limit`."""
     return list(
         Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:limit]

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from realtime.events import Message, NotificationEvent, NotificationPayload, send_on_commit
 from realtime.groups import user_group
 from realtime.models import Inbox, Notification
+from tenants.db import current_schema_name
 
 NOTIFICATION_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_DATA_BYTES = 8 * 1024
@@ -34,7 +35,7 @@ def notification_payload(notification: Notification) -> NotificationPayload:
 
 
 def current_schema() -> str:
-    schema: str = connection.schema_name
+    schema = current_schema_name()
     if schema == "public":
         raise NotificationError("notifications belong to a tenant; no tenant schema is active")
     return schema
@@ -70,7 +71,9 @@ def notify(
             inbox.last_seq += 1
             notifications.append(
                 Notification(
-                    recipient_id=inbox.user_id, seq=inbox.last_seq, type=type,
+                    recipient_id=inbox.user_id,
+                    seq=inbox.last_seq,
+                    type=type,
                     data=plain_data,
                     created_at=now,
                 )

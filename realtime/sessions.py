@@ -1,14 +1,13 @@
 """Control messages that end live connections: logout, and suspension of a tenant."""
 
-from django.db import connection
-
 from realtime.events import send_on_commit
 from realtime.groups import tenant_group, user_group
+from tenants.db import current_schema_name
 
 
 def session_ended(*, user_id: int, session_key: str) -> None:
     """The user's sockets opened with `session_key` close (4401); other devices stay."""
-    schema: str = connection.schema_name
+    schema = current_schema_name()
     send_on_commit(
         messages=[
             (
@@ -21,6 +20,4 @@ def session_ended(*, user_id: int, session_key: str) -> None:
 
 def tenant_suspended(*, schema_name: str) -> None:
     """Every socket of the tenant closes (4423) once the suspension commits."""
-    send_on_commit(
-        messages=[(tenant_group(schema_name=schema_name), {"type": "tenant.suspended"})]
-    )
+    send_on_commit(messages=[(tenant_group(schema_name=schema_name), {"type": "tenant.suspended"})])

@@ -12,7 +12,7 @@ from accounts.services import user_create
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_provision
 
-DEMO_PASSWORD = "aviso-demo-2026"
+DEMO_PASSWORD = "aviso-demo-2026"  # noqa: S105 (published demo login, local runs only)
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class DemoTenant:
 
 DEMO_TENANTS = (
     DemoTenant(
-        slug="springfield", name="Springfield High", kind="school",
+        slug="springfield",
+        name="Springfield High",
+        kind="school",
         domain="springfield.localhost",
         users=(
             ("admin@springfield.localhost", Role.ADMINISTRATOR, "Edna Krabappel"),
@@ -35,7 +37,9 @@ DEMO_TENANTS = (
         ),
     ),
     DemoTenant(
-        slug="brightsmile", name="Bright Smile Dental", kind="clinic",
+        slug="brightsmile",
+        name="Bright Smile Dental",
+        kind="clinic",
         domain="brightsmile.localhost",
         users=(
             ("admin@brightsmile.localhost", Role.ADMINISTRATOR, "Clinic Admin"),
@@ -62,8 +66,12 @@ def demo_tenant_ensure(demo: DemoTenant) -> Tenant:
     tenant = Tenant.objects.filter(schema_name=demo.slug).first()
     if tenant is None:
         tenant = tenant_create(
-            name=demo.name, slug=demo.slug, kind=demo.kind, domains=[demo.domain],
-            admin_email=demo.users[0][0], provision_async=False,
+            name=demo.name,
+            slug=demo.slug,
+            kind=demo.kind,
+            domains=[demo.domain],
+            admin_email=demo.users[0][0],
+            provision_async=False,
         )
         tenant_provision(tenant=tenant)
     with schema_context(tenant.schema_name), transaction.atomic():

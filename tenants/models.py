@@ -29,7 +29,7 @@ class Tenant(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
-    # Schemas are made by the provisioning service (clone, then seed), never as a save() side effect.
+    # Schemas are made by the provisioning service (clone, then seed), not as a save() effect.
     auto_create_schema = False
 
     class Meta:

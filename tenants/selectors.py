@@ -17,9 +17,7 @@ def host_to_domain(host: str) -> str:
 def tenant_for_host(*, host: str) -> Tenant | None:
     """The tenant a Host header names, or None. Includes the public tenant and inactive ones."""
     with schema_context(get_public_schema_name()):
-        domain = (
-            Domain.objects.select_related("tenant").filter(domain=host_to_domain(host)).first()
-        )
+        domain = Domain.objects.select_related("tenant").filter(domain=host_to_domain(host)).first()
         return domain.tenant if domain else None
 
 

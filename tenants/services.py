@@ -142,7 +142,9 @@ def tenant_create(
                 Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
     except IntegrityError as exc:
         # Lost a race with a concurrent onboarding of the same slug or domain.
-        raise OnboardingError("slug", f"{cleaned_slug!r} or one of its domains was just taken.") from exc
+        raise OnboardingError(
+            "slug", f"{cleaned_slug!r} or one of its domains was just taken."
+        ) from exc
     progress_write(
         tenant_id=tenant.pk, slug=tenant.schema_name, percent=0, step="Queued", state="queued"
     )
@@ -169,7 +171,10 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
 
     def report(percent: int, step: str) -> None:
         progress_write(
-            tenant_id=tenant.pk, slug=tenant.schema_name, percent=percent, step=step,
+            tenant_id=tenant.pk,
+            slug=tenant.schema_name,
+            percent=percent,
+            step=step,
             state="running" if percent < 100 else "done",
         )
         if progress:
@@ -188,7 +193,9 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
                 )
                 report(85, "Inviting the first administrator")
                 admin = user_create(
-                    tenant=tenant, email=tenant.admin_email, role=Role.ADMINISTRATOR,
+                    tenant=tenant,
+                    email=tenant.admin_email,
+                    role=Role.ADMINISTRATOR,
                     full_name="Administrator",
                 )
                 user_invite(tenant=tenant, user=admin, invited_by="Aviso onboarding")
@@ -200,8 +207,12 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
         with transaction.atomic():
             Tenant.objects.filter(pk=tenant.pk).delete()
         progress_write(
-            tenant_id=tenant.pk, slug=tenant.schema_name, percent=100,
-            step="Failed", state="failed", error=str(exc) or type(exc).__name__,
+            tenant_id=tenant.pk,
+            slug=tenant.schema_name,
+            percent=100,
+            step="Failed",
+            state="failed",
+            error=str(exc) or type(exc).__name__,
         )
         raise
     report(100, "Ready")
@@ -231,11 +242,15 @@ def platform_ensure(*, public_domain: str) -> tuple[Tenant, Tenant]:
         schema_name=get_public_schema_name(),
         defaults={"name": "Aviso", "kind": TenantKind.SCHOOL, "status": TenantStatus.ACTIVE},
     )
-    Domain.objects.get_or_create(domain=public_domain, defaults={"tenant": public, "is_primary": True})
+    Domain.objects.get_or_create(
+        domain=public_domain, defaults={"tenant": public, "is_primary": True}
+    )
     template, _ = Tenant.objects.get_or_create(
         schema_name=settings.TENANT_BASE_SCHEMA,
         defaults={
-            "name": "Template", "kind": TenantKind.SCHOOL, "is_template": True,
+            "name": "Template",
+            "kind": TenantKind.SCHOOL,
+            "is_template": True,
             "status": TenantStatus.ACTIVE,
         },
     )

@@ -31,5 +31,3 @@ def fan_out_to_tenants(*, kind: str, task_name: str) -> int:
         enqueue_for_tenant(task, schema_name=tenant.schema_name)
         count += 1
     return count
-
-

@@ -15,6 +15,7 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from config.redis import redis_client
+from tenants.db import current_schema_name, use_public_schema
 from tenants.models import Tenant
 from tenants.services import platform_ensure, tenant_create, tenant_provision
 
@@ -41,19 +42,26 @@ def django_db_setup(
 
     with django_db_blocker.unblock():
         config = setup_databases(
-            verbosity=request.config.option.verbose, interactive=False, aliases={"default"}
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default": {}},
+            serialized_aliases=[],
         )
         assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         platform_ensure(public_domain=PUBLIC_DOMAIN)
         for slug, name, kind, domain in TEST_TENANTS:
             tenant = tenant_create(
-                name=name, slug=slug, kind=kind, domains=[domain],
-                admin_email=f"admin@{domain}", provision_async=False,
+                name=name,
+                slug=slug,
+                kind=kind,
+                domains=[domain],
+                admin_email=f"admin@{domain}",
+                provision_async=False,
             )
             tenant_provision(tenant=tenant)
     yield
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        use_public_schema()
         # Connections left open by worker threads (sync_to_async, servers) would block DROP.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -95,23 +103,21 @@ def truncate_test_data() -> None:
     """Empty every tenant schema's data tables (committed by live_db tests)."""
     with connection.cursor() as cursor:
         for slug, *_ in TEST_TENANTS:
-            cursor.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = %s", [slug]
-            )
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [slug])
             tables = [row[0] for row in cursor.fetchall() if row[0] not in KEEP_TABLES]
             if tables:
                 names = ", ".join(f'"{slug}"."{t}"' for t in tables)
-                cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")  # noqa: S608
-        connection.set_schema_to_public()
+                cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        use_public_schema()
 
 
 @pytest.fixture
 def live_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Real commits, visible to other threads and processes; data emptied afterwards."""
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        use_public_schema()
         yield
-        connection.set_schema_to_public()
+        use_public_schema()
         truncate_test_data()
 
 
@@ -127,5 +133,5 @@ def _redis_keys_of_this_run() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _public_schema_between_tests() -> Iterator[None]:
     yield
-    if connection.connection is not None and connection.schema_name != get_public_schema_name():
-        connection.set_schema_to_public()
+    if connection.connection is not None and current_schema_name() != get_public_schema_name():
+        use_public_schema()

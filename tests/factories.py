@@ -20,7 +20,9 @@ PASSWORD = "correct horse battery staple"
 _serial = itertools.count(1)
 
 
-def make_user(tenant: Tenant, role: Role | str, *, email: str | None = None, name: str = "") -> User:
+def make_user(
+    tenant: Tenant, role: Role | str, *, email: str | None = None, name: str = ""
+) -> User:
     email = email or f"{role}{next(_serial)}@{domain_of(tenant)}"
     with tenant_context(tenant):
         return user_create(tenant=tenant, email=email, role=role, full_name=name, password=PASSWORD)

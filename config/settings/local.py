@@ -9,8 +9,8 @@ os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console
 os.environ.setdefault("AVISO_URL_SCHEME", "http")
 os.environ.setdefault("AVISO_PUBLIC_PORT", "8000")
 
-from .base import *  # noqa: E402,F403
-from .base import env  # noqa: E402
+from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", ".localhost", "127.0.0.1"])

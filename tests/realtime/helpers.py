@@ -27,8 +27,8 @@ def _headers(
     return ws_headers(tenant, session_key=session_key, **options)
 
 
-async def receive(comm: WebsocketCommunicator, timeout: float = 3) -> dict[str, Any]:
-    frame: dict[str, Any] = json.loads(await comm.receive_from(timeout=timeout))
+async def receive(comm: WebsocketCommunicator, wait: float = 3) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await comm.receive_from(timeout=wait))
     return frame
 
 
@@ -36,12 +36,14 @@ async def send(comm: WebsocketCommunicator, **message: Any) -> None:
     await comm.send_to(text_data=json.dumps({"v": 1, **message}))
 
 
-async def start(comm: WebsocketCommunicator, last_seq: int = 0) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def start(
+    comm: WebsocketCommunicator, last_seq: int = 0
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Connect, say hello, collect the replay; returns (ready frame, replayed notifications)."""
     connected, code = await comm.connect(timeout=5)
     assert connected, f"refused with {code}"
     await send(comm, type="hello", last_seq=last_seq)
-    replayed = []
+    replayed: list[dict[str, Any]] = []
     while True:
         frame = await receive(comm)
         if frame["type"] == "ready":

@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from accounts.roles import Role
 from tenants.models import Tenant, TenantStatus
-from tests.factories import make_user
+from tests.factories import make_user, session_for
 from tests.realtime.helpers import communicator, start
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -61,11 +61,11 @@ async def test_without_session_the_socket_closes_4401(school: Tenant) -> None:
     assert closed == {"type": "websocket.close", "code": 4401}
 
 
-async def test_session_of_another_tenant_is_not_a_login_here(school: Tenant, school_b: Tenant) -> None:
+async def test_session_of_another_tenant_is_not_a_login_here(
+    school: Tenant, school_b: Tenant
+) -> None:
     # a real session in school_b, presented to school_a's socket
     other = await database_sync_to_async(make_user)(school_b, Role.STUDENT)
-    from tests.factories import session_for
-
     key = await database_sync_to_async(session_for)(school_b, other)
     comm = await communicator(school, session_key=key)
     connected, _ = await comm.connect()
@@ -75,13 +75,17 @@ async def test_session_of_another_tenant_is_not_a_login_here(school: Tenant, sch
 
 async def test_suspended_tenant_is_refused(school: Tenant) -> None:
     student = await database_sync_to_async(make_user)(school, Role.STUDENT)
-    await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(status=TenantStatus.SUSPENDED)
+    await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(
+        status=TenantStatus.SUSPENDED
+    )
     try:
         comm = await communicator(school, student)
         connected, _ = await comm.connect()
         assert not connected
     finally:
-        await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(status=TenantStatus.ACTIVE)
+        await database_sync_to_async(Tenant.objects.filter(pk=school.pk).update)(
+            status=TenantStatus.ACTIVE
+        )
 
 
 async def test_other_paths_are_refused(school: Tenant) -> None:

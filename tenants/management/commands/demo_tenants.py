@@ -3,7 +3,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demo_operator_ensure, demo_tenant_ensure
+from tenants.demo import (
+    DEMO_PASSWORD,
+    DEMO_TENANTS,
+    OPERATOR_EMAIL,
+    demo_operator_ensure,
+    demo_tenant_ensure,
+)
 
 
 class Command(BaseCommand):

@@ -17,15 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--domain", action="append", required=True, dest="domains")
         parser.add_argument("--admin-email", required=True)
         parser.add_argument(
-            "--async", action="store_true", dest="run_async",
+            "--async",
+            action="store_true",
+            dest="run_async",
             help="queue provisioning on Celery instead of running it here",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             tenant = tenant_create(
-                name=options["name"], slug=options["slug"], kind=options["kind"],
-                domains=options["domains"], admin_email=options["admin_email"],
+                name=options["name"],
+                slug=options["slug"],
+                kind=options["kind"],
+                domains=options["domains"],
+                admin_email=options["admin_email"],
                 provision_async=options["run_async"],
             )
         except OnboardingError as exc:
@@ -39,10 +44,12 @@ class Command(BaseCommand):
             self.stderr.write("")
             raise CommandError(f"provisioning failed, nothing was kept: {exc}") from None
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            f"{tenant.name} is ready at {', '.join(options['domains'])}; "
-            f"an invitation went to {tenant.admin_email}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{tenant.name} is ready at {', '.join(options['domains'])}; "
+                f"an invitation went to {tenant.admin_email}"
+            )
+        )
 
     def _draw(self, percent: int, step: str) -> None:
         filled = percent * 30 // 100

@@ -13,5 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--public-domain", default=settings.AVISO_PUBLIC_DOMAIN)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        public, template = platform_ensure(public_domain=options["public_domain"])
-        self.stdout.write(f"public site on {options['public_domain']}; template {template.schema_name}")
+        _public, template = platform_ensure(public_domain=options["public_domain"])
+        self.stdout.write(
+            f"public site on {options['public_domain']}; template {template.schema_name}"
+        )
