@@ -62,6 +62,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             rate=settings.AVISO_WS_RATE_PER_SECOND, burst=settings.AVISO_WS_RATE_BURST
         )
         self.strikes = 0
+        self.flood_strikes = settings.AVISO_WS_FLOOD_STRIKES
         self.keeper: asyncio.Task[None] | None = None
         if user is None:
             metrics.count_soon("ws.rejected.unauthenticated", schema=self.schema)
@@ -97,7 +98,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         if not self.bucket.take():
             self.strikes += 1
             metrics.count_soon("ws.rate_limited", schema=self.schema)
-            if self.strikes >= settings.AVISO_WS_FLOOD_STRIKES:
+            if self.strikes >= self.flood_strikes:
                 await self.close(code=CLOSE_FLOOD)
             elif self.strikes == 1 or self.strikes % 10 == 0:
                 await self.send(error_frame("rate_limited", "slow down: too many messages"))
