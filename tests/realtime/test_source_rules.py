@@ -1,0 +1,50 @@
+"""The tenant-safety rules of realtime code, checked on the source: every DB call from async
+code goes through realtime.tenant_db, which enters the tenant schema itself."""
+
+import ast
+from pathlib import Path
+
+REALTIME = Path(__file__).resolve().parents[2] / "realtime"
+ASYNC_ORM = {
+    "aget", "afirst", "alast", "acreate", "aupdate", "adelete", "asave", "acount", "aexists",
+    "aiterator", "aget_or_create", "aupdate_or_create", "abulk_create", "abulk_update",
+    "ain_bulk", "aaggregate", "alatest", "aearliest", "acontains", "aexplain", "arefresh_from_db",
+}
+SCHEMA_SWITCHES = {"set_tenant", "set_schema", "set_schema_to_public"}
+THREAD_HOPS = {"database_sync_to_async", "sync_to_async"}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in REALTIME.rglob("*.py") if "migrations" not in p.parts)
+
+
+def _violations() -> list[str]:
+    found = []
+    for path in _modules():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr in ASYNC_ORM | SCHEMA_SWITCHES:
+                found.append(f"{where} uses .{node.attr}")
+            if isinstance(node, ast.AsyncFor):
+                found.append(f"{where} uses async for (async ORM iteration)")
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Name):
+                names = [node.id]
+            if path.name != "tenant_db.py" and THREAD_HOPS & set(names):
+                found.append(f"{where} hops threads outside tenant_db")
+    return found
+
+
+def test_realtime_code_never_uses_the_async_orm_or_switches_schema_itself() -> None:
+    assert _modules(), "no realtime source found"
+    assert _violations() == []
+
+
+def test_the_scan_would_catch_a_violation(tmp_path: Path) -> None:
+    bad = "async def f(q):\n    await q.aget(pk=1)\n    async for x in q: pass\n"
+    tree = ast.parse(bad)
+    attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert attrs & ASYNC_ORM and any(isinstance(n, ast.AsyncFor) for n in ast.walk(tree))
