@@ -1,10 +1,342 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of a dental clinic. Each view parses input, checks access, calls one service or
+selector and answers; refusals come back as ValidationErrors shown on the page
+(400, or 409 when the slot is taken or the appointment's state does not allow it)."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.access import request_user, role_required
-from accounts.roles import ROLES_BY_KIND
+from accounts.models import User
+from accounts.roles import ROLES_BY_KIND, Role
+from clinic import selectors, services
+from clinic.access import FRONT_DESK, access_appointment, access_dentist
+from clinic.clock import clinic_tz, local, local_today, parse_local
+from clinic.errors import ClinicConflict, error_text
+from clinic.models import Appointment, AppointmentState
+
+STAFF = (Role.DENTIST, Role.RECEPTIONIST, Role.ADMINISTRATOR)
+
+
+def render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Pages show times in the clinic's timezone (templates wrap themselves in it)."""
+    return django_render(request, template, {"clinic_tz": clinic_tz(), **context}, status=status)
+
+
+def _status(exc: ValidationError) -> int:
+    return 409 if isinstance(exc, ClinicConflict) else 400
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else local_today()
+    except ValueError:
+        return local_today()
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _failed(request: HttpRequest, exc: ValidationError, back: str) -> HttpResponse:
+    return render(
+        request,
+        "clinic/action_failed.html",
+        {"error": error_text(exc), "back": back},
+        status=_status(exc),
+    )
 
 
 @role_required(*ROLES_BY_KIND["clinic"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/dashboard.html", {"user": request_user(request)})
+    user = request_user(request)
+    if user.role == Role.PATIENT:
+        context: dict[str, Any] = {"upcoming": selectors.patient_upcoming(patient=user)}
+    else:
+        context = selectors.staff_overview(user=user)
+    return render(request, "clinic/dashboard.html", {"user": user, **context})
+
+
+# --- patients ------------------------------------------------------------------------------
+
+
+def _booking_context(request: HttpRequest, params: Any) -> dict[str, Any]:
+    dentists = selectors.dentist_list()
+    types = selectors.appointment_type_list()
+    dentist = dentists.filter(pk=_int(params.get("dentist")) or 0).first() or dentists.first()
+    kind = types.filter(pk=_int(params.get("type")) or 0).first() or types.first()
+    day = max(_day(params.get("date")), local_today())
+    slots = (
+        selectors.free_slots(dentist=dentist, appointment_type=kind, day=day)
+        if dentist and kind
+        else []
+    )
+    return {
+        "dentists": dentists,
+        "types": types,
+        "dentist": dentist,
+        "kind": kind,
+        "day": day,
+        "slots": slots,
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "today": local_today(),
+    }
+
+
+@role_required(Role.PATIENT)
+def book(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if request.method != "POST":
+        return render(request, "clinic/book.html", _booking_context(request, request.GET))
+    context = _booking_context(request, request.POST)
+    try:
+        starts_at = parse_local(request.POST.get("starts_at", ""))
+    except ValueError:
+        context["error"] = "Choose one of the free slots shown."
+        return render(request, "clinic/book.html", context, status=400)
+    if context["dentist"] is None or context["kind"] is None:
+        context["error"] = "Choose a dentist and a kind of appointment."
+        return render(request, "clinic/book.html", context, status=400)
+    try:
+        appointment = services.appointment_request(
+            patient=user,
+            dentist=context["dentist"],
+            appointment_type=context["kind"],
+            starts_at=starts_at,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        context["error"] = error_text(exc)
+        return render(request, "clinic/book.html", context, status=_status(exc))
+    messages.success(request, "Your request was sent; you will be notified when it is answered.")
+    return redirect("clinic:appointment", pk=appointment.pk)
+
+
+@role_required(Role.PATIENT)
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "clinic/my_appointments.html",
+        {"appointments": selectors.patient_appointments(patient=user)},
+    )
+
+
+# --- one appointment -------------------------------------------------------------------------
+
+
+@role_required(*ROLES_BY_KIND["clinic"])
+def appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    found = access_appointment(user=user, pk=pk)
+    return render(
+        request,
+        "clinic/appointment.html",
+        {
+            "appointment": found,
+            "thread": selectors.appointment_messages(appointment=found),
+            "is_patient": user.role == Role.PATIENT,
+            "clinic_side": user.role in STAFF,
+            "states": AppointmentState,
+            "cutoff": selectors.clinic_settings_get().cancellation_cutoff_hours,
+        },
+    )
+
+
+@role_required(*ROLES_BY_KIND["clinic"])
+@require_POST
+def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    found = access_appointment(user=user, pk=pk)
+    back = _next(request, found_url(found))
+    try:
+        services.appointment_message_post(
+            appointment=found, author=user, body=request.POST.get("body", "")
+        )
+    except ValidationError as exc:
+        return _failed(request, exc, back)
+    return redirect(back)
+
+
+def found_url(found: Appointment) -> str:
+    return str(selectors.appointment_summary(found)["url"])
+
+
+Action = Callable[[Appointment, User, HttpRequest], Appointment]
+
+
+def _act(request: HttpRequest, pk: int, action: Action, done: str) -> HttpResponse:
+    user = request_user(request)
+    found = access_appointment(user=user, pk=pk)
+    back = _next(request, found_url(found))
+    try:
+        action(found, user, request)
+    except ValidationError as exc:
+        return _failed(request, exc, back)
+    messages.success(request, done)
+    return redirect(back)
+
+
+@role_required(*ROLES_BY_KIND["clinic"])
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: services.appointment_cancel(
+            appointment=a, by=u, reason=r.POST.get("reason", "")
+        ),
+        "The appointment was cancelled.",
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: services.appointment_confirm(appointment=a, by=u),
+        "Confirmed; the patient has been notified.",
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: services.appointment_decline(
+            appointment=a, by=u, reason=r.POST.get("reason", "")
+        ),
+        "Declined; the patient has been notified.",
+    )
+
+
+def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appointment:
+    try:
+        starts_at = parse_local(request.POST.get("starts_at", ""))
+    except ValueError:
+        raise ValidationError("Give the new date and time.") from None
+    return services.appointment_reschedule(appointment=found, by=user, starts_at=starts_at)
+
+
+@role_required(*STAFF)
+@require_POST
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, _reschedule, "Moved; the patient has been notified.")
+
+
+@role_required(*STAFF)
+@require_POST
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: services.appointment_complete(appointment=a, by=u),
+        "Marked completed.",
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: services.appointment_no_show(appointment=a, by=u),
+        "Marked as a no-show.",
+    )
+
+
+# --- the clinic's side -----------------------------------------------------------------------
+
+
+def _schedule_params(request: HttpRequest) -> tuple[User, date, int, str]:
+    user = request_user(request)
+    pk = _int(request.GET.get("dentist"))
+    if pk is None and user.has_role(*FRONT_DESK):
+        first = selectors.dentist_list().first()
+        pk = first.pk if first else None
+    dentist = access_dentist(user=user, pk=pk)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    day = _day(request.GET.get("date"))
+    if view == "week":
+        day -= timedelta(days=day.weekday())
+    return dentist, day, 7 if view == "week" else 1, view
+
+
+@role_required(*STAFF)
+def schedule(request: HttpRequest) -> HttpResponse:
+    dentist, day, days, view = _schedule_params(request)
+    rows = list(selectors.dentist_schedule(dentist=dentist, start=day, days=days))
+    shown = [day + timedelta(days=i) for i in range(days)]
+    by_day = [(d, [a for a in rows if local(a.starts_at).date() == d]) for d in shown]
+    step = timedelta(days=days)
+    return render(
+        request,
+        "clinic/schedule.html",
+        {
+            "dentist": dentist,
+            "day": day,
+            "days": days,
+            "view": view,
+            "by_day": by_day,
+            "prev": day - step,
+            "next": day + step,
+            "dentists": selectors.dentist_list()
+            if request_user(request).role != Role.DENTIST
+            else [dentist],
+            "pending": selectors.pending_requests(dentist=dentist),
+        },
+    )
+
+
+@role_required(*STAFF)
+def schedule_data(request: HttpRequest) -> JsonResponse:
+    """The schedule as JSON: the page re-reads it after a reconnect (topic events are live
+    only, never replayed)."""
+    dentist, day, days, _ = _schedule_params(request)
+    rows = selectors.dentist_schedule(dentist=dentist, start=day, days=days)
+    return JsonResponse(
+        {
+            "dentist_id": dentist.pk,
+            "start": day.isoformat(),
+            "days": days,
+            "appointments": [selectors.appointment_summary(a) for a in rows],
+            "pending": [
+                selectors.appointment_summary(a)
+                for a in selectors.pending_requests(dentist=dentist)
+            ],
+        }
+    )
+
+
+@role_required(*STAFF)
+def requests(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    mine = user if user.role == Role.DENTIST else None
+    return render(
+        request,
+        "clinic/requests.html",
+        {"pending": selectors.pending_requests(dentist=mine)},
+    )

@@ -1,0 +1,207 @@
+"""A dental clinic's schedule: dentists' weekly hours, chairs, appointment types and the
+appointments themselves. Double booking is refused by PostgreSQL itself (exclusion
+constraints), so no race between two requests can slip past a Python check."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+
+
+class ClinicSettings(models.Model):
+    """The clinic's rules; one row per tenant schema (pk is always 1)."""
+
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        default=24, help_text="Patients may cancel up to this many hours before the start."
+    )
+    reminder_lead_hours = models.PositiveIntegerField(default=24)
+    slot_step_minutes = models.PositiveIntegerField(default=15)
+
+    class Meta:
+        verbose_name_plural = "clinic settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="clinic_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gte=5), name="clinic_settings_step_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Clinic settings"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One interval of a dentist's week, in the clinic's local time (several per day allowed)."""
+
+    dentist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["dentist", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts__lt=F("ends")), name="hours_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class Chair(models.Model):
+    """An operatory: a dentist and a patient need one for the whole appointment."""
+
+    name = models.CharField(max_length=60, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    duration_minutes = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=8 * 60),
+                name="appointment_type_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class AppointmentState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+# States in which an appointment occupies its dentist and chair; the others free the slot.
+HOLDING_STATES: tuple[str, ...] = (AppointmentState.REQUESTED, AppointmentState.CONFIRMED)
+DENTIST_OVERLAP = "appointment_dentist_no_overlap"
+CHAIR_OVERLAP = "appointment_chair_no_overlap"
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Appointment(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient_appointments"
+    )
+    dentist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dentist_appointments"
+    )
+    chair = models.ForeignKey(Chair, on_delete=models.PROTECT, related_name="appointments")
+    type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=16, choices=AppointmentState.choices, default=AppointmentState.REQUESTED
+    )
+    # A reschedule ends this row (state `rescheduled`) and books a new one that points back.
+    rescheduled_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_to"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager["Appointment"]] = models.Manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["dentist", "starts_at"], name="appointment_dentist_start"),
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+            models.Index(fields=["state", "starts_at"], name="appointment_state_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="appointment_start_before_end"
+            ),
+            ExclusionConstraint(
+                name=DENTIST_OVERLAP,
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("dentist", RangeOperators.EQUAL),
+                ],
+                condition=Q(state__in=HOLDING_STATES),
+            ),
+            ExclusionConstraint(
+                name=CHAIR_OVERLAP,
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("chair", RangeOperators.EQUAL),
+                ],
+                condition=Q(state__in=HOLDING_STATES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type.name} {self.starts_at:%Y-%m-%d %H:%M} ({self.state})"
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.state in HOLDING_STATES
+
+
+class AppointmentReminder(models.Model):
+    """Proof a reminder went out: the unique appointment makes sending exactly-once even when
+    the beat job runs twice or two workers overlap."""
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="reminder"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"reminder for {self.appointment_id}"
+
+
+class AppointmentMessage(models.Model):
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["appointment", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on {self.appointment_id}"

@@ -1,0 +1,158 @@
+"""Reads of the clinic's schedule. Call inside the tenant's schema."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from clinic.clock import at, day_bounds, local, when_label
+from clinic.models import (
+    HOLDING_STATES,
+    Appointment,
+    AppointmentMessage,
+    AppointmentState,
+    AppointmentType,
+    Chair,
+    ClinicSettings,
+    WorkingHours,
+)
+
+
+def clinic_settings_get() -> ClinicSettings:
+    """The clinic's rules; the defaults until someone saves them."""
+    return ClinicSettings.objects.filter(pk=1).first() or ClinicSettings(pk=1)
+
+
+def dentist_list() -> QuerySet[User]:
+    return User.objects.filter(role=Role.DENTIST, is_active=True).order_by("full_name", "email")
+
+
+def receptionist_ids() -> list[int]:
+    return list(
+        User.objects.filter(role=Role.RECEPTIONIST, is_active=True).values_list("pk", flat=True)
+    )
+
+
+def appointment_type_list() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(is_active=True)
+
+
+def _with_relations(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return qs.select_related("patient", "dentist", "chair", "type")
+
+
+def patient_appointments(*, patient: User) -> QuerySet[Appointment]:
+    return _with_relations(Appointment.objects.filter(patient=patient)).order_by("-starts_at")
+
+
+def patient_upcoming(*, patient: User) -> QuerySet[Appointment]:
+    return _with_relations(
+        Appointment.objects.filter(
+            patient=patient, state__in=HOLDING_STATES, ends_at__gt=timezone.now()
+        )
+    ).order_by("starts_at")
+
+
+def dentist_schedule(*, dentist: User, start: date, days: int = 1) -> QuerySet[Appointment]:
+    """The dentist's appointments on `days` local days from `start`; declined requests and
+    rows replaced by a reschedule are not part of a schedule."""
+    begin, end = day_bounds(start, days)
+    return _with_relations(
+        Appointment.objects.filter(
+            dentist=dentist, starts_at__gte=begin, starts_at__lt=end
+        ).exclude(state__in=[AppointmentState.DECLINED, AppointmentState.RESCHEDULED])
+    ).order_by("starts_at", "pk")
+
+
+def pending_requests(*, dentist: User | None = None) -> QuerySet[Appointment]:
+    qs = Appointment.objects.filter(state=AppointmentState.REQUESTED, starts_at__gt=timezone.now())
+    if dentist is not None:
+        qs = qs.filter(dentist=dentist)
+    return _with_relations(qs).order_by("starts_at")
+
+
+def appointment_messages(*, appointment: Appointment) -> QuerySet[AppointmentMessage]:
+    return AppointmentMessage.objects.filter(appointment=appointment).select_related("author")
+
+
+def working_intervals(*, dentist: User, day: date) -> list[tuple[datetime, datetime]]:
+    """The dentist's working intervals on a local day, as aware datetimes."""
+    return [
+        (at(day, hours.starts), at(day, hours.ends))
+        for hours in WorkingHours.objects.filter(dentist=dentist, weekday=day.weekday())
+    ]
+
+
+def _busy(*, starts: datetime, ends: datetime) -> list[tuple[int, int, datetime, datetime]]:
+    return list(
+        Appointment.objects.filter(
+            state__in=HOLDING_STATES, starts_at__lt=ends, ends_at__gt=starts
+        ).values_list("dentist_id", "chair_id", "starts_at", "ends_at")
+    )
+
+
+def free_slots(*, dentist: User, appointment_type: AppointmentType, day: date) -> list[datetime]:
+    """Start times on `day` when the dentist and at least one chair are free for the whole
+    appointment, stepped by the clinic's slot step, in the future only."""
+    intervals = working_intervals(dentist=dentist, day=day)
+    if not intervals:
+        return []
+    chairs = set(Chair.objects.filter(is_active=True).values_list("pk", flat=True))
+    if not chairs:
+        return []
+    step = timedelta(minutes=clinic_settings_get().slot_step_minutes)
+    length = timedelta(minutes=appointment_type.duration_minutes)
+    begin, end = day_bounds(day)
+    busy = _busy(starts=begin, ends=end)
+    now = timezone.now()
+    slots: list[datetime] = []
+    for open_at, close_at in intervals:
+        start = open_at
+        while start + length <= close_at:
+            stop = start + length
+            overlapping = [b for b in busy if b[2] < stop and b[3] > start]
+            dentist_free = all(b[0] != dentist.pk for b in overlapping)
+            chair_free = bool(chairs - {b[1] for b in overlapping})
+            if start > now and dentist_free and chair_free:
+                slots.append(start)
+            start += step
+    return slots
+
+
+def appointment_summary(appointment: Appointment) -> dict[str, Any]:
+    """What a page needs to draw or update one appointment row (topic events, JSON reads)."""
+    return {
+        "id": appointment.pk,
+        "state": appointment.state,
+        "state_label": appointment.get_state_display(),
+        "starts_at": appointment.starts_at.isoformat(),
+        "ends_at": appointment.ends_at.isoformat(),
+        "day": local(appointment.starts_at).date().isoformat(),
+        "time_label": f"{local(appointment.starts_at):%H:%M}-{local(appointment.ends_at):%H:%M}",
+        "when": when_label(appointment.starts_at, appointment.ends_at),
+        "dentist_id": appointment.dentist_id,
+        "dentist_name": appointment.dentist.display_name,
+        "patient_name": appointment.patient.display_name,
+        "type_name": appointment.type.name,
+        "chair_name": appointment.chair.name,
+        "url": reverse("clinic:appointment", kwargs={"pk": appointment.pk}),
+    }
+
+
+def staff_overview(*, user: User) -> dict[str, Any]:
+    today_start, today_end = day_bounds(local(timezone.now()).date())
+    holding = Q(state__in=[*HOLDING_STATES, AppointmentState.COMPLETED, AppointmentState.NO_SHOW])
+    today = Appointment.objects.filter(holding, starts_at__gte=today_start, starts_at__lt=today_end)
+    requests = pending_requests()
+    if user.role == Role.DENTIST:
+        today = today.filter(dentist=user)
+        requests = requests.filter(dentist=user)
+    return {
+        "today": _with_relations(today).order_by("starts_at"),
+        "pending_count": requests.count(),
+        "dentists": dentist_list() if user.role != Role.DENTIST else [user],
+    }
