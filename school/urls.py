@@ -1,9 +1,36 @@
 from django.urls import path
 
-from school import views
+from school.views import dashboard, grades, payments
 
 app_name = "school"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
+    # administrators: grades
+    path("courses/", grades.courses, name="courses"),
+    path("courses/<int:course_id>/gradebook/", grades.gradebook, name="gradebook"),
+    path("courses/<int:course_id>/assessments/", grades.assessment_add, name="assessment_add"),
+    path("courses/<int:course_id>/publish/", grades.course_publish, name="course_publish"),
+    path("grades/<int:grade_id>/publish/", grades.grade_publish, name="grade_publish"),
+    path("terms/<int:term_id>/publish/", grades.term_publish, name="term_publish"),
+    path(
+        "terms/<int:term_id>/students/<int:student_id>/report/",
+        grades.student_term_report,
+        name="student_term_report",
+    ),
+    # administrators: payments
+    path("invoices/", payments.invoices, name="invoices"),
+    path("invoices/new/", payments.invoice_new, name="invoice_new"),
+    path("invoices/<int:invoice_id>/", payments.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:invoice_id>/pay/", payments.payment_record, name="payment_record"),
+    path("invoices/<int:invoice_id>/cancel/", payments.invoice_cancel, name="invoice_cancel"),
+    path("payments/", payments.payments_feed, name="payments_feed"),
+    path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
+    path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),
+    # students
+    path("my/grades/", grades.my_grades, name="my_grades"),
+    path("my/grades.json", grades.my_grades_json, name="my_grades_json"),
+    path("my/terms/<int:term_id>/report/", grades.my_term_report, name="my_term_report"),
+    path("my/invoices/", payments.my_invoices, name="my_invoices"),
+    path("my/balance.json", payments.my_balance_json, name="my_balance_json"),
 ]

@@ -1,0 +1,65 @@
+"""Input parsing only; the rules themselves are in the services."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from school.models import FeeItem, InvoiceStatus, PaymentMethod
+from school.selectors import students
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields when it names them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(max_length=80)
+    max_score = forms.DecimalField(max_digits=6, decimal_places=2, initial=100, label="Out of")
+    weight = forms.DecimalField(max_digits=5, decimal_places=2, initial=1)
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), ("open", "Open (unpaid)"), *InvoiceStatus.choices],
+    )
+    student: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any student"
+    )
+    q = forms.CharField(required=False, label="Search", max_length=80)
+    due_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students()  # type: ignore[attr-defined]
+
+
+class InvoiceIssueForm(forms.Form):
+    student: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(queryset=User.objects.none())
+    fee: "forms.ModelChoiceField[FeeItem]" = forms.ModelChoiceField(
+        queryset=FeeItem.objects.none(), required=False, empty_label="(no catalogue fee)"
+    )
+    description = forms.CharField(max_length=200, required=False)
+    amount = forms.CharField(
+        required=False, max_length=20, help_text="Leave empty to use the fee's amount."
+    )
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students()  # type: ignore[attr-defined]
+        self.fields["fee"].queryset = FeeItem.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class PaymentForm(forms.Form):
+    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    method = forms.ChoiceField(choices=PaymentMethod.choices)
+    reference = forms.CharField(max_length=80, required=False)

@@ -1,0 +1,260 @@
+"""A school tenant's records: terms, courses and grades; fees, invoices and payments.
+
+Rows live in the tenant's schema. Students and administrators are accounts.User rows of the
+same schema, told apart by `role`."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Term(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    # Grades of this term may be entered, published and corrected only inside this window.
+    entry_opens_on = models.DateField()
+    entry_closes_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="term_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_closes_on__gte=F("entry_opens_on")),
+                name="term_entry_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subject(models.Model):
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(models.Model):
+    """One subject taught to a group of students during one term."""
+
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="courses")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="courses")
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["term", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "name"], name="course_name_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "student"], name="enrolment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} in {self.course_id}"
+
+
+class Assessment(models.Model):
+    """A graded piece of work of a course (a column of the gradebook)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(max_length=80)
+    max_score = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "title"], name="assessment_title_per_course"),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="assessment_max_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="assessment_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GradeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Grade(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="grades")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grades"
+    )
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    status = models.CharField(max_length=16, choices=GradeStatus.choices, default=GradeStatus.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assessment", "student"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "student"], name="grade_once"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="grade_not_negative"),
+        ]
+        indexes = [models.Index(fields=["student", "status"], name="grade_student_status")]
+
+    def __str__(self) -> str:
+        return f"{self.score} for {self.student_id} on {self.assessment_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == GradeStatus.PUBLISHED
+
+
+class FeeItem(models.Model):
+    """The fee catalogue: what the school charges for, at a default amount."""
+
+    name = models.CharField(max_length=120, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="fee_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+    OVERDUE = "overdue", "Overdue"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Invoices that still ask the student for money.
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
+
+
+class Invoice(models.Model):
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices"
+    )
+    fee = models.ForeignKey(
+        FeeItem, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_positive"),
+            # The database itself refuses overpayment, whatever the code does.
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("amount")),
+                name="invoice_paid_within_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="invoice_status_due")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"INV-{self.pk:06d}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.amount - self.amount_paid
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+    TRANSFER = "transfer", "Bank transfer"
+    OTHER = "other", "Other"
+
+
+class Payment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=80, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    @property
+    def receipt_number(self) -> str:
+        return f"R-{self.pk:06d}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+
+
+class InvoiceReminder(models.Model):
+    """What the daily job already sent: the unique constraint makes re-runs send nothing twice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "kind"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.invoice_id}"

@@ -1,0 +1,388 @@
+"""Writes of terms, courses and grades. Administrators enter drafts and publish them; students
+are notified (`grade.published`, `grade.updated`) in the same transaction as the change."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from realtime.services import notify
+from school import grading
+from school.clock import tenant_today
+from school.errors import Conflict
+from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Subject, Term
+from school.services.common import require_administrator, require_student
+
+
+def term_create(
+    *, name: str, starts_on: date, ends_on: date, entry_opens_on: date, entry_closes_on: date
+) -> Term:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A term needs a name."})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "A term cannot end before it starts."})
+    if entry_closes_on < entry_opens_on:
+        raise ValidationError(
+            {"entry_closes_on": "The grade-entry window cannot close before it opens."}
+        )
+    if Term.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a term called {name}."})
+    return Term.objects.create(
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        entry_opens_on=entry_opens_on,
+        entry_closes_on=entry_closes_on,
+    )
+
+
+def subject_create(*, code: str, name: str) -> Subject:
+    code, name = code.strip().upper(), name.strip()
+    if not code or not name:
+        raise ValidationError("A subject needs a code and a name.")
+    if Subject.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"The subject code {code} is taken."})
+    return Subject.objects.create(code=code, name=name)
+
+
+def course_create(*, term: Term, subject: Subject, name: str) -> Course:
+    name = name.strip() or f"{subject.name} ({term.name})"
+    if Course.objects.filter(term=term, name=name).exists():
+        raise ValidationError({"name": f"{term} already has a course called {name}."})
+    return Course.objects.create(term=term, subject=subject, name=name)
+
+
+def enrolment_create(*, course: Course, student: User) -> Enrolment:
+    require_student(student)
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(course=course, student=student)
+    except IntegrityError:
+        raise Conflict(f"{student.display_name} is already enrolled in {course}.") from None
+
+
+def assessment_create(
+    *,
+    course: Course,
+    title: str,
+    by: User,
+    max_score: Decimal = Decimal("100"),
+    weight: Decimal = Decimal("1"),
+) -> Assessment:
+    require_administrator(by)
+    title = title.strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = "An assessment needs a title."
+    elif Assessment.objects.filter(course=course, title__iexact=title).exists():
+        errors["title"] = f"{course} already has an assessment called {title}."
+    if max_score <= 0:
+        errors["max_score"] = "The maximum score must be above zero."
+    if weight <= 0:
+        errors["weight"] = "The weight must be above zero."
+    if errors:
+        raise ValidationError(errors)
+    position = course.assessments.count()
+    return Assessment.objects.create(
+        course=course, title=title, max_score=max_score, weight=weight, position=position
+    )
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def require_entry_window(term: Term) -> None:
+    today = tenant_today()
+    if today < term.entry_opens_on:
+        raise ValidationError(
+            f"Grades for {term} can be entered from {term.entry_opens_on:%d %b %Y}; "
+            "the grade-entry window is not open yet."
+        )
+    if today > term.entry_closes_on:
+        raise ValidationError(
+            f"{term} is closed: its grade-entry window ended on {term.entry_closes_on:%d %b %Y}."
+        )
+
+
+def clean_score(raw: Decimal | str, assessment: Assessment) -> Decimal:
+    """A score between 0 and the assessment's maximum, with at most two decimals."""
+    try:
+        score = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(f"{raw!s} is not a number.") from None
+    if not score.is_finite():
+        raise ValidationError(f"{raw!s} is not a number.")
+    if score < 0 or score > assessment.max_score:
+        raise ValidationError(
+            f"{score.normalize():f} is out of range: {assessment.title} is scored "
+            f"from 0 to {assessment.max_score.normalize():f}."
+        )
+    if score != score.quantize(grading.CENT):
+        raise ValidationError("Scores have at most two decimals.")
+    return score.quantize(grading.CENT)
+
+
+def _require_enrolled(assessment: Assessment, student: User) -> None:
+    if not Enrolment.objects.filter(course_id=assessment.course_id, student=student).exists():
+        raise ValidationError(f"{student.display_name} is not enrolled in {assessment.course}.")
+
+
+# --- grade entry -----------------------------------------------------------------------------
+
+
+def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, by: User) -> Grade:
+    """Enter or change one grade. A new or draft grade stays a draft; changing a published
+    grade is a correction, which the student is told about at once."""
+    require_administrator(by)
+    require_student(student)
+    require_entry_window(assessment.course.term)
+    _require_enrolled(assessment, student)
+    try:
+        cleaned = clean_score(score, assessment)
+    except ValidationError as exc:
+        raise ValidationError({"score": exc.messages}) from None
+    with transaction.atomic():
+        grade = _locked_grades().filter(assessment=assessment, student=student).first()
+        if grade is None:
+            return Grade.objects.create(
+                assessment=assessment, student=student, score=cleaned, entered_by=by
+            )
+        if grade.score == cleaned:
+            return grade
+        grade.score = cleaned
+        grade.entered_by = by
+        grade.updated_at = timezone.now()
+        grade.save(update_fields=["score", "entered_by", "updated_at"])
+        if grade.is_published:
+            _notify_grades(grades=[grade], type="grade.updated")
+        return grade
+
+
+@dataclass
+class GradebookSaved:
+    created: list[Grade] = field(default_factory=list)
+    changed: list[Grade] = field(default_factory=list)
+    corrected: list[Grade] = field(default_factory=list)
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.changed) + len(self.corrected) + self.removed
+
+
+def cell_key(assessment_id: int, student_id: int) -> str:
+    """The name of a gradebook cell, used for inputs and for errors."""
+    return f"g-{assessment_id}-{student_id}"
+
+
+def gradebook_save(
+    *, course: Course, scores: Mapping[tuple[int, int], str], by: User
+) -> GradebookSaved:
+    """Save a whole gradebook grid at once, keyed by (assessment id, student id).
+
+    Every cell is checked first; if any is wrong nothing is written and the ValidationError
+    names each bad cell (cell_key). Empty cells remove drafts; published grades can be
+    corrected but not removed. Corrections notify the students concerned.
+    """
+    require_administrator(by)
+    require_entry_window(course.term)
+    assessments = {a.pk: a for a in course.assessments.all()}
+    enrolled = set(course.enrolments.values_list("student_id", flat=True))
+    errors: dict[str, list[str]] = {}
+    wanted: dict[tuple[int, int], Decimal | None] = {}
+    for (assessment_id, student_id), raw in scores.items():
+        key = cell_key(assessment_id, student_id)
+        assessment = assessments.get(assessment_id)
+        if assessment is None or student_id not in enrolled:
+            errors[key] = ["This cell does not belong to this course's gradebook."]
+            continue
+        if not raw.strip():
+            wanted[(assessment_id, student_id)] = None
+            continue
+        try:
+            wanted[(assessment_id, student_id)] = clean_score(raw, assessment)
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    saved = GradebookSaved()
+    with transaction.atomic():
+        existing = {
+            (g.assessment_id, g.student_id): g
+            for g in _locked_grades().filter(assessment__course=course)
+        }
+        for pair, score in wanted.items():
+            grade = existing.get(pair)
+            if score is None and grade is not None and grade.is_published:
+                errors[cell_key(*pair)] = ["A published grade can be corrected but not removed."]
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        for (assessment_id, student_id), score in wanted.items():
+            grade = existing.get((assessment_id, student_id))
+            if grade is None:
+                if score is not None:
+                    saved.created.append(
+                        Grade.objects.create(
+                            assessment=assessments[assessment_id],
+                            student_id=student_id,
+                            score=score,
+                            entered_by=by,
+                            updated_at=now,
+                        )
+                    )
+            elif score is None:
+                grade.delete()
+                saved.removed += 1
+            elif grade.score != score:
+                grade.score, grade.entered_by, grade.updated_at = score, by, now
+                grade.save(update_fields=["score", "entered_by", "updated_at"])
+                (saved.corrected if grade.is_published else saved.changed).append(grade)
+        if saved.corrected:
+            _notify_grades(grades=saved.corrected, type="grade.updated")
+    return saved
+
+
+def _locked_grades() -> "QuerySet[Grade]":
+    """Grades locked for update (only the grade rows), with what notifications print."""
+    return Grade.objects.select_related("assessment__course__term").select_for_update(of=("self",))
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def grade_publish(*, grade: Grade, by: User) -> Grade:
+    require_administrator(by)
+    require_entry_window(grade.assessment.course.term)
+    with transaction.atomic():
+        locked = _locked_grades().get(pk=grade.pk)
+        if locked.is_published:
+            raise Conflict("This grade is already published.")
+        _publish(grades=[locked])
+    return locked
+
+
+def course_publish(*, course: Course, by: User) -> list[Grade]:
+    """Publish every draft grade of a course; returns what was published (maybe nothing)."""
+    require_administrator(by)
+    require_entry_window(course.term)
+    with transaction.atomic():
+        drafts = list(
+            _locked_grades()
+            .filter(assessment__course=course, status=GradeStatus.DRAFT)
+            .order_by("pk")
+        )
+        _publish(grades=drafts)
+    return drafts
+
+
+def term_publish(*, term: Term, by: User) -> list[Grade]:
+    require_administrator(by)
+    require_entry_window(term)
+    with transaction.atomic():
+        drafts = list(
+            _locked_grades()
+            .filter(assessment__course__term=term, status=GradeStatus.DRAFT)
+            .order_by("pk")
+        )
+        _publish(grades=drafts)
+    return drafts
+
+
+def _publish(*, grades: list[Grade]) -> None:
+    if not grades:
+        return
+    now = timezone.now()
+    for grade in grades:
+        grade.status = GradeStatus.PUBLISHED
+        grade.published_at = now
+        grade.updated_at = now
+    Grade.objects.bulk_update(grades, ["status", "published_at", "updated_at"])
+    _notify_grades(grades=grades, type="grade.published")
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def grade_row(grade: Grade) -> dict[str, object]:
+    """One grade as the student's page shows it (also the JSON state's row)."""
+    assessment = grade.assessment
+    return {
+        "id": grade.pk,
+        "assessment_id": assessment.pk,
+        "assessment": assessment.title,
+        "position": assessment.position,
+        "score": grading.decimal_text(grade.score),
+        "max_score": grading.decimal_text(assessment.max_score),
+        "weight": grading.decimal_text(assessment.weight),
+        "percent": grading.decimal_text(grading.percent(grade.score, assessment.max_score)),
+        "version": grade.updated_at.isoformat(),
+    }
+
+
+# Keeps each notification well under realtime's 8 KiB data limit.
+ROWS_PER_NOTIFICATION = 15
+
+
+def _notify_grades(*, grades: Iterable[Grade], type: str) -> None:
+    """One notification per student and course: a whole-term publish gives each student one
+    message per course, each small enough to carry its rows and the new course average."""
+    from school.selectors import student_course_average
+
+    groups: dict[tuple[int, int], list[Grade]] = defaultdict(list)
+    for grade in grades:
+        groups[(grade.student_id, grade.assessment.course_id)].append(grade)
+    url = reverse("school:my_grades")
+    for (student_id, _course_id), group in sorted(groups.items()):
+        course = group[0].assessment.course
+        average = student_course_average(student=student_id, course=course)
+        for start in range(0, len(group), ROWS_PER_NOTIFICATION):
+            _notify_rows(
+                student_id=student_id,
+                course=course,
+                rows=group[start : start + ROWS_PER_NOTIFICATION],
+                average=average,
+                type=type,
+                url=url,
+            )
+
+
+def _notify_rows(
+    *,
+    student_id: int,
+    course: Course,
+    rows: list[Grade],
+    average: Decimal | None,
+    type: str,
+    url: str,
+) -> None:
+    listed = ", ".join(
+        f"{g.assessment.title} {g.score.normalize():f}/{g.assessment.max_score.normalize():f}"
+        for g in rows
+    )
+    if type == "grade.published":
+        title = "New grade" if len(rows) == 1 else f"{len(rows)} new grades"
+    else:
+        title = "Grade corrected" if len(rows) == 1 else f"{len(rows)} grades corrected"
+    notify(
+        recipients=[student_id],
+        type=type,
+        data={
+            "title": f"{title} in {course.name}",
+            "body": listed,
+            "url": url,
+            "term_id": course.term_id,
+            "term": course.term.name,
+            "course_id": course.pk,
+            "course": course.name,
+            "grades": [grade_row(g) for g in rows],
+            "course_average": grading.decimal_text(average),
+        },
+    )

@@ -1,0 +1,125 @@
+"""The daily invoice run of one school: mark late invoices overdue and remind students of
+invoices falling due, in the inbox and by e-mail.
+
+It is safe to run any number of times (Celery redelivers with acks_late, beat may double up):
+each reminder is recorded in InvoiceReminder (unique per invoice and kind) in the same
+transaction as its notification, under a lock on the invoice, so nothing is sent twice."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import tenant_base_url
+from school.clock import tenant_today
+from school.models import Invoice, InvoiceReminder, InvoiceStatus, ReminderKind
+from school.money import money_text
+from school.services.invoices import notify_student
+
+# Students hear about an invoice this many days before it falls due.
+DUE_SOON_DAYS = 3
+UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
+
+
+@dataclass(frozen=True)
+class DailyRun:
+    marked_overdue: int
+    overdue_sent: int
+    due_soon_sent: int
+
+
+def invoices_daily_run(*, today: date | None = None) -> DailyRun:
+    today = today or tenant_today()
+    late = Invoice.objects.filter(status__in=UNPAID, due_on__lt=today).values_list("pk", flat=True)
+    marked = sent_overdue = 0
+    for pk in list(late):
+        was_marked, sent = _overdue(invoice_id=pk, today=today)
+        marked += was_marked
+        sent_overdue += sent
+    soon = (
+        Invoice.objects.filter(
+            status__in=(InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID),
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
+        )
+        .exclude(reminders__kind=ReminderKind.DUE_SOON)
+        .values_list("pk", flat=True)
+    )
+    sent_soon = sum(_due_soon(invoice_id=pk, today=today) for pk in list(soon))
+    return DailyRun(marked_overdue=marked, overdue_sent=sent_overdue, due_soon_sent=sent_soon)
+
+
+def _overdue(*, invoice_id: int, today: date) -> tuple[bool, bool]:
+    """(marked overdue now, reminder sent now) for one invoice, in its own transaction so one
+    bad invoice cannot hold back the rest of the school."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("student").get(pk=invoice_id)
+        if invoice.status not in UNPAID or invoice.due_on >= today:
+            return False, False  # paid or cancelled since the list was read
+        marked = invoice.status != InvoiceStatus.OVERDUE
+        if marked:
+            invoice.status = InvoiceStatus.OVERDUE
+            invoice.updated_at = timezone.now()
+            invoice.save(update_fields=["status", "updated_at"])
+        if not _claim(invoice=invoice, kind=ReminderKind.OVERDUE):
+            return marked, False
+        balance = money_text(invoice.balance, invoice.currency)
+        _remind(
+            invoice=invoice,
+            type="invoice.overdue",
+            title="Invoice overdue",
+            body=(
+                f"{invoice.number} {invoice.description} was due on {invoice.due_on:%d %b %Y}; "
+                f"{balance} is still outstanding."
+            ),
+        )
+        return marked, True
+
+
+def _due_soon(*, invoice_id: int, today: date) -> bool:
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("student").get(pk=invoice_id)
+        in_window = today <= invoice.due_on <= today + timedelta(days=DUE_SOON_DAYS)
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID):
+            return False
+        if not in_window or not _claim(invoice=invoice, kind=ReminderKind.DUE_SOON):
+            return False
+        days = (invoice.due_on - today).days
+        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+        _remind(
+            invoice=invoice,
+            type="invoice.due_soon",
+            title="Invoice due soon",
+            body=(
+                f"{invoice.number} {invoice.description} is due {when} "
+                f"({invoice.due_on:%d %b %Y}): {money_text(invoice.balance, invoice.currency)} "
+                "to pay."
+            ),
+        )
+        return True
+
+
+def _claim(*, invoice: Invoice, kind: str) -> bool:
+    """Record that this reminder is being sent; False if it was sent before. The invoice row
+    is locked by the caller, so a concurrent run waits here and then sees the record."""
+    if InvoiceReminder.objects.filter(invoice=invoice, kind=kind).exists():
+        return False
+    InvoiceReminder.objects.create(invoice=invoice, kind=kind)
+    return True
+
+
+def _remind(*, invoice: Invoice, type: str, title: str, body: str) -> None:
+    notify_student(invoice=invoice, type=type, title=title, body=body)
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    link = tenant_base_url(tenant=tenant) + reverse("school:my_invoices")
+    subject = f"{title}: {invoice.number} — {tenant.name}"
+    text = f"Hello {invoice.student.display_name},\n\n{body}\n\nYour invoices: {link}\n"
+    recipient = invoice.student.email
+    transaction.on_commit(
+        lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),
+        robust=True,
+    )

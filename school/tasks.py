@@ -1,0 +1,11 @@
+from dataclasses import asdict
+
+from config.celery import app
+from school.services.reminders import invoices_daily_run
+
+
+@app.task(acks_late=True)
+def invoices_daily() -> dict[str, int]:
+    """Beat queues this once per active school (tenants.tasks.fan_out_to_tenants); it runs in
+    that school's schema, and a second run the same day sends nothing new."""
+    return asdict(invoices_daily_run())

@@ -1,0 +1,197 @@
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import request_user, role_required
+from accounts.models import User
+from accounts.roles import Role
+from school import access, selectors
+from school.forms import AssessmentForm, add_service_errors
+from school.models import Course, Term
+from school.services import grades as services
+from school.views.common import error_status
+
+CELL = re.compile(r"^g-(\d+)-(\d+)$")
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def courses(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "school/courses.html",
+        {"terms": selectors.term_list(), "courses": selectors.course_list()},
+    )
+
+
+def _gradebook_page(
+    request: HttpRequest,
+    course: Course,
+    *,
+    submitted: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general_errors: list[str] | None = None,
+    assessment_form: AssessmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    assessments, rows = selectors.gradebook(course=course, submitted=submitted)
+    return render(
+        request,
+        "school/gradebook.html",
+        {
+            "course": course,
+            "assessments": assessments,
+            "rows": rows,
+            "errors": errors or {},
+            "general_errors": general_errors or [],
+            "assessment_form": assessment_form or AssessmentForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = request_user(request)
+    course = access.access_course(user, course_id)
+    if request.method != "POST":
+        return _gradebook_page(request, course)
+    submitted = {k: request.POST.get(k, "") for k in request.POST if CELL.match(k)}
+    scores = {}
+    for key, value in submitted.items():
+        match = CELL.match(key)
+        assert match
+        scores[(int(match[1]), int(match[2]))] = value
+    try:
+        saved = services.gradebook_save(course=course, scores=scores, by=user)
+    except ValidationError as exc:
+        cell_errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        general = [] if cell_errors else exc.messages
+        return _gradebook_page(
+            request,
+            course,
+            submitted=submitted,
+            errors=cell_errors,
+            general_errors=general,
+            status=error_status(exc),
+        )
+    messages.success(request, f"Saved {saved.total} change(s) as drafts.")
+    return redirect("school:gradebook", course_id=course.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def assessment_add(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = request_user(request)
+    course = access.access_course(user, course_id)
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_create(course=course, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("school:gradebook", course_id=course.pk)
+    return _gradebook_page(request, course, assessment_form=form, status=400)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = request_user(request)
+    course = access.access_course(user, course_id)
+    try:
+        published = services.course_publish(course=course, by=user)
+    except ValidationError as exc:
+        return _gradebook_page(
+            request, course, general_errors=exc.messages, status=error_status(exc)
+        )
+    if published:
+        messages.success(request, f"Published {len(published)} grade(s); students were notified.")
+    else:
+        messages.info(request, "There were no draft grades to publish.")
+    return redirect("school:gradebook", course_id=course.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def grade_publish(request: HttpRequest, grade_id: int) -> HttpResponse:
+    user = request_user(request)
+    grade = access.access_grade(user, grade_id)
+    course = grade.assessment.course
+    try:
+        services.grade_publish(grade=grade, by=user)
+    except ValidationError as exc:
+        return _gradebook_page(
+            request, course, general_errors=exc.messages, status=error_status(exc)
+        )
+    messages.success(request, "Grade published; the student was notified.")
+    return redirect("school:gradebook", course_id=course.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
+    user = request_user(request)
+    term = access.access_term(user, term_id)
+    try:
+        published = services.term_publish(term=term, by=user)
+    except ValidationError as exc:
+        return render(
+            request,
+            "school/courses.html",
+            {
+                "terms": selectors.term_list(),
+                "courses": selectors.course_list(),
+                "general_errors": exc.messages,
+            },
+            status=error_status(exc),
+        )
+    messages.success(request, f"Published {len(published)} grade(s) of {term}.")
+    return redirect("school:courses")
+
+
+# --- students ------------------------------------------------------------------------------
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_grades(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request, "school/my_grades.html", {"terms": selectors.student_grades(student=user)}
+    )
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_grades_json(request: HttpRequest) -> HttpResponse:
+    """What the "my grades" page re-reads after a reconnect."""
+    return JsonResponse(selectors.grades_json(student=request_user(request)))
+
+
+def _report(request: HttpRequest, student: User, term: Term) -> HttpResponse:
+    report = selectors.term_report(student=student, term=term)
+    return render(
+        request, "school/term_report.html", {"student": student, "term": term, "report": report}
+    )
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_term_report(request: HttpRequest, term_id: int) -> HttpResponse:
+    user = request_user(request)
+    return _report(request, user, access.access_term(user, term_id))
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def student_term_report(request: HttpRequest, term_id: int, student_id: int) -> HttpResponse:
+    user = request_user(request)
+    return _report(
+        request, access.access_student(user, student_id), access.access_term(user, term_id)
+    )

@@ -1,0 +1,168 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import request_user, role_required
+from accounts.roles import Role
+from school import access, selectors
+from school.forms import InvoiceFilterForm, InvoiceIssueForm, PaymentForm, add_service_errors
+from school.models import Invoice
+from school.services import invoices as services
+from school.views.common import error_status
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def invoices(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "status": data["status"],
+            "student_id": data["student"].pk if data["student"] else None,
+            "search": data["q"],
+            "due_from": data["due_from"],
+            "due_to": data["due_to"],
+        }
+    page = Paginator(selectors.invoice_list(**filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "school/invoices.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def invoice_new(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = InvoiceIssueForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invoice = services.invoice_issue(
+                    student=data["student"],
+                    fee=data["fee"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    due_on=data["due_on"],
+                    by=user,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = error_status(exc)
+            else:
+                messages.success(request, f"{invoice.number} issued to {invoice.student}.")
+                return redirect("school:invoice_detail", invoice_id=invoice.pk)
+    return render(request, "school/invoice_new.html", {"form": form}, status=status)
+
+
+def _invoice_page(
+    request: HttpRequest, invoice: Invoice, *, form: PaymentForm | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "school/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "payments": selectors.invoice_payments(invoice=invoice),
+            "form": form or PaymentForm(initial={"amount": invoice.balance}),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = access.access_invoice(request_user(request), invoice_id)
+    return _invoice_page(request, invoice)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    user = request_user(request)
+    invoice = access.access_invoice(user, invoice_id)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            payment = services.payment_record(invoice=invoice, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return _invoice_page(request, invoice, form=form, status=error_status(exc))
+        messages.success(request, f"Payment recorded: receipt {payment.receipt_number}.")
+        return redirect("school:invoice_detail", invoice_id=invoice.pk)
+    return _invoice_page(request, invoice, form=form, status=400)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    user = request_user(request)
+    invoice = access.access_invoice(user, invoice_id)
+    try:
+        services.invoice_cancel(invoice=invoice, by=user)
+    except ValidationError as exc:
+        form = PaymentForm()
+        form.add_error(None, exc.messages)
+        return _invoice_page(request, invoice, form=form, status=error_status(exc))
+    messages.success(request, f"{invoice.number} cancelled.")
+    return redirect("school:invoice_detail", invoice_id=invoice.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def payments_feed(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "school/payments_feed.html", {"payments": selectors.payments_recent(limit=50)}
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def payments_feed_json(request: HttpRequest) -> HttpResponse:
+    """What the live payments feed re-reads after a reconnect."""
+    return JsonResponse(selectors.payments_feed_json(limit=50))
+
+
+@role_required(Role.ADMINISTRATOR, Role.STUDENT)
+@require_GET
+def receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = access.access_payment(request_user(request), payment_id)
+    return render(request, "school/receipt.html", {"payment": payment, "invoice": payment.invoice})
+
+
+# --- students ------------------------------------------------------------------------------
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_invoices(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "school/my_invoices.html",
+        {
+            "invoices": selectors.student_invoices(student=user).prefetch_related("payments"),
+            "state": selectors.balance_json(student=user),
+        },
+    )
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_balance_json(request: HttpRequest) -> HttpResponse:
+    """What the "my invoices" page re-reads after a reconnect."""
+    return JsonResponse(selectors.balance_json(student=request_user(request)))
