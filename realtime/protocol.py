@@ -12,7 +12,8 @@ MAX_FRAME_BYTES = 64 * 1024
 CLOSE_UNAUTHENTICATED = 4401  # no valid session, or the session ended (logout)
 CLOSE_SUSPENDED = 4423  # the tenant was suspended
 CLOSE_FLOOD = 4429  # kept sending over the rate limit
-CLOSE_TOO_BIG = 1009  # a frame over MAX_FRAME_BYTES
+# A frame over MAX_FRAME_BYTES. Not 1009: servers may only send 1000 or 3000-4999 (autobahn).
+CLOSE_TOO_BIG = 4413
 CLOSE_SERVER_RESTART = 1012
 
 

@@ -2,12 +2,12 @@
 realtime.tenant_db, which enters the tenant's schema around the call; nothing here may be
 called from async code directly."""
 
+from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
-from django.utils.module_loading import import_string
 
 from accounts.models import User
 from realtime import selectors, services
@@ -22,7 +22,7 @@ def session_user(*, session_key: str) -> User | None:
     (Django's own session-hash check included), or None."""
     if not session_key:
         return None
-    engine = import_string(settings.SESSION_ENGINE)
+    engine = import_module(settings.SESSION_ENGINE)
     request = SimpleNamespace(session=engine.SessionStore(session_key))
     user = get_user(request)  # type: ignore[arg-type]
     if isinstance(user, User) and user.is_active:

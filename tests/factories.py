@@ -3,11 +3,11 @@ these make users, sessions and clients inside a given tenant."""
 
 import itertools
 from http.cookies import SimpleCookie
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import Client
-from django.utils.module_loading import import_string
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -36,7 +36,7 @@ def domain_of(tenant: Tenant) -> str:
 
 def session_for(tenant: Tenant, user: User) -> str:
     """A logged-in session of `user`, saved in the tenant's schema (what login would do)."""
-    engine = import_string(settings.SESSION_ENGINE)
+    engine = import_module(settings.SESSION_ENGINE)
     with tenant_context(tenant):
         session = engine.SessionStore()
         session[SESSION_KEY] = str(user.pk)

@@ -50,8 +50,10 @@ async def test_live_notification_reaches_its_recipient_only(
     while twin.pk < lisa.pk:
         twin = await new_user(school_b, Role.STUDENT)
     assert twin.pk == lisa.pk
-    sockets = {name: await communicator(t, u) for name, t, u in
-               [("lisa", school, lisa), ("bart", school, bart), ("twin", school_b, twin)]}
+    sockets = {
+        name: await communicator(t, u)
+        for name, t, u in [("lisa", school, lisa), ("bart", school, bart), ("twin", school_b, twin)]
+    }
     for comm in sockets.values():
         await start(comm)
     # when a grade is published for Lisa
@@ -146,7 +148,7 @@ async def test_hello_with_a_future_seq_starts_over(school: Tenant) -> None:
     lisa = await new_user(school, Role.STUDENT)
     await notify_in(school, lisa, "only one")
     comm = await communicator(school, lisa)
-    ready, replayed = await start(comm, last_seq=99)
+    _ready, replayed = await start(comm, last_seq=99)
     assert [n["seq"] for n in replayed] == [1]
     await comm.disconnect()
 

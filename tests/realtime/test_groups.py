@@ -19,7 +19,7 @@ def test_group_names_carry_the_tenant_and_ids() -> None:
         lambda: user_group(schema_name="public", user_id=1),
         lambda: user_group(schema_name="School A", user_id=1),
         lambda: user_group(schema_name="a" * 120, user_id=1),
-        lambda: user_group(schema_name="school_a", user_id="1; flush"),  # type: ignore[arg-type]
+        lambda: user_group(schema_name="school_a", user_id="1; flush"),
         lambda: topic_group(schema_name="school_a", topic="../x", object_id=1),
         lambda: topic_group(schema_name="school_a", topic="a" * 95, object_id=1),
         lambda: role_group(schema_name="school_a", role="Admin!"),

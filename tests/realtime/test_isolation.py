@@ -26,8 +26,11 @@ def _users_with_notifications(tenant: Tenant, count: int) -> list[User]:
     with tenant_context(tenant):
         for user in users:
             for n in range(PER_USER):
-                notify(recipients=[user], type="grade.published",
-                       data={"title": f"{tenant.schema_name}:{user.pk}:{n}"})
+                notify(
+                    recipients=[user],
+                    type="grade.published",
+                    data={"title": f"{tenant.schema_name}:{user.pk}:{n}"},
+                )
     return users
 
 
@@ -39,14 +42,17 @@ async def test_fifty_concurrent_sockets_across_two_tenants_read_only_their_own(
     users_a = await setup(school, SOCKETS // 2)
     users_b = await setup(school_b, SOCKETS // 2)
     assert [u.pk for u in users_a] == [u.pk for u in users_b]
-    pairs = [p for pair in zip(users_a, users_b, strict=True)
-             for p in ((school, pair[0]), (school_b, pair[1]))]
+    pairs = [
+        p
+        for pair in zip(users_a, users_b, strict=True)
+        for p in ((school, pair[0]), (school_b, pair[1]))
+    ]
     # when all 50 connect and replay at once, then mark read and ask again, interleaved
     sockets = [await communicator(tenant, user) for tenant, user in pairs]
 
     async def session(index: int) -> list[str]:
         comm = sockets[index]
-        ready, replayed = await start(comm)
+        _ready, replayed = await start(comm)
         titles = [n["data"]["title"] for n in replayed]
         await send(comm, type="mark_read", seq=1)
         unread = await receive(comm)

@@ -6,9 +6,27 @@ from pathlib import Path
 
 REALTIME = Path(__file__).resolve().parents[2] / "realtime"
 ASYNC_ORM = {
-    "aget", "afirst", "alast", "acreate", "aupdate", "adelete", "asave", "acount", "aexists",
-    "aiterator", "aget_or_create", "aupdate_or_create", "abulk_create", "abulk_update",
-    "ain_bulk", "aaggregate", "alatest", "aearliest", "acontains", "aexplain", "arefresh_from_db",
+    "aget",
+    "afirst",
+    "alast",
+    "acreate",
+    "aupdate",
+    "adelete",
+    "asave",
+    "acount",
+    "aexists",
+    "aiterator",
+    "aget_or_create",
+    "aupdate_or_create",
+    "abulk_create",
+    "abulk_update",
+    "ain_bulk",
+    "aaggregate",
+    "alatest",
+    "aearliest",
+    "acontains",
+    "aexplain",
+    "arefresh_from_db",
 }
 SCHEMA_SWITCHES = {"set_tenant", "set_schema", "set_schema_to_public"}
 THREAD_HOPS = {"database_sync_to_async", "sync_to_async"}

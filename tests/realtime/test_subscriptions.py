@@ -52,13 +52,23 @@ async def test_authorised_subscriber_gets_events_of_that_object_only(
     for socket in (comm, other):
         await send(socket, type="subscribe", topic="test.ledger", params={"ledger": 1}, ref="s")
         answer = await receive(socket)
-        assert answer == {"v": 1, "type": "subscribed", "ref": "s", "topic": "test.ledger",
-                          "object_id": 1}
+        assert answer == {
+            "v": 1,
+            "type": "subscribed",
+            "ref": "s",
+            "topic": "test.ledger",
+            "object_id": 1,
+        }
     await publish(school, 2, 5)  # another object of the same topic
     await publish(school, 1, 10)
     event = await receive(comm)
-    assert event == {"v": 1, "type": "event", "topic": "test.ledger", "object_id": 1,
-                     "event": {"type": "ledger.moved", "amount": 10}}
+    assert event == {
+        "v": 1,
+        "type": "event",
+        "topic": "test.ledger",
+        "object_id": 1,
+        "event": {"type": "ledger.moved", "amount": 10},
+    }
     assert await comm.receive_nothing(timeout=0.3)
     assert await other.receive_nothing(timeout=0.1)  # same topic and id, other tenant
     await comm.disconnect()
