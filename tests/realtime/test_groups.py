@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 
 from realtime.groups import GroupNameError, role_group, tenant_group, topic_group, user_group
@@ -19,12 +21,12 @@ def test_group_names_carry_the_tenant_and_ids() -> None:
         lambda: user_group(schema_name="public", user_id=1),
         lambda: user_group(schema_name="School A", user_id=1),
         lambda: user_group(schema_name="a" * 120, user_id=1),
-        lambda: user_group(schema_name="school_a", user_id="1; flush"),
+        lambda: user_group(schema_name="school_a", user_id="1; flush"),  # type: ignore[arg-type]
         lambda: topic_group(schema_name="school_a", topic="../x", object_id=1),
         lambda: topic_group(schema_name="school_a", topic="a" * 95, object_id=1),
         lambda: role_group(schema_name="school_a", role="Admin!"),
     ],
 )
-def test_anything_but_server_ids_is_refused(call) -> None:  # type: ignore[no-untyped-def]
+def test_anything_but_server_ids_is_refused(call: Callable[[], str]) -> None:
     with pytest.raises((GroupNameError, ValueError)):
         call()
