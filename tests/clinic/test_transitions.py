@@ -1,0 +1,232 @@
+"""Every transition of the appointment state machine, allowed and refused, with who is told."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.exceptions import ValidationError
+from django_tenants.utils import tenant_context
+
+from clinic import services
+from clinic.errors import TransitionRefused
+from clinic.models import Appointment, AppointmentState
+from realtime.models import Notification
+from tenants.models import Tenant
+from tests.clinic.factories import Clinic, hours_from_now, make_appointment, make_clinic, slot
+
+pytestmark = pytest.mark.django_db
+S = AppointmentState
+ALL_STATES = list(S.values)
+
+
+def types_of(user_id: int) -> list[str]:
+    return list(
+        Notification.objects.filter(recipient_id=user_id)
+        .order_by("seq")
+        .values_list("type", flat=True)
+    )
+
+
+@pytest.fixture
+def c(clinic: Tenant) -> Iterator[Clinic]:
+    with tenant_context(clinic):
+        yield make_clinic(clinic)
+
+
+def test_request_then_confirm_tells_the_patient(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        # given a patient's request
+        a = services.appointment_request(
+            patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
+        )
+        assert a.state == S.REQUESTED
+        assert types_of(c.dentist.pk) == ["appointment.requested"]
+        # when the dentist confirms
+        services.appointment_confirm(appointment=a, by=c.dentist)
+        # then it is confirmed and the patient (only) is told
+        a.refresh_from_db()
+        assert a.state == S.CONFIRMED
+        assert types_of(c.patient.pk) == ["appointment.confirmed"]
+        note = Notification.objects.get(recipient=c.patient)
+        assert note.data["appointment_id"] == a.pk and note.data["title"] and note.data["url"]
+        assert types_of(c.patient2.pk) == [] and types_of(c.dentist2.pk) == []
+
+
+def test_receptionist_declines_and_the_slot_is_free_again(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = services.appointment_request(
+            patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
+        )
+        services.appointment_decline(appointment=a, by=c.receptionist, reason="Away that day")
+        a.refresh_from_db()
+        assert a.state == S.DECLINED
+        assert types_of(c.patient.pk) == ["appointment.declined"]
+        assert "Away that day" in Notification.objects.get(recipient=c.patient).data["body"]
+        # the declined request no longer holds the dentist
+        again = services.appointment_request(
+            patient=c.patient2, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
+        )
+        assert again.state == S.REQUESTED
+
+
+def test_proposing_another_time_for_a_request_confirms_it_there(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = services.appointment_request(
+            patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
+        )
+        moved = services.appointment_reschedule(
+            appointment=a, by=c.dentist, starts_at=slot(hour=14)
+        )
+        assert moved.pk == a.pk and moved.state == S.CONFIRMED
+        assert moved.starts_at == slot(hour=14)
+        assert types_of(c.patient.pk) == ["appointment.rescheduled"]
+
+
+def test_rescheduling_a_confirmed_appointment_replaces_it(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=slot())
+        moved = services.appointment_reschedule(
+            appointment=a, by=c.receptionist, starts_at=slot(days=3, hour=9)
+        )
+        a.refresh_from_db()
+        assert a.state == S.RESCHEDULED
+        assert moved.pk != a.pk and moved.state == S.CONFIRMED and moved.rescheduled_from == a
+        data = Notification.objects.get(recipient=c.patient).data
+        assert data["appointment_id"] == moved.pk and data["previous_id"] == a.pk
+        # overlapping the old time is fine: the old row gave its slot up
+        services.appointment_reschedule(appointment=moved, by=c.dentist, starts_at=slot(minute=15))
+
+
+def test_patient_cancels_before_the_cutoff_and_the_dentist_is_told(
+    c: Clinic, clinic: Tenant
+) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(48))
+        services.appointment_cancel(appointment=a, by=c.patient)
+        a.refresh_from_db()
+        assert a.state == S.CANCELLED
+        assert types_of(c.dentist.pk) == ["appointment.cancelled"]
+        assert types_of(c.patient.pk) == []
+
+
+def test_patient_cannot_cancel_after_the_cutoff(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(23))
+        with pytest.raises(ValidationError, match="up to 24 hours before"):
+            services.appointment_cancel(appointment=a, by=c.patient)
+        a.refresh_from_db()
+        assert a.state == S.CONFIRMED
+        assert Notification.objects.count() == 0
+
+
+def test_clinic_may_cancel_after_the_cutoff_and_the_patient_is_told(
+    c: Clinic, clinic: Tenant
+) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(2))
+        services.appointment_cancel(appointment=a, by=c.dentist, reason="Dentist ill")
+        assert types_of(c.patient.pk) == ["appointment.cancelled"]
+        assert types_of(c.dentist.pk) == []
+
+
+@pytest.mark.parametrize("to", [S.COMPLETED, S.NO_SHOW])
+def test_complete_and_no_show_once_started(c: Clinic, clinic: Tenant, to: str) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(-1))
+        act = services.appointment_complete if to == S.COMPLETED else services.appointment_no_show
+        act(appointment=a, by=c.dentist)
+        a.refresh_from_db()
+        assert a.state == to
+        assert Notification.objects.count() == 0
+
+
+@pytest.mark.parametrize("to", [S.COMPLETED, S.NO_SHOW])
+def test_complete_and_no_show_refused_before_the_start(c: Clinic, clinic: Tenant, to: str) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(3))
+        act = services.appointment_complete if to == S.COMPLETED else services.appointment_no_show
+        with pytest.raises(ValidationError, match="only once it has started"):
+            act(appointment=a, by=c.dentist)
+
+
+def _attempt(c: Clinic, a: Appointment, to: str) -> None:
+    if to == S.CONFIRMED:
+        services.appointment_confirm(appointment=a, by=c.dentist)
+    elif to == S.DECLINED:
+        services.appointment_decline(appointment=a, by=c.dentist)
+    elif to == S.CANCELLED:
+        services.appointment_cancel(appointment=a, by=c.dentist)
+    elif to == S.RESCHEDULED:
+        services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(days=4))
+    elif to == S.COMPLETED:
+        services.appointment_complete(appointment=a, by=c.dentist)
+    elif to == S.NO_SHOW:
+        services.appointment_no_show(appointment=a, by=c.dentist)
+
+
+ALLOWED = {
+    (S.REQUESTED, S.CONFIRMED),
+    (S.REQUESTED, S.DECLINED),
+    (S.CONFIRMED, S.CANCELLED),
+    (S.CONFIRMED, S.RESCHEDULED),
+    (S.CONFIRMED, S.COMPLETED),
+    (S.CONFIRMED, S.NO_SHOW),
+}
+# Proposing another time for a request is allowed (it confirms it there).
+REFUSED = [
+    (frm, to)
+    for frm in ALL_STATES
+    for to in ALL_STATES
+    if to != S.REQUESTED
+    and (frm, to) not in ALLOWED
+    and not (frm == S.REQUESTED and to == S.RESCHEDULED)
+]
+
+
+@pytest.mark.parametrize(("frm", "to"), REFUSED)
+def test_refused_transitions_change_nothing(c: Clinic, clinic: Tenant, frm: str, to: str) -> None:
+    with tenant_context(clinic):
+        # past start so complete/no-show are refused for their state, not their time
+        starts = hours_from_now(-1) if to in (S.COMPLETED, S.NO_SHOW) else slot()
+        a = make_appointment(c, starts_at=starts, state=frm)
+        with pytest.raises(TransitionRefused, match=f"is {a.get_state_display().lower()}"):
+            _attempt(c, a, to)
+        a.refresh_from_db()
+        assert a.state == frm
+        assert Notification.objects.count() == 0
+
+
+def test_a_dentist_cannot_act_on_a_colleagues_appointment(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, state=S.REQUESTED)
+        with pytest.raises(ValidationError, match="another dentist"):
+            services.appointment_confirm(appointment=a, by=c.dentist2)
+        with pytest.raises(ValidationError, match="Only the clinic"):
+            services.appointment_confirm(appointment=a, by=c.patient)
+        with pytest.raises(ValidationError, match="Only the clinic"):
+            services.appointment_cancel(appointment=a, by=c.patient2)
+        a.refresh_from_db()
+        assert a.state == S.REQUESTED
+
+
+def test_confirming_a_request_whose_time_passed_is_refused(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=hours_from_now(-2), state=S.REQUESTED)
+        with pytest.raises(ValidationError, match="has passed"):
+            services.appointment_confirm(appointment=a, by=c.dentist)
+
+
+def test_live_copies_leave_after_commit_and_never_on_rollback(
+    c: Clinic, clinic: Tenant, django_capture_on_commit_callbacks
+) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, state=S.REQUESTED)
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.appointment_confirm(appointment=a, by=c.dentist)
+        assert len(callbacks) == 2  # the patient's notification, the schedule event
+        b = make_appointment(c, starts_at=hours_from_now(1))
+        with (
+            django_capture_on_commit_callbacks() as callbacks,
+            pytest.raises(ValidationError),
+        ):
+            services.appointment_cancel(appointment=b, by=c.patient)
+        assert callbacks == []
