@@ -1,0 +1,87 @@
+"""Work queued on Celery runs in the schema it was queued for, on a real worker and broker."""
+
+import asyncio
+import time
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from config.celery import app
+from tenants.models import Domain, Tenant, TenantStatus
+from tenants.progress import progress_read
+from tenants.services import tenant_create
+from tenants.tasks import enqueue_for_tenant, fan_out_to_tenants
+from tests.celery_worker import real_worker
+
+pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
+
+SEEN: list[str] = []
+
+
+@app.task(name="tests.record_schema")
+def record_schema() -> str:
+    schema: str = connection.schema_name  # type: ignore[attr-defined]
+    SEEN.append(schema)
+    return schema
+
+
+def _wait_for(predicate, seconds: float = 15) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_task_queued_from_async_code_runs_in_the_tenant_schema(school: Tenant) -> None:
+    SEEN.clear()
+
+    async def from_a_socket_handler() -> None:
+        # async code's thread is in whatever schema; the header says which one to use
+        enqueue_for_tenant(record_schema, schema_name="school_a")
+
+    with real_worker():
+        asyncio.run(from_a_socket_handler())
+        assert _wait_for(lambda: SEEN == ["school_a"]), SEEN
+
+
+def test_beat_fan_out_reaches_every_active_tenant_of_the_kind(
+    school: Tenant, school_b: Tenant, clinic: Tenant
+) -> None:
+    SEEN.clear()
+    Tenant.objects.filter(pk=school_b.pk).update(status=TenantStatus.SUSPENDED)
+    try:
+        with real_worker():
+            fan_out_to_tenants.apply_async(
+                kwargs={"kind": "school", "task_name": "tests.record_schema"},
+                headers={"_schema_name": "public"},
+            )
+            assert _wait_for(lambda: len(SEEN) >= 1)
+            time.sleep(0.5)
+    finally:
+        Tenant.objects.filter(pk=school_b.pk).update(status=TenantStatus.ACTIVE)
+    assert SEEN == ["school_a"]  # not the suspended school, not the clinic, not the template
+
+
+def test_onboarding_from_the_console_provisions_on_a_worker_with_progress(school: Tenant) -> None:
+    try:
+        with real_worker():
+            tenant = tenant_create(
+                name="Hotel", slug="hotel_school", kind="school", domains=["hotel.test"],
+                admin_email="a@hotel.test",
+            )
+            assert _wait_for(
+                lambda: (progress_read(slug="hotel_school") or {}).get("state") == "done"
+            ), progress_read(slug="hotel_school")
+        tenant.refresh_from_db()
+        assert tenant.status == TenantStatus.ACTIVE
+        with schema_context("hotel_school"):
+            from accounts.models import User
+
+            assert User.objects.filter(email="a@hotel.test").exists()
+    finally:
+        for leftover in Tenant.objects.filter(schema_name="hotel_school"):
+            leftover.delete(force_drop=True)
+        Domain.objects.filter(domain="hotel.test").delete()
