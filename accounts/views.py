@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from accounts.access import request_user
@@ -10,7 +10,3 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each tenant's front door: its kind's dashboard, which shows what the role may do."""
     request_user(request)
     return redirect(f"{request.tenant.kind}:dashboard")  # type: ignore[attr-defined]
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"status": "ok"})

@@ -8,5 +8,4 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("realtime.urls")),
-    path("healthz", account_views.healthz, name="tenant_healthz"),
 ]

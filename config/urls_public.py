@@ -10,6 +10,5 @@ urlpatterns = [
     path("tenants/<slug:slug>/", tenant_views.tenant_detail, name="console_tenant"),
     path("tenants/<slug:slug>/status/", tenant_views.tenant_status, name="console_tenant_status"),
     path("tenants/<slug:slug>/progress/", tenant_views.tenant_progress, name="console_progress"),
-    path("healthz", tenant_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
 ]

@@ -70,7 +70,3 @@ def tenant_status(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
     return redirect("console_tenant", slug=tenant.schema_name)
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"status": "ok"})

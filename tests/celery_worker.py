@@ -13,8 +13,9 @@ def real_worker() -> Iterator[None]:
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
-                          shutdown_timeout=10):
+        with start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+        ):
             yield
     finally:
         app.conf.task_always_eager = eager

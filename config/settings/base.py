@@ -55,6 +55,7 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -35,8 +35,11 @@ def test_onboarding_makes_a_tenant_whose_administrator_can_sign_in(
     # when an operator onboards a clinic
     with django_capture_on_commit_callbacks(execute=True):
         tenant = tenant_create(
-            name="Gamma Dental", slug="gamma_dental", kind="clinic",
-            domains=["gamma.test", "www-gamma.test"], admin_email="Boss@Gamma.test",
+            name="Gamma Dental",
+            slug="gamma_dental",
+            kind="clinic",
+            domains=["gamma.test", "www-gamma.test"],
+            admin_email="Boss@Gamma.test",
             provision_async=False,
         )
         tenant_provision(tenant=tenant)
@@ -99,8 +102,11 @@ def test_bad_onboarding_requests_are_refused_and_leave_nothing(
     school: Tenant, changes: dict[str, object], field: str, message: str
 ) -> None:
     request: dict[str, object] = {
-        "name": "Delta", "slug": "delta_school", "kind": "school",
-        "domains": ["delta.test"], "admin_email": "head@delta.test",
+        "name": "Delta",
+        "slug": "delta_school",
+        "kind": "school",
+        "domains": ["delta.test"],
+        "admin_email": "head@delta.test",
     }
     request.update(changes)
     with pytest.raises(OnboardingError) as refused:
@@ -113,8 +119,12 @@ def test_failed_provisioning_rolls_everything_back(school: Tenant) -> None:
     # given a valid request whose provisioning fails half way (the administrator's address
     # already exists in the template, as if someone had put a user there)
     tenant = tenant_create(
-        name="Echo", slug="echo_school", kind="school", domains=["echo.test"],
-        admin_email="dup@echo.test", provision_async=False,
+        name="Echo",
+        slug="echo_school",
+        kind="school",
+        domains=["echo.test"],
+        admin_email="dup@echo.test",
+        provision_async=False,
     )
     with schema_context("aviso_template"):
         User.objects.create_user(email="dup@echo.test", role="administrator")
@@ -127,13 +137,19 @@ def test_failed_provisioning_rolls_everything_back(school: Tenant) -> None:
     # then no schema, tenant or domain remains, and the operator can read why
     assert _nothing_left("echo_school", "echo.test")
     progress = progress_read(slug="echo_school")
-    assert progress and progress["state"] == "failed" and "already has an account" in progress["error"]
+    assert (
+        progress and progress["state"] == "failed" and "already has an account" in progress["error"]
+    )
 
 
 def test_onboard_command_reports_bad_input_in_one_line(school: Tenant) -> None:
     with pytest.raises(CommandError, match=r"^slug: 'public' is reserved; choose another slug\.$"):
         call_command(
-            "onboard_tenant", name="X", slug="public", kind="school", domains=["x.test"],
+            "onboard_tenant",
+            name="X",
+            slug="public",
+            kind="school",
+            domains=["x.test"],
             admin_email="a@x.test",
         )
 
@@ -142,7 +158,11 @@ def test_onboard_command_provisions_with_progress(
     school: Tenant, capsys: pytest.CaptureFixture[str]
 ) -> None:
     call_command(
-        "onboard_tenant", name="Foxtrot", slug="foxtrot", kind="school", domains=["foxtrot.test"],
+        "onboard_tenant",
+        name="Foxtrot",
+        slug="foxtrot",
+        kind="school",
+        domains=["foxtrot.test"],
         admin_email="a@foxtrot.test",
     )
     out = capsys.readouterr().out

@@ -69,7 +69,10 @@ def test_onboarding_from_the_console_provisions_on_a_worker_with_progress(school
     try:
         with real_worker():
             tenant = tenant_create(
-                name="Hotel", slug="hotel_school", kind="school", domains=["hotel.test"],
+                name="Hotel",
+                slug="hotel_school",
+                kind="school",
+                domains=["hotel.test"],
                 admin_email="a@hotel.test",
             )
             assert _wait_for(

@@ -1,0 +1,105 @@
+"""What can be checked of the deployment here (no Docker engine on this machine): the compose
+file parses, each service runs something that exists in the project, production settings
+pass Django's deployment checks, and the health endpoints answer on any host."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict:  # type: ignore[type-arg]
+    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_describes_every_process() -> None:
+    services = _compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    for name in ("web", "worker", "beat"):
+        assert services[name]["build"]["dockerfile"] == "infra/Dockerfile"
+        assert services[name]["command"] == [name]
+        assert (
+            services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+        )
+
+
+def test_each_service_command_exists_in_the_project() -> None:
+    entrypoint = (ROOT / "infra" / "entrypoint.sh").read_text()
+    for name in ("web", "worker", "beat"):
+        assert re.search(rf"^\s+{name}\)$", entrypoint, re.M), f"entrypoint has no {name} case"
+    commands = set(get_commands())
+    for command in re.findall(r"python manage\.py (\w+)", entrypoint):
+        assert command in commands, f"manage.py {command} does not exist"
+    assert "config.asgi:application" in entrypoint
+    dockerfile = (ROOT / "infra" / "Dockerfile").read_text()
+    for copied in re.findall(r"^COPY (\S+) ", dockerfile, re.M):
+        assert copied == "." or (ROOT / copied).exists(), copied
+    assert os.access(ROOT / "infra" / "entrypoint.sh", os.X_OK)
+
+
+def test_asgi_and_celery_apps_import() -> None:
+    from config.asgi import application
+    from config.celery import app
+
+    assert callable(application)
+    app.loader.import_default_modules()  # what a worker does at start: every tasks module
+    assert "tenants.tasks.provision_tenant" in app.tasks
+    assert "tenants.tasks.fan_out_to_tenants" in app.tasks
+
+
+def test_production_settings_pass_the_deploy_checks() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 60 + "-production-like-secret-0123456789",
+        "DJANGO_ALLOWED_HOSTS": ".aviso.example",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DATABASE_URL="postgres://x@127.0.0.1/x",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_health_answers_on_any_host_and_readiness_checks_services() -> None:
+    client = Client(HTTP_HOST="10.1.2.3")
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
