@@ -1,10 +1,13 @@
 // One appointment: new messages of its thread and changes of its state appear in place.
+// Replayed notifications are harmless: messages are de-duplicated by id, and a state change
+// older than the page's last change is ignored.
 (function () {
   "use strict";
   const thread = document.getElementById("thread");
   if (!thread || !window.aviso) return;
   const appointmentId = Number(thread.dataset.appointment);
   const state = document.getElementById("appointment-state");
+  const moved = document.getElementById("appointment-moved");
 
   window.aviso.onNotification("appointment.message", (notification) => {
     const data = notification.data || {};
@@ -19,20 +22,36 @@
     const time = document.createElement("time");
     time.dateTime = data.created_at;
     time.textContent = new Date(data.created_at).toLocaleString();
-    const body = document.createElement("p");
-    body.textContent = data.text;
-    li.append(who, " ", time, body);
+    const text = document.createElement("p");
+    text.textContent = data.text;
+    li.append(who, " ", time, text);
     thread.append(li);
   });
+
+  function fresh(at) {
+    return !state.dataset.updated || new Date(at) >= new Date(state.dataset.updated);
+  }
 
   ["confirmed", "declined", "rescheduled", "cancelled"].forEach((t) =>
     window.aviso.onNotification("appointment." + t, (notification) => {
       const data = notification.data || {};
-      if (data.appointment_id === appointmentId && state) {
+      const at = notification.created_at;
+      if (!state || !fresh(at)) return;
+      if (data.appointment_id === appointmentId) {
         state.textContent = data.state_label;
         state.className = "state state-" + data.state;
+        state.dataset.updated = at;
       } else if (data.previous_id === appointmentId) {
-        window.location.href = data.url;
+        state.textContent = "Rescheduled";
+        state.className = "state state-rescheduled";
+        state.dataset.updated = at;
+        if (moved) {
+          const link = document.createElement("a");
+          link.href = data.url;
+          link.textContent = data.when;
+          moved.replaceChildren("Moved to ", link, ".");
+          moved.hidden = false;
+        }
       }
     })
   );

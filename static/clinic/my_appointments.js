@@ -1,24 +1,64 @@
-// The patient's list follows their appointment notifications (live or replayed): states
-// change in place; a moved or newly booked appointment re-reads the list.
+// The patient's list follows their appointment notifications, live or replayed. A replayed
+// notification older than what the page was rendered with is ignored (rows carry the time
+// of their last change), so replaying history never rolls a row back.
 (function () {
   "use strict";
   const table = document.getElementById("my-appointments");
   if (!table || !window.aviso) return;
+  const body = table.tBodies[0];
   const TYPES = ["confirmed", "declined", "rescheduled", "cancelled"];
+
+  function find(id) {
+    return body.querySelector('tr[data-appointment="' + id + '"]');
+  }
+
+  function cell(text, field) {
+    const td = document.createElement("td");
+    if (field) td.dataset.field = field;
+    if (text) td.textContent = text;
+    return td;
+  }
+
+  function build(data, at) {
+    const tr = document.createElement("tr");
+    tr.dataset.appointment = data.appointment_id;
+    tr.dataset.updated = at;
+    const when = cell("", "when");
+    const link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = data.when;
+    when.append(link);
+    tr.append(when, cell(data.type_name), cell(data.dentist_name), cell("", "state"), cell("", "actions"));
+    const empty = body.querySelector("tr.empty");
+    if (empty) empty.remove();
+    body.prepend(tr);
+    return tr;
+  }
+
+  function fresh(tr, at) {
+    return !tr.dataset.updated || new Date(at) >= new Date(tr.dataset.updated);
+  }
+
+  function setState(tr, state, label, at) {
+    const td = tr.querySelector('[data-field="state"]');
+    td.textContent = label;
+    td.className = "state state-" + state;
+    if (state !== "confirmed") tr.querySelector('[data-field="actions"]').replaceChildren();
+    tr.dataset.updated = at;
+  }
 
   function update(notification) {
     const data = notification.data || {};
-    const tr = table.querySelector('tr[data-appointment="' + data.appointment_id + '"]');
-    if (!tr || (notification.type === "appointment.rescheduled" && data.previous_id)) {
-      window.location.reload();
-      return;
+    const at = notification.created_at;
+    if (data.previous_id) {
+      const old = find(data.previous_id);
+      if (old && fresh(old, at)) setState(old, "rescheduled", "Rescheduled", at);
     }
-    const cell = tr.querySelector('[data-field="state"]');
-    cell.textContent = data.state_label;
-    cell.className = "state state-" + data.state;
-    if (data.state !== "confirmed") {
-      tr.querySelector('[data-field="actions"]').replaceChildren();
-    }
+    const tr = find(data.appointment_id) || build(data, at);
+    if (!fresh(tr, at)) return;
+    const link = tr.querySelector('[data-field="when"] a');
+    if (link && data.when) link.textContent = data.when;
+    setState(tr, data.state, data.state_label, at);
   }
 
   TYPES.forEach((t) => window.aviso.onNotification("appointment." + t, update));

@@ -181,3 +181,21 @@ def test_propose_page_flow_parses_clinic_local_time(c: Clinic, clinic: Tenant) -
         a.refresh_from_db()
     assert a.starts_at == new and a.ends_at == new + timedelta(minutes=30)
     assert a.state == AppointmentState.CONFIRMED
+
+
+def test_working_hours_are_the_clinics_wall_clock(c: Clinic, clinic: Tenant) -> None:
+    # given a clinic in New York (rolled back with the test)
+    Tenant.objects.filter(pk=clinic.pk).update(timezone="America/New_York")
+    clinic.timezone = "America/New_York"
+    with tenant_context(clinic):
+        eight = slot(hour=8)
+        offset = eight.utcoffset()
+        assert offset is not None and offset.total_seconds() < 0
+        # 08:00 New York is inside the hours; 07:45 New York is not, whatever UTC says
+        assert request(c, starts_at=eight).starts_at == eight
+        with pytest.raises(ValidationError, match="does not work at"):
+            request(c, patient=c.patient2, dentist=c.dentist2, starts_at=slot(hour=7, minute=45))
+        slots = free_slots(dentist=c.dentist2, appointment_type=c.checkup, day=eight.date())
+        assert slots[0] == eight
+    page = client_for(clinic, c.dentist).get(f"/clinic/schedule/?date={eight.date()}")
+    assert "08:00" in page.content.decode()
