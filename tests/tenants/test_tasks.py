@@ -2,12 +2,13 @@
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from config.celery import app
+from tenants.db import current_schema_name
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.progress import progress_read
 from tenants.services import tenant_create
@@ -21,12 +22,12 @@ SEEN: list[str] = []
 
 @app.task(name="tests.record_schema")
 def record_schema() -> str:
-    schema: str = connection.schema_name  # type: ignore[attr-defined]
+    schema = current_schema_name()
     SEEN.append(schema)
     return schema
 
 
-def _wait_for(predicate, seconds: float = 15) -> bool:  # type: ignore[no-untyped-def]
+def _wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -65,6 +66,14 @@ def test_beat_fan_out_reaches_every_active_tenant_of_the_kind(
     assert SEEN == ["school_a"]  # not the suspended school, not the clinic, not the template
 
 
+def _provisioned(slug: str) -> Callable[[], bool]:
+    def check() -> bool:
+        progress = progress_read(slug=slug)
+        return progress is not None and progress["state"] == "done"
+
+    return check
+
+
 def test_onboarding_from_the_console_provisions_on_a_worker_with_progress(school: Tenant) -> None:
     try:
         with real_worker():
@@ -75,9 +84,7 @@ def test_onboarding_from_the_console_provisions_on_a_worker_with_progress(school
                 domains=["hotel.test"],
                 admin_email="a@hotel.test",
             )
-            assert _wait_for(
-                lambda: (progress_read(slug="hotel_school") or {}).get("state") == "done"
-            ), progress_read(slug="hotel_school")
+            assert _wait_for(_provisioned("hotel_school")), progress_read(slug="hotel_school")
         tenant.refresh_from_db()
         assert tenant.status == TenantStatus.ACTIVE
         with schema_context("hotel_school"):
