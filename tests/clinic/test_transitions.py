@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 
 from clinic import services
-from clinic.errors import TransitionRefused
+from clinic.errors import SlotTaken, TransitionRefused
 from clinic.models import Appointment, AppointmentState
 from realtime.models import Notification
 from tenants.models import Tenant
@@ -230,3 +230,17 @@ def test_live_copies_leave_after_commit_and_never_on_rollback(
         ):
             services.appointment_cancel(appointment=b, by=c.patient)
         assert callbacks == []
+
+
+def test_moving_into_a_taken_slot_changes_nothing(c: Clinic, clinic: Tenant) -> None:
+    with tenant_context(clinic):
+        a = make_appointment(c, starts_at=slot(hour=9))
+        make_appointment(c, starts_at=slot(hour=14), patient=c.patient2, chair=c.chairs[1])
+        with pytest.raises(SlotTaken, match="already booked"):
+            services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(hour=14))
+        with pytest.raises(ValidationError, match="does not work at"):
+            services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(hour=19))
+        a.refresh_from_db()
+        assert a.state == S.CONFIRMED and a.starts_at == slot(hour=9)
+        assert Appointment.objects.count() == 2
+        assert Notification.objects.count() == 0
