@@ -63,3 +63,8 @@ class PaymentForm(forms.Form):
     amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     method = forms.ChoiceField(choices=PaymentMethod.choices)
     reference = forms.CharField(max_length=80, required=False)
+
+
+class FeeForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))

@@ -18,6 +18,7 @@ from school.models import (
     Assessment,
     Course,
     Enrolment,
+    FeeItem,
     Grade,
     GradeStatus,
     Invoice,
@@ -191,6 +192,10 @@ def students() -> QuerySet[User]:
 # --- invoices and payments -------------------------------------------------------------------
 
 _BALANCE = ExpressionWrapper(F("amount") - F("amount_paid"), output_field=DecimalField())
+
+
+def fee_list() -> QuerySet[FeeItem]:
+    return FeeItem.objects.order_by("-is_active", "name")
 
 
 def student_balance(*, student: User | int) -> Decimal:

@@ -19,6 +19,7 @@ urlpatterns = [
         name="student_term_report",
     ),
     # administrators: payments
+    path("fees/", payments.fees, name="fees"),
     path("invoices/", payments.invoices, name="invoices"),
     path("invoices/new/", payments.invoice_new, name="invoice_new"),
     path("invoices/<int:invoice_id>/", payments.invoice_detail, name="invoice_detail"),

@@ -52,20 +52,25 @@ def invoice_issue(
     """Bill a student, for a catalogue fee (its amount unless one is given) or a free item."""
     require_administrator(by)
     require_student(student)
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     description = description.strip() or (fee.name if fee else "")
     if not description:
-        errors["description"] = "Say what the invoice is for (or pick a fee)."
+        errors["description"] = ["Say what the invoice is for (or pick a fee)."]
     if fee is not None and not fee.is_active:
-        errors["fee"] = f"{fee.name} is no longer in the catalogue."
-    if amount in (None, "") and fee is None:
-        errors["amount"] = "Give an amount (or pick a fee)."
+        errors["fee"] = [f"{fee.name} is no longer in the catalogue."]
+    cleaned = fee.amount if fee is not None else None
+    if amount is not None and amount != "":
+        try:
+            cleaned = clean_amount(amount)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    elif cleaned is None:
+        errors["amount"] = ["Give an amount (or pick a fee)."]
     today = tenant_today()
     if due_on < today:
-        errors["due_on"] = "The due date cannot be in the past."
-    if errors:
+        errors["due_on"] = ["The due date cannot be in the past."]
+    if errors or cleaned is None:
         raise ValidationError(errors)
-    cleaned = clean_amount(amount) if amount not in (None, "") else fee.amount  # type: ignore[arg-type, union-attr]
     with transaction.atomic():
         invoice = Invoice.objects.create(
             student=student,

@@ -10,10 +10,36 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import request_user, role_required
 from accounts.roles import Role
 from school import access, selectors
-from school.forms import InvoiceFilterForm, InvoiceIssueForm, PaymentForm, add_service_errors
+from school.forms import (
+    FeeForm,
+    InvoiceFilterForm,
+    InvoiceIssueForm,
+    PaymentForm,
+    add_service_errors,
+)
 from school.models import Invoice
 from school.services import invoices as services
 from school.views.common import error_status
+
+
+@role_required(Role.ADMINISTRATOR)
+def fees(request: HttpRequest) -> HttpResponse:
+    """The fee catalogue, with a form to add a fee."""
+    form = FeeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                fee = services.fee_create(**form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{fee.name} added to the catalogue.")
+                return redirect("school:fees")
+    return render(
+        request, "school/fees.html", {"form": form, "fees": selectors.fee_list()}, status=status
+    )
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -47,4 +47,6 @@
     if (event.type === "payment.recorded") add(event.payment);
   });
   window.aviso.onReconnect(refresh);
+  // Payments recorded between rendering and subscribing are not replayed: re-read once ready.
+  document.addEventListener("aviso:ready", refresh, { once: true });
 })();

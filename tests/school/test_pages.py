@@ -332,3 +332,14 @@ def test_payments_feed_page_and_state(school: Tenant, people: People) -> None:
     state = client.get("/school/payments/feed.json").json()
     assert [p["receipt_number"] for p in state["payments"]] == [payment.receipt_number]
     assert state["payments"][0]["amount_text"] == f"{school.currency} 12.34"
+
+
+def test_fee_catalogue(school: Tenant, people: People) -> None:
+    client = client_for(school, people.admin)
+    assert client.post("/school/fees/", {"name": "Lab fee", "amount": "80"}).status_code == 302
+    page = client.get("/school/fees/")
+    assert "Lab fee" in page.text and f"{school.currency} 80.00" in page.text
+    duplicate = client.post("/school/fees/", {"name": "lab fee", "amount": "-1"})
+    assert duplicate.status_code == 400
+    assert "The amount must be above zero." in duplicate.text
+    assert client_for(school, people.alice).get("/school/fees/").status_code == 403
