@@ -122,6 +122,10 @@ def term_report(*, student: User, term: Term) -> dict[str, Any] | None:
 # --- administrators' gradebook ---------------------------------------------------------------
 
 
+def term_entry_open(term: Term) -> bool:
+    return term.entry_opens_on <= tenant_today() <= term.entry_closes_on
+
+
 def term_list() -> QuerySet[Term]:
     return Term.objects.all()
 

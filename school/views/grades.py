@@ -44,6 +44,7 @@ def _gradebook_page(
         "school/gradebook.html",
         {
             "course": course,
+            "entry_open": selectors.term_entry_open(course.term),
             "assessments": assessments,
             "rows": rows,
             "errors": errors or {},

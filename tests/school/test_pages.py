@@ -164,9 +164,14 @@ def test_publishing_in_a_closed_term_explains_why(school: Tenant, people: People
             term=make_term(open_for_entry=False, name="Winter"), students=[people.alice]
         )
         make_grade(make_assessment(course), people.alice, "88", by=people.admin)
-    response = client_for(school, people.admin).post(f"/school/courses/{course.pk}/publish/")
+    client = client_for(school, people.admin)
+    page = client.get(f"/school/courses/{course.pk}/gradebook/")
+    assert "grades cannot be entered, published or corrected now" in page.text
+    response = client.post(f"/school/courses/{course.pk}/publish/")
     assert response.status_code == 400
     assert "Winter is closed: its grade-entry window ended on" in response.text
+    whole_term = client.post(f"/school/terms/{course.term_id}/publish/")
+    assert whole_term.status_code == 400 and "Winter is closed" in whole_term.text
     with tenant_context(school):
         assert Grade.objects.get().status == GradeStatus.DRAFT
         assert not Notification.objects.exists()
