@@ -131,6 +131,15 @@ def _redis_keys_of_this_run() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> None:
+    """channels-redis binds its locks to the event loop that first used them; every async test
+    has its own loop, so each test gets its own layer instance (same Redis, same prefix)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_between_tests() -> Iterator[None]:
     yield
     if connection.connection is not None and current_schema_name() != get_public_schema_name():
