@@ -104,3 +104,16 @@ def test_health_answers_on_any_host_and_readiness_checks_services() -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
+
+
+def test_every_beat_job_names_a_task_that_exists() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+        fanned_out = entry.get("kwargs", {}).get("task_name")
+        if fanned_out:
+            assert fanned_out in app.tasks, f"{name} fans out to a task that does not exist"
