@@ -1,7 +1,11 @@
+from contextlib import suppress
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -34,7 +38,14 @@ class TenantMiddleware(TenantMainMiddleware):
         if tenant.status != TenantStatus.ACTIVE:
             body = render_to_string("tenants/provisioning.html", {"tenant": tenant})
             return HttpResponse(body, status=503, headers={"Retry-After": "5"})
+        # Pages show times in the tenant's own time zone.
+        with suppress(ZoneInfoNotFoundError):
+            timezone.activate(ZoneInfo(tenant.timezone))
         return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        timezone.deactivate()
+        return response
 
     @staticmethod
     def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:
