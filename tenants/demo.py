@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
@@ -74,7 +74,7 @@ def demo_tenant_ensure(demo: DemoTenant) -> Tenant:
             provision_async=False,
         )
         tenant_provision(tenant=tenant)
-    with schema_context(tenant.schema_name), transaction.atomic():
+    with tenant_context(tenant), transaction.atomic():
         for email, role, full_name in demo.users:
             user = User.objects.filter(email=email).first()
             if user is None:
