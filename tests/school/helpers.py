@@ -61,6 +61,8 @@ class Listener:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=5)
+            # channels-redis closes this loop's Redis connections when the loop is closed.
+            self.loop.close()
 
 
 @contextmanager
