@@ -4,23 +4,14 @@ everything stored is an aware UTC datetime."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection
 from django.utils import timezone
 
-from tenants.models import Tenant
+from tenants.db import current_tenant
 
 
 def clinic_tz() -> ZoneInfo:
-    # schema_context() (demo seeding) leaves a FakeTenant without fields; read the row then.
-    name = getattr(getattr(connection, "tenant", None), "timezone", None)
-    if name is None:
-        name = (
-            Tenant.objects.filter(schema_name=getattr(connection, "schema_name", ""))
-            .values_list("timezone", flat=True)
-            .first()
-        )
     try:
-        return ZoneInfo(name or "UTC")
+        return ZoneInfo(current_tenant().timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 

@@ -4,17 +4,15 @@ tenant's timezone, not the server's."""
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.utils import timezone
+
+from tenants.db import current_tenant
 
 
 def tenant_today() -> date:
-    tenant = getattr(connection, "tenant", None)
-    zone = ZoneInfo(getattr(tenant, "timezone", None) or "UTC")
+    zone = ZoneInfo(current_tenant().timezone or "UTC")
     return timezone.localdate(timezone=zone)
 
 
 def tenant_currency() -> str:
-    tenant = getattr(connection, "tenant", None)
-    currency: str = getattr(tenant, "currency", None) or "USD"
-    return currency
+    return current_tenant().currency or "USD"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from school.clock import tenant_today
 from school.models import Invoice, InvoiceReminder, InvoiceStatus, ReminderKind
 from school.money import money_text
 from school.services.invoices import notify_student
+from tenants.db import current_tenant
 
 # Students hear about an invoice this many days before it falls due.
 DUE_SOON_DAYS = 3
@@ -114,7 +115,7 @@ def _claim(*, invoice: Invoice, kind: str) -> bool:
 
 def _remind(*, invoice: Invoice, type: str, title: str, body: str) -> None:
     notify_student(invoice=invoice, type=type, title=title, body=body)
-    tenant = connection.tenant  # type: ignore[attr-defined]
+    tenant = current_tenant()
     link = tenant_base_url(tenant=tenant) + reverse("school:my_invoices")
     subject = f"{title}: {invoice.number} — {tenant.name}"
     text = f"Hello {invoice.student.display_name},\n\n{body}\n\nYour invoices: {link}\n"
