@@ -6,6 +6,11 @@
 3. TenantSessionMiddleware: the session cookie is looked up in the tenant's own schema.
 4. The router: /ws/ → NotificationConsumer.
 
+The operators' site (the public tenant's host) has its own stack, entered from step 1:
+OriginMiddleware (Origin must be a public-site domain), OperatorSessionMiddleware (the session
+is looked up in the public schema and must belong to an operator), then /ws/operators/ →
+OperatorConsumer. Every other path on that host is refused like an unknown one.
+
 Refusals in 1-2 happen before the handshake completes (the client sees HTTP 403); a missing
 or ended session is accepted and closed with 4401, so browsers can tell "log in again" apart.
 """
@@ -52,13 +57,17 @@ async def refuse(scope: Scope, receive: Receive, send: Send, *, reason: str, sch
 
 
 class TenantHostMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, operators: ASGIApp | None = None) -> None:
         self.app = app
+        self.operators = operators
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") or ""
         tenant = await public_db(tenant_for_host)(host=host) if host else None
-        if tenant is None or tenant.schema_name == get_public_schema_name() or not tenant.is_active:
+        is_public = tenant is not None and tenant.schema_name == get_public_schema_name()
+        if is_public and self.operators is not None:
+            return await self.operators({**scope, "tenant": tenant}, receive, send)
+        if tenant is None or is_public or not tenant.is_active:
             schema = tenant.schema_name if tenant else "-"
             reason = "unknown_host" if tenant is None else "tenant_inactive"
             return await refuse(scope, receive, send, reason=reason, schema=schema)
@@ -89,17 +98,47 @@ class TenantSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cookies = SimpleCookie()
-        raw = header(scope, b"cookie")
-        if raw:
-            try:
-                cookies.load(raw)
-            except Exception:
-                cookies = SimpleCookie()
-        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
-        session_key = morsel.value if morsel else ""
+        session_key = session_key_of(scope)
         user = await tenant_db(session_user)(scope["tenant"], session_key=session_key)
         return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
+
+
+class OperatorSessionMiddleware:
+    """The operators' session lives in the public schema; only an operator's counts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from realtime.operator_consumer import operator_session_user
+
+        session_key = session_key_of(scope)
+        user = await public_db(operator_session_user)(session_key=session_key)
+        return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
+
+
+def session_key_of(scope: Scope) -> str:
+    cookies = SimpleCookie()
+    raw = header(scope, b"cookie")
+    if raw:
+        try:
+            cookies.load(raw)
+        except Exception:
+            cookies = SimpleCookie()
+    morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+    return morsel.value if morsel else ""
+
+
+def operators_application() -> ASGIApp:
+    from realtime.operator_consumer import OperatorConsumer
+
+    router = URLRouter(
+        [
+            path("ws/operators/", OperatorConsumer.as_asgi()),
+            re_path(r"", WebsocketDenier.as_asgi()),
+        ]
+    )
+    return OriginMiddleware(OperatorSessionMiddleware(router))
 
 
 def websocket_application() -> ASGIApp:
@@ -111,4 +150,6 @@ def websocket_application() -> ASGIApp:
             re_path(r"", WebsocketDenier.as_asgi()),  # any other path: refused, not an error
         ]
     )
-    return TenantHostMiddleware(OriginMiddleware(TenantSessionMiddleware(router)))
+    return TenantHostMiddleware(
+        OriginMiddleware(TenantSessionMiddleware(router)), operators=operators_application()
+    )

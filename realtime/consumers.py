@@ -14,6 +14,7 @@ from django.conf import settings
 
 from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
+from realtime.presence import SocketPresence
 from realtime.protocol import (
     CLOSE_FLOOD,
     CLOSE_SUSPENDED,
@@ -64,6 +65,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.strikes = 0
         self.flood_strikes = settings.AVISO_WS_FLOOD_STRIKES
         self.keeper: asyncio.Task[None] | None = None
+        self.presence: SocketPresence | None = None
         if user is None:
             metrics.count_soon("ws.rejected.unauthenticated", schema=self.schema)
             await self.accept()
@@ -78,7 +80,11 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         for group in self.own_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        metrics.count_soon("ws.connected", schema=self.schema)
+        metrics.count_soon(metrics.WS_CONNECTED, schema=self.schema)
+        self.presence = SocketPresence(
+            schema_name=self.schema, user_id=self.user_id, channel=self.channel_name
+        )
+        self.presence.start()
         self.keeper = asyncio.create_task(self.keep_alive())
 
     async def disconnect(self, code: int) -> None:
@@ -88,7 +94,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.own_groups:
-            metrics.count_soon("ws.disconnected", schema=self.schema)
+            metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
+        if self.presence:
+            await self.presence.stop()
 
     # --- client → server -----------------------------------------------------------------
 
@@ -169,6 +177,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                 self.cursor = payload["seq"]
                 sent += 1
             if len(page) < REPLAY_PAGE:
+                if sent:
+                    metrics.count_soon(metrics.DELIVERED, schema=self.schema, amount=sent)
                 return sent
 
     async def subscribe(self, *, topic: str, params: dict[str, Any], ref: Any) -> None:
@@ -234,6 +244,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             if payload["seq"] == self.cursor + 1:
                 await self.send(server_frame("notification", notification=payload))
                 self.cursor = payload["seq"]
+                metrics.count_soon(metrics.DELIVERED, schema=self.schema)
             else:
                 metrics.count_soon("ws.gap_replays", schema=self.schema)
                 await self.replay()

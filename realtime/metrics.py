@@ -1,11 +1,16 @@
 """Counters and a latency histogram shared by every Daphne process and worker: per tenant,
-per minute, in Redis. Bookkeeping must never break the product: Redis errors are swallowed.
-The *_soon variants are for async code: the Redis call runs on a worker thread."""
+per minute, in Redis, plus all-time totals (Prometheus counters must never go down when a
+process restarts, so they cannot live in process memory). Bookkeeping must never break the
+product: Redis errors are swallowed. The *_soon variants are for async code: the Redis call
+runs on a worker thread."""
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from celery.signals import task_failure
 
 from config.redis import redis_client, redis_key
 
@@ -14,6 +19,15 @@ logger = logging.getLogger(__name__)
 RETENTION_SECONDS = 2 * 3600
 # Upper bounds (ms) of the commit→client latency histogram; -1 is the open last bucket.
 LATENCY_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+TOTAL = "total"  # the bucket name of the all-time hashes
+
+# Counter names, in one place for the consumer, the panel and /metrics.
+WS_CONNECTED = "ws.connected"
+WS_DISCONNECTED = "ws.disconnected"
+WS_REPLAYS = ("ws.replays", "ws.gap_replays", "ws.resync_replays")
+DELIVERED = "notifications.delivered"
+TASK_FAILED = "celery.failed"
+PUBLISH_FAILED = "publish_failed"
 
 
 def minute_bucket(at: float | None = None) -> int:
@@ -26,6 +40,7 @@ def _hincr(family: str, field: str, amount: int) -> None:
         pipe = redis_client().pipeline(transaction=False)
         pipe.hincrby(key, field, amount)
         pipe.expire(key, RETENTION_SECONDS)
+        pipe.hincrby(redis_key(family, TOTAL), field, amount)
         pipe.execute()
     except Exception:
         logger.debug("metric %s not recorded", field, exc_info=True)
@@ -58,11 +73,83 @@ def observe_latency_soon(seconds: float, *, schema: str) -> None:
     _in_background(lambda: observe_latency(seconds, schema=schema))
 
 
-def read_minute(family: str, bucket: int) -> dict[tuple[str, str], int]:
-    """{(schema, name or latency bucket): value} for one minute of `family`."""
-    raw: dict[str, str] = redis_client().hgetall(redis_key(family, str(bucket)))  # type: ignore[assignment]
-    result: dict[tuple[str, str], int] = {}
+# --- reading -------------------------------------------------------------------------------
+
+Figures = dict[tuple[str, str], int]  # {(schema, counter name or latency bucket): value}
+
+
+def _parse(raw: dict[str, str]) -> Figures:
+    result: Figures = {}
     for field, value in raw.items():
         schema, _, name = field.partition("|")
         result[(schema, name)] = int(value)
     return result
+
+
+def read_minute(family: str, bucket: int | str) -> Figures:
+    """{(schema, name or latency bucket): value} for one minute of `family`."""
+    raw: dict[str, str] = redis_client().hgetall(redis_key(family, str(bucket)))  # type: ignore[assignment]
+    return _parse(raw)
+
+
+def read_minutes(family: str, *, minutes: int, now: float | None = None) -> list[Figures]:
+    """The last `minutes` minute buckets of `family`, oldest first; the last is the current
+    (still filling) minute."""
+    newest = minute_bucket(now)
+    pipe = redis_client().pipeline(transaction=False)
+    for bucket in range(newest - minutes + 1, newest + 1):
+        pipe.hgetall(redis_key(family, str(bucket)))
+    return [_parse(raw) for raw in pipe.execute()]
+
+
+def read_totals(family: str) -> Figures:
+    """All-time figures of `family` (since Redis last lost its data)."""
+    return read_minute(family, TOTAL)
+
+
+def summed(minutes: Iterable[Figures]) -> Figures:
+    total: Figures = {}
+    for figures in minutes:
+        for key, value in figures.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def latency_histogram(figures: Figures, *, schema: str) -> list[tuple[int, int]]:
+    """[(upper bound in ms, or -1 for "more"), count] in bucket order, for one tenant."""
+    order = [*LATENCY_BUCKETS_MS, -1]
+    return [(bound, figures.get((schema, str(bound)), 0)) for bound in order]
+
+
+def latency_percentile(histogram: list[tuple[int, int]], fraction: float) -> int | None:
+    """The upper bound (ms) of the bucket holding the `fraction` quantile; None if empty, -1
+    when it is in the open last bucket (over 10 s)."""
+    observed = sum(n for _, n in histogram)
+    if not observed:
+        return None
+    rank = fraction * observed
+    seen = 0
+    for bound, n in histogram:
+        seen += n
+        if seen >= rank:
+            return bound
+    return -1
+
+
+# --- Celery --------------------------------------------------------------------------------
+
+
+def _task_failed(sender: Any = None, **_: Any) -> None:
+    # tenant-schemas-celery has the task's schema set until task_postrun, which comes later.
+    from tenants.db import current_schema_name
+
+    try:
+        schema = current_schema_name()
+    except Exception:
+        schema = "-"
+    count(TASK_FAILED, schema=schema)
+
+
+# Any process that records metrics (every worker imports this through realtime.events)
+# counts its failed tasks; the panel and /metrics read them back from Redis.
+task_failure.connect(_task_failed, weak=False, dispatch_uid="aviso.metrics.task_failed")

@@ -16,3 +16,7 @@ class OnboardingForm(forms.Form):
 
     def clean_domains(self) -> list[str]:
         return [d for d in re.split(r"[\s,]+", self.cleaned_data["domains"]) if d]
+
+
+class DomainForm(forms.Form):
+    domain = forms.CharField(max_length=253, help_text="A host name, e.g. www.example.org")

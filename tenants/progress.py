@@ -1,9 +1,13 @@
-"""Provisioning progress: kept in Redis (shared by web, worker and command) for an hour."""
+"""Provisioning progress: kept in Redis (shared by web, worker and command) for an hour, and
+pushed to the operators' sockets as each step is written (the console never polls)."""
 
-from typing import Literal, TypedDict
+import logging
+from typing import Any, Literal, TypedDict, cast
 
 from django.core.cache import cache
 from django_tenants.utils import get_public_schema_name, schema_context
+
+logger = logging.getLogger(__name__)
 
 ProgressState = Literal["queued", "running", "done", "failed"]
 
@@ -35,7 +39,22 @@ def progress_write(
     # The public schema's key space, whatever schema the caller is in.
     with schema_context(get_public_schema_name()):
         cache.set(_key(slug), progress, timeout=3600)
+    _publish(progress)
     return progress
+
+
+def _publish(progress: Progress) -> None:
+    """Progress is not a durable change to roll back: it leaves at once (a rolled-back
+    provisioning writes its own "failed" step afterwards)."""
+    from realtime.events import Event, send_now_rollback_unsafe
+    from realtime.groups import operators_group
+
+    event: dict[str, Any] = {"type": "provisioning", "progress": dict(progress)}
+    try:
+        send_now_rollback_unsafe(messages=[(operators_group(), cast(Event, event))])
+    except Exception:
+        # Watching is a convenience; provisioning must go on (the page re-reads on connect).
+        logger.warning("provisioning progress of %s not pushed", progress["slug"], exc_info=True)
 
 
 def progress_read(*, slug: str) -> Progress | None:

@@ -1,10 +1,23 @@
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from tenants.access import access_tenant, operator_required
-from tenants.forms import OnboardingForm
+from accounts.access import role_required
+from accounts.roles import STAFF_ROLES
+from realtime.presence import presence_online_users
+from tenants.access import access_tenant, metrics_allowed, operator_required
+from tenants.console_prometheus import prometheus_text
+from tenants.console_selectors import console_tenant_rows, online_people, tenant_user_count
+from tenants.console_services import (
+    tenant_domain_add,
+    tenant_domain_make_primary,
+    tenant_domain_remove,
+)
+from tenants.db import current_schema_name
+from tenants.forms import DomainForm, OnboardingForm
 from tenants.models import TenantStatus
 from tenants.progress import progress_read
 from tenants.selectors import customer_tenants, tenant_domain_names
@@ -13,8 +26,12 @@ from tenants.services import OnboardingError, tenant_create, tenant_set_status
 
 @operator_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    tenants = customer_tenants().prefetch_related("domains").order_by("-created_at")
-    return render(request, "tenants/console_home.html", {"tenants": tenants})
+    return render(request, "tenants/console_home.html", {"rows": console_tenant_rows()})
+
+
+@operator_required
+def console_monitor(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/console_monitor.html")
 
 
 @operator_required
@@ -37,24 +54,24 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None and progress is None:
         return render(request, "tenants/console_gone.html", {"slug": slug}, status=404)
+    return _detail(request, slug=slug, form=DomainForm(), status=200)
+
+
+def _detail(request: HttpRequest, *, slug: str, form: DomainForm, status: int) -> HttpResponse:
+    tenant = customer_tenants().filter(schema_name=slug).first()
     return render(
         request,
         "tenants/console_tenant.html",
         {
-            "tenant": tenant,
+            "customer": tenant,
             "slug": slug,
             "domains": tenant_domain_names(tenant=tenant) if tenant else [],
-            "progress": progress,
+            "users": tenant_user_count(tenant=tenant) if tenant else None,
+            "progress": progress_read(slug=slug),
+            "domain_form": form,
         },
+        status=status,
     )
-
-
-@operator_required
-def tenant_progress(request: HttpRequest, slug: str) -> HttpResponse:
-    progress = progress_read(slug=slug)
-    if progress is None:
-        return JsonResponse({"error": "no provisioning of that tenant is known"}, status=404)
-    return JsonResponse(progress)
 
 
 @operator_required
@@ -69,4 +86,66 @@ def tenant_status(request: HttpRequest, slug: str) -> HttpResponse:
         tenant_set_status(tenant=tenant, status=targets[action])
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
+    messages.success(request, f"{tenant.name} is now {tenant.get_status_display().lower()}.")
     return redirect("console_tenant", slug=tenant.schema_name)
+
+
+@operator_required
+@require_POST
+def tenant_domain_create(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = access_tenant(slug=slug)
+    form = DomainForm(request.POST)
+    if form.is_valid():
+        try:
+            tenant_domain_add(tenant=tenant, domain=form.cleaned_data["domain"])
+        except ValidationError as exc:
+            form.add_error("domain", exc.messages)
+        else:
+            messages.success(request, f"{form.cleaned_data['domain']} now leads to {tenant.name}.")
+            return redirect("console_tenant", slug=slug)
+    return _detail(request, slug=slug, form=form, status=400)
+
+
+@operator_required
+@require_POST
+def tenant_domain_change(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = access_tenant(slug=slug)
+    domain = request.POST.get("domain", "")
+    action = request.POST.get("action")
+    changes = {"remove": tenant_domain_remove, "primary": tenant_domain_make_primary}
+    if action not in changes:
+        return HttpResponse("action must be 'remove' or 'primary'", status=400)
+    try:
+        changes[action](tenant=tenant, domain=domain)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=409)
+    return redirect("console_tenant", slug=slug)
+
+
+@require_GET
+def metrics_endpoint(request: HttpRequest) -> HttpResponse:
+    if not metrics_allowed(request):
+        return HttpResponse(
+            "Operators only: sign in, or send Authorization: Bearer <AVISO_METRICS_TOKEN>.\n",
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="aviso-metrics"'},
+            content_type="text/plain",
+        )
+    return HttpResponse(prometheus_text(), content_type=CONTENT_TYPE_LATEST)
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+def presence_online(request: HttpRequest) -> HttpResponse:
+    """Staff of *this* tenant online now (tenant domains; see docs/operations.md to mount it).
+    The schema comes from the request's host, never from a parameter."""
+    ids = presence_online_users(schema_name=current_schema_name())
+    people = online_people(user_ids=ids)
+    return JsonResponse(
+        {
+            "users": [
+                {"id": p.id, "name": p.name, "role": p.role, "role_label": p.role_label}
+                for p in people
+            ]
+        }
+    )

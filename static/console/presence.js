@@ -1,0 +1,40 @@
+/* Refreshes the "Online now" box ({% online_staff refresh_url %}) from its JSON endpoint:
+ * presence is soft state (a socket counts until its heartbeat lapses), so a periodic re-read
+ * and one after every reconnect keep it honest without a topic per login. */
+(function () {
+  "use strict";
+  const box = document.getElementById("online-staff");
+  if (!box || !box.dataset.url) return;
+  const list = box.querySelector("ul");
+
+  function render(users) {
+    list.replaceChildren();
+    if (!users.length) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = "Nobody else is online.";
+      list.appendChild(li);
+      return;
+    }
+    users.forEach(function (u) {
+      const li = document.createElement("li");
+      li.dataset.user = u.id;
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      const role = document.createElement("small");
+      role.textContent = u.role_label;
+      li.append(dot, u.name + " ", role);
+      list.appendChild(li);
+    });
+  }
+
+  async function refresh() {
+    try {
+      const r = await fetch(box.dataset.url, {credentials: "same-origin"});
+      if (r.ok) render((await r.json()).users);
+    } catch (err) { /* offline: the next round or reconnect tries again */ }
+  }
+
+  setInterval(refresh, 30000);
+  if (window.aviso && window.aviso.onReconnect) window.aviso.onReconnect(refresh);
+})();

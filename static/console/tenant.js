@@ -1,0 +1,45 @@
+/* A tenant's page: provisioning progress and live figures, pushed over the operators' socket.
+ * On every (re)connect it asks for the current provisioning state, so a step written while the
+ * page was loading or offline is never missed. */
+(function () {
+  "use strict";
+  const f = window.avisoFigures;
+  const box = document.getElementById("provisioning");
+  const slug = box.dataset.slug;
+  const live = document.getElementById("live");
+
+  function showProgress(p) {
+    if (!p) return;
+    box.hidden = false;
+    document.getElementById("progress-bar").value = p.percent;
+    document.getElementById("progress-step").textContent = p.step;
+    document.getElementById("progress-error").textContent = p.error;
+    if (p.state === "done") location.reload();
+  }
+
+  window.avisoOps.on("open", function () {
+    if (!box.hidden) window.avisoOps.send({type: "watch", slug: slug});
+  });
+  window.avisoOps.on("provisioning", function (frame) {
+    if (frame.slug === slug && frame.progress && (!box.hidden || frame.progress.state !== "done")) {
+      showProgress(frame.progress);
+    }
+  });
+
+  if (!live) return;
+  function field(name) { return live.querySelector('[data-field="' + name + '"]'); }
+  window.avisoOps.on("monitor", function (frame) {
+    const t = frame.monitor.tenants.find(function (x) { return x.schema === slug; });
+    if (!t) return;
+    f.text(field("sockets"), t.sockets);
+    f.text(field("online_users"), t.online_users);
+    f.text(field("created"), f.perMinute(t.created));
+    f.text(field("delivered"), f.perMinute(t.delivered));
+    f.text(field("latency"), [t.latency_ms.p50, t.latency_ms.p95, t.latency_ms.p99].map(f.latency).join(" / "));
+    f.text(field("replays"), t.replays);
+    f.text(field("errors"), f.errors(t.errors));
+    f.text(field("failed_tasks"), t.failed_tasks);
+    const status = document.getElementById("tenant-status");
+    if (status && !status.classList.contains("status-" + t.status)) location.reload();
+  });
+})();

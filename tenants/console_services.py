@@ -1,0 +1,72 @@
+"""Writes from the operators' console beyond onboarding and status (tenants.services): a
+tenant's domains. Runs in the public schema."""
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django_tenants.utils import schema_context
+
+from tenants.models import Domain, Tenant, TenantStatus
+from tenants.services import OnboardingError, _clean_domains
+
+
+def _locked(tenant: Tenant) -> Tenant:
+    # One domain change per tenant at a time: two removals cannot both see "another is left".
+    return Tenant.objects.select_for_update().get(pk=tenant.pk)
+
+
+def _sync_site(*, tenant: Tenant, primary: str) -> None:
+    """Links in e-mails use the tenant's Site; it follows the primary domain."""
+    if tenant.status == TenantStatus.PROVISIONING:
+        return
+    with schema_context(tenant.schema_name):
+        Site.objects.filter(pk=settings.SITE_ID).update(domain=primary)
+
+
+def tenant_domain_add(*, tenant: Tenant, domain: str) -> Domain:
+    """Another host name for the tenant (not primary); refused if taken or malformed."""
+    try:
+        (cleaned,) = _clean_domains([domain])
+    except OnboardingError as exc:
+        raise ValidationError(exc.text) from None
+    try:
+        with transaction.atomic():
+            _locked(tenant)
+            return Domain.objects.create(domain=cleaned, tenant=tenant, is_primary=False)
+    except IntegrityError:
+        raise ValidationError(f"The domain {cleaned} was just taken.") from None
+
+
+def tenant_domain_remove(*, tenant: Tenant, domain: str) -> None:
+    """Remove one of the tenant's host names; never its last. If the primary goes, the next
+    one (alphabetically) becomes primary."""
+    with transaction.atomic():
+        _locked(tenant)
+        row = Domain.objects.filter(tenant=tenant, domain=domain).first()
+        if row is None:
+            raise ValidationError(f"{domain} is not a domain of {tenant.name}.")
+        others = Domain.objects.filter(tenant=tenant).exclude(pk=row.pk).order_by("domain")
+        successor = others.first()
+        if successor is None:
+            raise ValidationError(
+                f"{domain} is the only domain of {tenant.name}; add another first."
+            )
+        row.delete()
+        if row.is_primary:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary"])
+            _sync_site(tenant=tenant, primary=successor.domain)
+
+
+def tenant_domain_make_primary(*, tenant: Tenant, domain: str) -> Domain:
+    with transaction.atomic():
+        _locked(tenant)
+        row = Domain.objects.filter(tenant=tenant, domain=domain).first()
+        if row is None:
+            raise ValidationError(f"{domain} is not a domain of {tenant.name}.")
+        Domain.objects.filter(tenant=tenant).exclude(pk=row.pk).update(is_primary=False)
+        row.is_primary = True
+        row.save(update_fields=["is_primary"])
+        _sync_site(tenant=tenant, primary=row.domain)
+        return row
