@@ -58,3 +58,23 @@ def test_signup_is_closed_everywhere(school: Tenant) -> None:
         page = Client(HTTP_HOST=host).get("/accounts/signup/")
         assert b"Sign Up Closed" in page.content or page.status_code == 404
         assert b"sign up</a>" not in Client(HTTP_HOST=host).get("/accounts/login/").content
+
+
+def test_password_reset_mails_a_link_on_the_users_own_tenant_domain(
+    school: Tenant, school_b: Tenant
+) -> None:
+    from django.core import mail
+
+    make_user(school, Role.STUDENT, email="lisa@alpha-school.test")
+    Client(HTTP_HOST="beta-school.test").post(
+        "/accounts/password/reset/", {"email": "lisa@alpha-school.test"}
+    )
+    # there she has no account: at most allauth's "no account here" note, never a reset link
+    assert not [m for m in mail.outbox if "/password/reset/key/" in str(m.body)]
+    mail.outbox.clear()
+    Client(HTTP_HOST="alpha-school.test").post(
+        "/accounts/password/reset/", {"email": "lisa@alpha-school.test"}
+    )
+    (message,) = [m for m in mail.outbox if "lisa@alpha-school.test" in m.to]
+    assert "http://alpha-school.test/accounts/password/reset/key/" in str(message.body)
+    assert "Alpha School" in str(message.subject) + str(message.body)
