@@ -1,0 +1,63 @@
+"""Browser end-to-end: headless Chromium against a real Daphne and a real Celery worker, on
+this run's PostgreSQL database and Redis prefix. Test data is committed (live_db) in this
+process before or while the browser acts, so Daphne sees it."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.celery_worker import real_worker
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Browsing
+from tests.e2e.proxy import CuttableProxy
+from tests.servers import daphne, free_port
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+
+
+@pytest.fixture(scope="package")
+def site_port(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
+    """The product as deployed: Daphne serving HTTP and WebSockets, tasks queued to a worker."""
+    with (
+        django_db_blocker.unblock(),
+        real_worker(),
+        daphne(CELERY_TASK_ALWAYS_EAGER="false") as port,
+    ):
+        yield port
+
+
+@pytest.fixture(scope="package")
+def browser(site_port: int) -> Iterator[Browser]:
+    """Started after Daphne so the server never inherits the variable set here: Playwright's
+    sync API marks its (idle, paused) event loop as running on this thread between calls,
+    which Django's async-safety check mistakes for async code around our ORM calls."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browsing(
+    browser: Browser, site_port: int, request: pytest.FixtureRequest
+) -> Iterator[Browsing]:
+    session = Browsing(browser, port=site_port, test_name=request.node.name)
+    yield session
+    errors = session.close()
+    assert not errors, f"JavaScript errors on the pages: {errors}"
+
+
+@pytest.fixture
+def proxy(site_port: int) -> Iterator[CuttableProxy]:
+    """A network link between the browser and Daphne that the test can cut."""
+    link = CuttableProxy(listen_port=free_port(), target_port=site_port)
+    yield link
+    link.close()

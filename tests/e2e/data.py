@@ -1,0 +1,91 @@
+"""Committed test data for the browser tests (live_db: Daphne and the worker must see it)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.roles import Role
+from clinic import services as clinic_services
+from clinic.models import Appointment
+from realtime.models import Notification
+from school.clock import tenant_today
+from school.models import Course, Grade
+from school.services.grades import grade_publish
+from tenants.models import Tenant
+from tests.clinic.factories import Clinic, make_clinic, slot
+from tests.factories import make_user
+from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
+
+
+@dataclass
+class Classroom:
+    tenant: Tenant
+    admin: User
+    student: User
+    course: Course
+    published: Grade  # already on the student's page
+    drafts: list[Grade]  # entered, not yet visible to the student
+
+
+def classroom(tenant: Tenant, *, drafts: int = 1, student_name: str = "Alice Martin") -> Classroom:
+    """A course with one published grade and `drafts` draft grades of one student."""
+    admin = make_user(tenant, Role.ADMINISTRATOR, name="Grace Admin")
+    student = make_user(tenant, Role.STUDENT, name=student_name)
+    with tenant_context(tenant):
+        course = make_course(students=[student], name="Mathematics 9A")
+        quiz = make_assessment(course, title="Quiz 1", max_score="20")
+        published = make_grade(quiz, student, "15", by=admin, published=True)
+        titles = ["Algebra test", "Geometry test", "Final exam"]
+        scores = ["17", "12.5", "18"]
+        entered = [
+            make_grade(
+                make_assessment(course, title=titles[i], max_score="20"),
+                student,
+                scores[i],
+                by=admin,
+            )
+            for i in range(drafts)
+        ]
+    return Classroom(tenant, admin, student, course, published, entered)
+
+
+def publish(room: Classroom, grade: Grade) -> None:
+    with tenant_context(room.tenant):
+        grade_publish(grade=Grade.objects.get(pk=grade.pk), by=room.admin)
+
+
+def overdue_invoice(room: Classroom) -> None:
+    """An unpaid invoice past its due date: the daily job will remind the student."""
+    with tenant_context(room.tenant):
+        make_invoice(
+            room.student,
+            by=room.admin,
+            amount="250.00",
+            description="Lab fees",
+            due_on=tenant_today() - timedelta(days=3),
+        )
+
+
+def notifications_of(tenant: Tenant, user: User, type: str) -> int:
+    with tenant_context(tenant):
+        return Notification.objects.filter(recipient=user, type=type).count()
+
+
+@dataclass
+class Practice:
+    clinic: Clinic
+    request: Appointment  # a patient's request waiting for the clinic's answer
+
+
+def practice_with_request(tenant: Tenant) -> Practice:
+    with tenant_context(tenant):
+        clinic = make_clinic(tenant)
+        requested = clinic_services.appointment_request(
+            patient=clinic.patient,
+            dentist=clinic.dentist,
+            appointment_type=clinic.checkup,
+            starts_at=slot(days=2, hour=10),
+        )
+    return Practice(clinic, requested)
