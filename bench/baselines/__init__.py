@@ -1,0 +1,1 @@
+"""Baselines Aviso is compared with in bench/compare.py: HTTP polling and vanilla Channels."""

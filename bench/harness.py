@@ -1,0 +1,350 @@
+"""Pieces the real-time benchmarks share: server processes with their CPU and memory, a
+population of users with sessions, publishing through `notify`, and clients (Aviso's
+WebSocket, plus the baselines' in bench/compare.py) that reconnect like the browser does."""
+
+import asyncio
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, bench_env, fresh_database
+
+TENANTS = (("bench_a", "bench-a.bench"), ("bench_b", "bench-b.bench"))
+# libpq reads PGAPPNAME, so every PostgreSQL backend a server process opens is findable.
+SERVER_APP_NAME = "bench-server"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+MAX_BACKOFF_S = 30.0  # static/aviso/realtime.js: 500 ms doubling to 30 s, full jitter
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def raise_open_files() -> None:
+    """Thousands of sockets need more descriptors than the usual soft limit of 1024; children
+    (the servers) inherit the raised limit."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process so far (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def wait_port(
+    port: int, process: subprocess.Popen[bytes] | None = None, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port} after {seconds}s")
+
+
+def start_daphne(
+    port: int, app: str = "config.asgi:application", env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--websocket-max-message-size",
+            "131072",
+            app,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PGAPPNAME": SERVER_APP_NAME, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+class Servers:
+    """A set of Daphne processes serving one ASGI app on fixed ports (kept across restarts)."""
+
+    def __init__(self, app: str, ports: Sequence[int], env: dict[str, str] | None = None):
+        self.app = app
+        self.ports = list(ports)
+        self.env = env
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        self.processes = [start_daphne(port, self.app, self.env) for port in self.ports]
+        for port, process in zip(self.ports, self.processes, strict=True):
+            wait_port(port, process)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would: no close frames, sockets just drop."""
+        for process in self.processes:
+            process.send_signal(signal.SIGKILL)
+        for process in self.processes:
+            process.wait()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def rss_kib(self) -> int:
+        return sum(rss_kib(pid) for pid in self.pids)
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+
+# --- database and population -----------------------------------------------------------------
+
+
+def prepare(database: str) -> None:
+    """A fresh database with the platform and tenant apps migrated; Django set up on it."""
+    fresh_database(database)
+    os.environ.update(bench_env(database))
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate_schemas", "--tenant", "-v", "0"],
+        check=True,
+        env=os.environ.copy(),
+    )
+    import django
+
+    django.setup()
+
+
+def make_population(
+    sockets: int, tenants: Sequence[tuple[str, str]] = TENANTS
+) -> list[dict[str, Any]]:
+    """Schools, students and their sessions; one plan (who, where, cookie) per socket,
+    spread round-robin over the tenants."""
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import User
+    from tenants.models import Tenant
+    from tenants.services import tenant_create, tenant_provision
+    from tests.factories import session_for
+
+    for slug, domain in tenants:
+        tenant = tenant_create(
+            name=slug,
+            slug=slug,
+            kind="school",
+            domains=[domain],
+            admin_email=f"admin@{domain}",
+            provision_async=False,
+        )
+        tenant_provision(tenant=tenant)
+    by_slug = {slug: Tenant.objects.get(schema_name=slug) for slug, _ in tenants}
+    plans = []
+    for index in range(sockets):
+        slug, domain = tenants[index % len(tenants)]
+        tenant = by_slug[slug]
+        with tenant_context(tenant):
+            user = User.objects.create_user(email=f"s{index}@{domain}", role="student")
+        plans.append(
+            {
+                "schema": slug,
+                "domain": domain,
+                "user_id": user.pk,
+                "session": session_for(tenant, user),
+            }
+        )
+    return plans
+
+
+def stamp_commit() -> list[float]:
+    """Call first inside the transaction: its callback runs before notify's own (they run in
+    order), so the stamp is the commit itself, not the end of publishing."""
+    from django.db import transaction
+
+    stamp: list[float] = []
+    transaction.on_commit(lambda: stamp.append(time.time()))
+    return stamp
+
+
+def publish(
+    plans: Sequence[dict[str, Any]], targets: Sequence[int], title: str
+) -> dict[tuple[int, int], float]:
+    """notify() each target user in its own transaction; returns commit times by (socket, seq)."""
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from realtime.services import notify
+
+    committed = {}
+    for index in targets:
+        plan = plans[index]
+        with schema_context(plan["schema"]):
+            with transaction.atomic():
+                stamp = stamp_commit()
+                (n,) = notify(
+                    recipients=[plan["user_id"]], type="bench.ping", data={"title": title}
+                )
+            committed[(index, n.seq)] = stamp[0]
+    return committed
+
+
+def broadcast(
+    plans: Sequence[dict[str, Any]], title: str
+) -> tuple[float, dict[tuple[int, int], float]]:
+    """One notify per tenant to every user of it (a school-wide announcement)."""
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from realtime.services import notify
+
+    by_user = {(p["schema"], p["user_id"]): i for i, p in enumerate(plans)}
+    committed = {}
+    started = time.time()
+    for slug in dict.fromkeys(p["schema"] for p in plans):
+        users = [p["user_id"] for p in plans if p["schema"] == slug]
+        with schema_context(slug):
+            with transaction.atomic():
+                stamp = stamp_commit()
+                created = notify(recipients=users, type="bench.broadcast", data={"title": title})
+            for n in created:
+                committed[(by_user[(slug, n.recipient_id)], n.seq)] = stamp[-1]
+    return started, committed
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+def ws_frame_bytes(payload: int) -> int:
+    """Bytes of a server→client (unmasked) WebSocket frame carrying `payload` bytes."""
+    return payload + (2 if payload < 126 else 4 if payload < 65536 else 10)
+
+
+class BenchClient:
+    """One simulated page. `received` maps a notification key to its arrival time; `bytes_in`
+    and `bytes_out` count what crossed this client's socket (application bytes, headers and
+    WebSocket framing included; TCP/IP overhead not); `ready_at` lists every moment the client
+    became up to date (Aviso: `ready` after replay; others: their own notion)."""
+
+    reconnect_forever = False
+
+    def __init__(self, plan: dict[str, Any], port: int) -> None:
+        self.plan = plan
+        self.port = port
+        self.received: dict[int, float] = {}
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.requests = 0
+        self.ready = asyncio.Event()
+        self.ready_at: list[float] = []
+        self.attempt = 0
+        self.stopped = False
+
+    def mark_ready(self) -> None:
+        self.ready_at.append(time.time())
+        self.ready.set()
+
+    def mark_open(self) -> None:
+        self.attempt = 0
+
+    async def session(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        self.stopped = True
+
+    def retry_delay(self) -> float:
+        """Exponential backoff with full jitter, as static/aviso/realtime.js."""
+        ceiling = min(MAX_BACKOFF_S, 0.5 * 2**self.attempt)
+        self.attempt += 1
+        return random.random() * ceiling
+
+    async def run(self, reconnect: bool = False) -> None:
+        while not self.stopped:
+            try:
+                await self.session()
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                pass
+            except Exception as exc:
+                if type(exc).__module__.split(".")[0] != "websockets":
+                    raise
+            self.ready.clear()
+            if not reconnect or self.stopped:
+                return
+            await asyncio.sleep(self.retry_delay())
+
+
+class AvisoClient(BenchClient):
+    """Aviso's protocol: hello with the highest seq seen, replay, ready, then live copies."""
+
+    def __init__(self, plan: dict[str, Any], port: int) -> None:
+        super().__init__(plan, port)
+        self.ws: Any = None
+        self.last_seq = 0
+
+    async def session(self) -> None:
+        import websockets
+
+        domain = self.plan["domain"]
+        self.ws = await websockets.connect(
+            f"ws://{domain}:{self.port}/ws/",
+            host="127.0.0.1",
+            port=self.port,
+            additional_headers={
+                "Origin": f"http://{domain}",
+                "Cookie": f"sessionid={self.plan['session']}",
+            },
+            open_timeout=60,
+            ping_interval=None,
+            close_timeout=1,
+        )
+        self.mark_open()
+        hello = json.dumps({"v": 1, "type": "hello", "last_seq": self.last_seq})
+        self.bytes_out += ws_frame_bytes(len(hello)) + 4  # client frames carry a mask
+        await self.ws.send(hello)
+        async for raw in self.ws:
+            self.bytes_in += ws_frame_bytes(len(raw.encode() if isinstance(raw, str) else raw))
+            frame = json.loads(raw)
+            if frame["type"] == "ready":
+                self.mark_ready()
+            elif frame["type"] == "notification":
+                seq = frame["notification"]["seq"]
+                self.received.setdefault(seq, time.time())
+                self.last_seq = max(self.last_seq, seq)
+
+    async def close(self) -> None:
+        self.stopped = True
+        if self.ws is not None:
+            await self.ws.close()
