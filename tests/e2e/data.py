@@ -1,8 +1,17 @@
-"""Committed test data for the browser tests (live_db: Daphne and the worker must see it)."""
+"""Committed test data for the browser tests (live_db: Daphne and the worker must see it).
 
+Every helper runs on a thread of its own: Playwright's sync API leaves the test's thread
+looking like a running event loop, where the post-commit publishing of notifications
+(async_to_sync) refuses to run and live copies would be lost."""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
+from django.db import connections
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
@@ -18,6 +27,27 @@ from tests.clinic.factories import Clinic, make_clinic, slot
 from tests.factories import make_user
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def off_the_browser_thread(fn: Callable[P, T]) -> Callable[P, T]:
+    def in_thread(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    @wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(in_thread, *args, **kwargs).result(timeout=60)
+
+    return run
+
+
+new_user = off_the_browser_thread(make_user)
+
 
 @dataclass
 class Classroom:
@@ -29,6 +59,7 @@ class Classroom:
     drafts: list[Grade]  # entered, not yet visible to the student
 
 
+@off_the_browser_thread
 def classroom(tenant: Tenant, *, drafts: int = 1, student_name: str = "Alice Martin") -> Classroom:
     """A course with one published grade and `drafts` draft grades of one student."""
     admin = make_user(tenant, Role.ADMINISTRATOR, name="Grace Admin")
@@ -51,11 +82,13 @@ def classroom(tenant: Tenant, *, drafts: int = 1, student_name: str = "Alice Mar
     return Classroom(tenant, admin, student, course, published, entered)
 
 
+@off_the_browser_thread
 def publish(room: Classroom, grade: Grade) -> None:
     with tenant_context(room.tenant):
         grade_publish(grade=Grade.objects.get(pk=grade.pk), by=room.admin)
 
 
+@off_the_browser_thread
 def overdue_invoice(room: Classroom) -> None:
     """An unpaid invoice past its due date: the daily job will remind the student."""
     with tenant_context(room.tenant):
@@ -68,9 +101,10 @@ def overdue_invoice(room: Classroom) -> None:
         )
 
 
-def notifications_of(tenant: Tenant, user: User, type: str) -> int:
+@off_the_browser_thread
+def notifications_of(tenant: Tenant, person: User, type: str) -> int:
     with tenant_context(tenant):
-        return Notification.objects.filter(recipient=user, type=type).count()
+        return Notification.objects.filter(recipient=person, type=type).count()
 
 
 @dataclass
@@ -79,6 +113,7 @@ class Practice:
     request: Appointment  # a patient's request waiting for the clinic's answer
 
 
+@off_the_browser_thread
 def practice_with_request(tenant: Tenant) -> Practice:
     with tenant_context(tenant):
         clinic = make_clinic(tenant)
