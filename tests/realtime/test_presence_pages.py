@@ -1,0 +1,79 @@
+"""What tenant staff pages can show of presence: their own tenant's staff who are online,
+never another tenant's people, never to customers (students, patients)."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.roles import Role
+from realtime.presence import presence_leave, presence_touch
+from tenants.models import Tenant
+from tenants.views import presence_online
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SNIPPET = Template("{% load aviso_presence %}{% online_staff refresh_url %}")
+
+
+@pytest.fixture
+def online() -> Iterator[list[tuple[str, int]]]:
+    """Mark (schema, user id) pairs online as a live socket would; removed afterwards."""
+    entries: list[tuple[str, int]] = []
+    yield entries
+    for schema, user_id in entries:
+        presence_leave(schema_name=schema, user_id=user_id, channel=f"test-{user_id}")
+
+
+def go_online(entries: list[tuple[str, int]], tenant: Tenant, user: User) -> None:
+    presence_touch(schema_name=tenant.schema_name, user_id=user.pk, channel=f"test-{user.pk}")
+    entries.append((tenant.schema_name, user.pk))
+
+
+def _request(tenant: Tenant, user: User) -> HttpRequest:
+    request = RequestFactory().get("/presence/", HTTP_HOST="x.test")
+    request.user = user
+    request.tenant = tenant
+    return request
+
+
+def test_staff_see_their_own_online_staff_only(
+    clinic: Tenant, clinic_b: Tenant, online: list[tuple[str, int]]
+) -> None:
+    # given a dentist and a patient online at clinic_a, and a dentist online at clinic_b
+    dentist = make_user(clinic, Role.DENTIST, name="Dr Ana")
+    patient = make_user(clinic, Role.PATIENT, name="Pat Ient")
+    make_user(clinic, Role.RECEPTIONIST, name="Rita Away")  # on staff, not online
+    rival = make_user(clinic_b, Role.DENTIST, name="Dr Bruno")
+    for tenant, user in ((clinic, dentist), (clinic, patient), (clinic_b, rival)):
+        go_online(online, tenant, user)
+    receptionist = make_user(clinic, Role.RECEPTIONIST, name="Rui Desk")
+    with tenant_context(clinic):
+        response = presence_online(_request(clinic, receptionist))
+        snippet = SNIPPET.render(
+            Context({"request": _request(clinic, receptionist), "refresh_url": "/p/"})
+        )
+    names = [u["name"] for u in json.loads(response.content)["users"]]
+    # then only clinic_a's online staff: not the patient, not the offline one, not clinic_b's
+    assert names == ["Dr Ana"]
+    assert "Dr Ana" in snippet and 'data-url="/p/"' in snippet
+    for absent in ("Pat Ient", "Rita Away", "Dr Bruno"):
+        assert absent not in snippet
+
+
+def test_customers_do_not_see_who_is_online(school: Tenant, online: list[tuple[str, int]]) -> None:
+    admin = make_user(school, Role.ADMINISTRATOR, name="Head Teacher")
+    go_online(online, school, admin)
+    student = make_user(school, Role.STUDENT)
+    with tenant_context(school):
+        with pytest.raises(PermissionDenied):
+            presence_online(_request(school, student))
+        snippet = SNIPPET.render(Context({"request": _request(school, student)}))
+    assert "Head Teacher" not in snippet and "Online now" not in snippet
