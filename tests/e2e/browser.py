@@ -28,10 +28,17 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 # Playwright waits this long for a page to show what a user would expect (ms).
 PATIENCE = 10_000
 
-# Runs before the page's own scripts: records every notification the page handled and every
-# toast it showed (toasts fade after 6 s, so the DOM alone cannot prove "exactly once").
+# Runs before the page's own scripts: records every notification the page handled, every
+# toast it showed (toasts fade after 6 s, so the DOM alone cannot prove "exactly once") and
+# every WebSocket it made.
 WATCH = """
-window.__e2e = {seqs: [], toasts: []};
+window.__e2e = {seqs: [], toasts: [], sockets: []};
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) {
+    super(...args);
+    window.__e2e.sockets.push(this);
+  }
+};
 document.addEventListener("aviso:notification", (e) => window.__e2e.seqs.push(e.detail.seq));
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("aviso-toasts");
@@ -69,6 +76,17 @@ class Visitor:
 
     def toast_titles(self) -> list[str]:
         return [t["title"] for t in self.page.evaluate("window.__e2e.toasts")]
+
+    def open_sockets(self) -> int:
+        """How many of the page's WebSockets are open now."""
+        count: int = self.page.evaluate(
+            "window.__e2e.sockets.filter((s) => s.readyState === WebSocket.OPEN).length"
+        )
+        return count
+
+    def sockets_made(self) -> int:
+        made: int = self.page.evaluate("window.__e2e.sockets.length")
+        return made
 
     def mark_page(self) -> None:
         """Tag the document; the tag survives in-place updates but not a reload."""

@@ -2,6 +2,7 @@
 this run's PostgreSQL database and Redis prefix. Test data is committed (live_db) in this
 process before or while the browser acts, so Daphne sees it."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,9 @@ from playwright.sync_api import Browser, sync_playwright
 from tests.celery_worker import real_worker
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Browsing
 from tests.e2e.proxy import CuttableProxy
-from tests.servers import daphne, free_port
+from tests.servers import ROOT, daphne, free_port
+
+SERVER_ERROR = re.compile(r'" 5\d\d ')  # an access-log line of a 5xx answer
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +52,17 @@ def browser(site_port: int) -> Iterator[Browser]:
 def browsing(
     browser: Browser, site_port: int, request: pytest.FixtureRequest
 ) -> Iterator[Browsing]:
+    server_log = ROOT / "var" / f"daphne-{site_port}.log"
+    logged_before = server_log.stat().st_size
     session = Browsing(browser, port=site_port, test_name=request.node.name)
     yield session
     errors = session.close()
     assert not errors, f"JavaScript errors on the pages: {errors}"
+    with server_log.open("rb") as log:
+        log.seek(logged_before)
+        lines = log.read().decode(errors="replace").splitlines()
+    failures = [line for line in lines if "Traceback" in line or SERVER_ERROR.search(line)]
+    assert not failures, f"the server failed while the browser used it: {failures}"
 
 
 @pytest.fixture

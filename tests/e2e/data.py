@@ -124,3 +124,11 @@ def practice_with_request(tenant: Tenant) -> Practice:
             starts_at=slot(days=2, hour=10),
         )
     return Practice(clinic, requested)
+
+
+@off_the_browser_thread
+def confirm(practice: Practice) -> None:
+    with tenant_context(practice.clinic.tenant):
+        clinic_services.appointment_confirm(
+            appointment=Appointment.objects.get(pk=practice.request.pk), by=practice.clinic.dentist
+        )

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tenants.models import Tenant
 from tests.e2e.browser import Browsing
-from tests.e2e.data import classroom, practice_with_request
+from tests.e2e.data import classroom, confirm, practice_with_request
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
@@ -95,3 +95,31 @@ def test_confirmed_request_updates_the_patients_open_page(
     expect(other_state).to_have_text("Requested")
     assert stranger.seqs() == []
     expect(stranger.page.locator("#aviso-toasts .toast")).to_have_count(0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "product bug: static/clinic/my_appointments.js updates a confirmed row's status but "
+        "not its actions, so the Cancel button a reload shows is missing"
+    ),
+)
+def test_a_live_confirmation_offers_what_a_reload_would(browsing: Browsing, clinic: Tenant) -> None:
+    # given a patient looking at their pending request
+    practice = practice_with_request(clinic)
+    patient = browsing.signed_in(
+        "patient", clinic, practice.clinic.patient, "/clinic/appointments/"
+    )
+    row = patient.page.locator(f'tr[data-appointment="{practice.request.pk}"]')
+    expect(row.get_by_role("button", name="Cancel")).to_have_count(0)
+    # when the clinic confirms it
+    confirm(practice)
+    expect(row.locator('[data-field="state"]')).to_have_text("Confirmed")
+    browsing.shot(patient, "confirmed-live")
+    # then the page offers what the same page offers when loaded afresh: Cancel
+    fresh = patient.context.new_page()
+    fresh.goto(patient.page.url)
+    fresh_row = fresh.locator(f'tr[data-appointment="{practice.request.pk}"]')
+    expect(fresh_row.get_by_role("button", name="Cancel")).to_be_visible()
+    fresh.close()
+    expect(row.get_by_role("button", name="Cancel")).to_be_visible(timeout=2000)
