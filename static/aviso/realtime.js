@@ -18,6 +18,7 @@
     const topics = new Map(); // "topic|json(params)" -> {topic, params, fn, objectId}
     const reconnectHandlers = [];
     let socket = null;
+    let retryTimer = null; // the pending backoff reconnect, if any
     let attempt = 0;
     let connectedOnce = false;
     let stopped = false;
@@ -131,7 +132,9 @@
     }
 
     function connect() {
-      if (stopped) return;
+      if (stopped || socket) return; // one socket per page, whoever asks
+      clearTimeout(retryTimer);
+      retryTimer = null;
       ready = false;
       replayedThisConnect = 0;
       socket = new WebSocket(url());
@@ -152,11 +155,12 @@
         // Full jitter: spread a reconnect storm over the whole backoff window.
         const ceiling = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, attempt));
         attempt += 1;
-        setTimeout(connect, Math.random() * ceiling);
+        retryTimer = setTimeout(connect, Math.random() * ceiling);
       };
     }
 
-    global.addEventListener("online", function () { if (!socket && !stopped) { attempt = 0; connect(); } });
+    // Back online: reconnect now instead of waiting out the backoff (connect() cancels it).
+    global.addEventListener("online", function () { attempt = 0; connect(); });
     connect();
 
     return {
