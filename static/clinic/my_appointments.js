@@ -39,11 +39,27 @@
     return !tr.dataset.updated || new Date(at) >= new Date(tr.dataset.updated);
   }
 
+  // The same Cancel form the server renders for a confirmed row (its URL carries id 0).
+  const cancelTemplate = document.getElementById("cancel-form");
+
+  function cancelForm(id) {
+    const form = cancelTemplate.content.firstElementChild.cloneNode(true);
+    form.action = form.getAttribute("action").replace("/0/", "/" + id + "/");
+    return form;
+  }
+
   function setState(tr, state, label, at) {
     const td = tr.querySelector('[data-field="state"]');
     td.textContent = label;
     td.className = "state state-" + state;
-    if (state !== "confirmed") tr.querySelector('[data-field="actions"]').replaceChildren();
+    const actions = tr.querySelector('[data-field="actions"]');
+    if (state === "confirmed") {
+      if (!actions.querySelector("form") && cancelTemplate) {
+        actions.replaceChildren(cancelForm(tr.dataset.appointment));
+      }
+    } else {
+      actions.replaceChildren();
+    }
     tr.dataset.updated = at;
   }
 
