@@ -97,13 +97,6 @@ def test_confirmed_request_updates_the_patients_open_page(
     expect(stranger.page.locator("#aviso-toasts .toast")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: static/clinic/my_appointments.js updates a confirmed row's status but "
-        "not its actions, so the Cancel button a reload shows is missing"
-    ),
-)
 def test_a_live_confirmation_offers_what_a_reload_would(browsing: Browsing, clinic: Tenant) -> None:
     # given a patient looking at their pending request
     practice = practice_with_request(clinic)
@@ -122,4 +115,10 @@ def test_a_live_confirmation_offers_what_a_reload_would(browsing: Browsing, clin
     fresh_row = fresh.locator(f'tr[data-appointment="{practice.request.pk}"]')
     expect(fresh_row.get_by_role("button", name="Cancel")).to_be_visible()
     fresh.close()
-    expect(row.get_by_role("button", name="Cancel")).to_be_visible(timeout=2000)
+    expect(row.get_by_role("button", name="Cancel")).to_be_visible()
+    browsing.shot(patient, "cancel-offered")
+    # and that button works
+    row.get_by_role("button", name="Cancel").click()
+    expect(patient.page.locator(".messages")).to_contain_text("cancelled")
+    expect(row.locator('[data-field="state"]')).to_have_text("Cancelled")
+    browsing.shot(patient, "cancelled")

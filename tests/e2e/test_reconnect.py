@@ -117,13 +117,6 @@ def toasts_body(toasts: list[dict[str, str]], title: str) -> str:
     return bodies[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: static/aviso/realtime.js's 'online' handler connects while a backoff "
-        "retry is still pending, so the page ends up with two open sockets"
-    ),
-)
 def test_the_browsers_back_online_event_does_not_open_a_second_socket(
     browsing: Browsing, proxy: CuttableProxy, school: Tenant
 ) -> None:
