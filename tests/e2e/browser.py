@@ -1,5 +1,6 @@
 """Headless Chromium pointed at the tenant domains, which resolve to loopback."""
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from tenants.models import Tenant
 from tests.factories import PASSWORD, domain_of, session_for
 from tests.servers import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("AVISO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -17,8 +17,8 @@ from tests.servers import ROOT, daphne, free_port
 SERVER_ERROR = re.compile(r'" 5\d\d ')  # an access-log line of a 5xx answer
 
 
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
+@pytest.fixture(autouse=True, scope="package")
+def _needs_chromium() -> None:  # package scope: checked before Daphne is started
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
 
