@@ -23,13 +23,14 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import RESULTS, drop_database, percentile, write_results
+from bench.common import RESULTS, ROOT, drop_database, percentile, write_results
 from bench.harness import (
     SERVER_APP_NAME,
     AvisoClient,
@@ -463,8 +464,11 @@ async def storm(
 
     killed_at = time.time()
     servers.kill()
+    # Restarted at once, as a supervisor would; the broadcast goes out while they boot.
+    restart = asyncio.create_task(asyncio.to_thread(servers.start))
     outage = await system.broadcast(len(clients), "outage")
-    await asyncio.to_thread(servers.start)
+    published_s = time.time() - killed_at
+    await restart
     down_s = time.time() - killed_at
     before = meter.snapshot(clients)
     deadline = killed_at + args.storm_wait
@@ -480,11 +484,16 @@ async def storm(
         if any(t > killed_at for t in c.ready_at)
     )
     lost = sum(1 for index, key in outage if key not in clients[index].received)
+    failures: Counter[str] = Counter()
+    for c in clients:
+        failures.update(c.failures)
+    attempts = sum(c.attempts for c in clients) - len(clients)
     await disconnect(clients, tasks)
     return {
         "clients": len(clients),
         "held_before": held,
         "servers_down_s": round(down_s, 2),
+        "outage_published_after_s": round(published_s, 2),
         "back_within_30s": sum(1 for s in back if s <= 30),
         "back_within_30s_share": round(sum(1 for s in back if s <= 30) / len(clients), 4),
         "back_by_end": len(back),
@@ -493,6 +502,8 @@ async def storm(
         "back_p99_s": round(percentile(back, 0.99), 2),
         "back_max_s": round(max(back, default=float("nan")), 2),
         "back_seconds": [round(s, 3) for s in back],
+        "reconnect_attempts": attempts,
+        "session_ends": dict(failures.most_common()),
         "outage_sent": len(outage),
         "outage_lost": lost,
         "server_cpu_s": round(spent["server_cpu_s"], 2),
@@ -509,6 +520,7 @@ def run_system(
         system_class.app,
         [free_port() for _ in range(args.daphnes)],
         env={"DJANGO_SETTINGS_MODULE": system_class.settings_module},
+        log_dir=ROOT / "var" / "bench" if args.server_logs else None,
     )
     servers.start()
     try:
@@ -634,8 +646,9 @@ MEASURED = """What is measured where:
 * **memory**: VmRSS of the server processes before and after the clients connected
   (PostgreSQL memory not included; the polling server uses a fixed pool of 4 connections per
   process).
-* **storm**: every server process is SIGKILLed with all clients connected, one broadcast is
-  published while they are down, and they are restarted at once on the same ports. Clients
+* **storm**: every server process is SIGKILLed with all clients connected and restarted at
+  once on the same ports (down until they listen again: "servers down"); one broadcast to
+  every client is published while they boot. Clients
   reconnect with exponential backoff and full jitter (0.5 s doubling to 30 s, as
   static/aviso/realtime.js; polling clients simply retry every second). "Up to date" is
   Aviso's `ready` (after replaying what was missed), the polling client's first answered
@@ -770,6 +783,9 @@ def main() -> None:
         "--systems", default=",".join(SYSTEMS), help="which of aviso,polling,vanilla"
     )
     parser.add_argument(
+        "--server-logs", action="store_true", help="keep the servers' output in var/bench/"
+    )
+    parser.add_argument(
         "--redraw", action="store_true", help="only redraw table and plot from compare.json"
     )
     args = parser.parse_args()
@@ -799,7 +815,7 @@ def main() -> None:
         connections.close_all()
         drop_database(DATABASE)
     results = {
-        "arguments": {k: v for k, v in vars(args).items() if k != "redraw"},
+        "arguments": {k: v for k, v in vars(args).items() if k not in ("redraw", "server_logs")},
         "run_seconds": round(time.time() - began, 1),
         "machine": {"cpus": os.cpu_count()},
         "systems": systems,

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,12 @@ def wait_port(
 
 
 def start_daphne(
-    port: int, app: str = "config.asgi:application", env: dict[str, str] | None = None
+    port: int,
+    app: str = "config.asgi:application",
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
+    output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "daphne"),
@@ -85,24 +90,39 @@ def start_daphne(
         ],
         cwd=ROOT,
         env={**os.environ, "PGAPPNAME": SERVER_APP_NAME, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
 
 
 class Servers:
     """A set of Daphne processes serving one ASGI app on fixed ports (kept across restarts)."""
 
-    def __init__(self, app: str, ports: Sequence[int], env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        app: str,
+        ports: Sequence[int],
+        env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ):
         self.app = app
         self.ports = list(ports)
         self.env = env
+        self.log_dir = log_dir
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> None:
-        self.processes = [start_daphne(port, self.app, self.env) for port in self.ports]
+        self.processes = [
+            start_daphne(port, self.app, self.env, self.log_path(port)) for port in self.ports
+        ]
         for port, process in zip(self.ports, self.processes, strict=True):
             wait_port(port, process)
+
+    def log_path(self, port: int) -> Path | None:
+        if self.log_dir is None:
+            return None
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        return self.log_dir / f"{self.app.split(':')[0]}-{port}.log"
 
     def kill(self) -> None:
         """SIGKILL, as a crash or an OOM kill would: no close frames, sockets just drop."""
@@ -270,6 +290,8 @@ class BenchClient:
         self.ready = asyncio.Event()
         self.ready_at: list[float] = []
         self.attempt = 0
+        self.attempts = 0  # sessions started, first one included
+        self.failures: Counter[str] = Counter()  # how sessions ended, by exception name
         self.stopped = False
 
     def mark_ready(self) -> None:
@@ -293,13 +315,16 @@ class BenchClient:
 
     async def run(self, reconnect: bool = False) -> None:
         while not self.stopped:
+            self.attempts += 1
             try:
                 await self.session()
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-                pass
+                self.failures["closed"] += 1
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                self.failures[type(exc).__name__] += 1
             except Exception as exc:
                 if type(exc).__module__.split(".")[0] != "websockets":
                     raise
+                self.failures[type(exc).__name__] += 1
             self.ready.clear()
             if not reconnect or self.stopped:
                 return
