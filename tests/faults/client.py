@@ -26,10 +26,11 @@ TERMINAL = {4401, 4413, 4423, 4429}  # documented: do not retry (or not for minu
 class Record:
     processed: list[int] = field(default_factory=list)  # seqs handed to the page, in order
     wire: list[int] = field(default_factory=list)  # every seq that arrived, repeats included
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # the processed ones
     ignored: list[int] = field(default_factory=list)  # repeats the client dropped
     gaps: list[tuple[int, int]] = field(default_factory=list)  # (cursor, seq) jumps
     opened: int = 0  # sockets that completed the handshake
-    readies: int = 0
+    readies: list[dict[str, Any]] = field(default_factory=list)  # every ready frame
     failed_attempts: int = 0  # connects refused or timed out
     closes: list[int] = field(default_factory=list)  # close codes of sockets that ended
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -200,9 +201,10 @@ class ReconnectingClient:
                     self.record.gaps.append((self.cursor, seq))
                 self.cursor = seq
                 self.record.processed.append(seq)
+                self.record.notifications.append(frame["notification"])
         elif kind == "ready":
             self._is_ready = True
-            self.record.readies += 1
+            self.record.readies.append(frame)
         elif kind == "error":
             self.record.errors.append(frame)
         await self._changed()
