@@ -39,7 +39,7 @@ class CuttableProxy:
 
     def close(self) -> None:
         try:
-            self._run(self._cut())
+            self._run(self._shutdown())
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
@@ -58,6 +58,13 @@ class CuttableProxy:
         for writer in list(self._open):
             writer.transport.abort()
         self._open.clear()
+
+    async def _shutdown(self) -> None:
+        await self._cut()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         if self._server is None:  # accepted just before a cut
