@@ -34,16 +34,17 @@ def minute_bucket(at: float | None = None) -> int:
     return int((at if at is not None else time.time()) // 60)
 
 
-def _hincr(family: str, field: str, amount: int) -> None:
+def _hincr(family: str, amounts: dict[str, int]) -> None:
     key = redis_key(family, str(minute_bucket()))
     try:
         pipe = redis_client().pipeline(transaction=False)
-        pipe.hincrby(key, field, amount)
+        for field, amount in amounts.items():
+            pipe.hincrby(key, field, amount)
+            pipe.hincrby(redis_key(family, TOTAL), field, amount)
         pipe.expire(key, RETENTION_SECONDS)
-        pipe.hincrby(redis_key(family, TOTAL), field, amount)
         pipe.execute()
     except Exception:
-        logger.debug("metric %s not recorded", field, exc_info=True)
+        logger.debug("metrics %s not recorded", list(amounts), exc_info=True)
 
 
 def _in_background(record: Callable[[], None]) -> None:
@@ -56,17 +57,21 @@ def _in_background(record: Callable[[], None]) -> None:
 
 
 def count(name: str, *, schema: str = "-", amount: int = 1) -> None:
-    _hincr("metrics", f"{schema}|{name}", amount)
+    _hincr("metrics", {f"{schema}|{name}": amount})
 
 
 def count_soon(name: str, *, schema: str = "-", amount: int = 1) -> None:
     _in_background(lambda: count(name, schema=schema, amount=amount))
 
 
+LATENCY_SUM = "sum_us"  # total observed latency in microseconds (Prometheus' _sum)
+
+
 def observe_latency(seconds: float, *, schema: str) -> None:
     ms = seconds * 1000
     bucket = next((b for b in LATENCY_BUCKETS_MS if ms <= b), -1)
-    _hincr("latency", f"{schema}|{bucket}", 1)
+    micros = max(0, round(seconds * 1_000_000))
+    _hincr("latency", {f"{schema}|{bucket}": 1, f"{schema}|{LATENCY_SUM}": micros})
 
 
 def observe_latency_soon(seconds: float, *, schema: str) -> None:

@@ -105,7 +105,8 @@ class AvisoCollector:
             for bound, n in metrics.latency_histogram(latency, schema=schema):
                 cumulative += n
                 buckets.append(("+Inf" if bound == -1 else str(bound / 1000), cumulative))
-            histogram.add_metric([schema], buckets, sum_value=None)
+            sum_seconds = latency.get((schema, metrics.LATENCY_SUM), 0) / 1_000_000
+            histogram.add_metric([schema], buckets, sum_value=sum_seconds)
         yield histogram
 
         depth = GaugeMetricFamily(

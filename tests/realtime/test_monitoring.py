@@ -278,21 +278,24 @@ async def test_refusals_are_counted_by_reason_for_their_tenant(
 
 
 def _onboard(slug: str, domain: str) -> None:
-    tenant = tenant_create(
-        name="Mike School",
-        slug=slug,
-        kind="school",
-        domains=[domain],
-        admin_email=f"head@{domain}",
-        provision_async=False,
-    )
-    tenant_provision(tenant=tenant)
+    # a DB thread may be left in any schema by earlier async tests: onboarding runs in public
+    with schema_context(get_public_schema_name()):
+        tenant = tenant_create(
+            name="Mike School",
+            slug=slug,
+            kind="school",
+            domains=[domain],
+            admin_email=f"head@{domain}",
+            provision_async=False,
+        )
+        tenant_provision(tenant=tenant)
 
 
 def _drop(slug: str, domain: str) -> None:
-    for leftover in Tenant.objects.filter(schema_name=slug):
-        leftover.delete(force_drop=True)
-    Domain.objects.filter(domain=domain).delete()
+    with schema_context(get_public_schema_name()):
+        for leftover in Tenant.objects.filter(schema_name=slug):
+            leftover.delete(force_drop=True)
+        Domain.objects.filter(domain=domain).delete()
 
 
 async def test_provisioning_steps_are_pushed_to_operators(
