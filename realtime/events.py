@@ -7,6 +7,7 @@ and clients still get every notification from the database when they (re)connect
 a gap in sequence numbers.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -78,8 +79,21 @@ async def _send_all(messages: Sequence[Message]) -> int:
 
 
 def send_now_rollback_unsafe(*, messages: Sequence[Message]) -> int:
-    """Send at once, whatever becomes of the current transaction. Returns how many Redis took."""
-    return async_to_sync(_send_all)(messages)
+    """Send at once, whatever becomes of the current transaction. Returns how many Redis took
+    (or 0 when handed to this thread's running event loop, which sends them shortly)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(_send_all)(messages)
+    # Sync code called straight from a coroutine: async_to_sync would refuse to run here.
+    task = loop.create_task(_send_all(list(messages)))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return 0
+
+
+# Strong references to sends scheduled on a running loop until they finish.
+_pending: set["asyncio.Task[int]"] = set()
 
 
 async def asend_now_rollback_unsafe(*, messages: Sequence[Message]) -> int:
