@@ -39,7 +39,11 @@
     f.text(field("replays"), t.replays);
     f.text(field("errors"), f.errors(t.errors));
     f.text(field("failed_tasks"), t.failed_tasks);
-    const status = document.getElementById("tenant-status");
-    if (status && !status.classList.contains("status-" + t.status)) location.reload();
+    // Another operator (or the command line) changed the status after this page was made:
+    // its buttons are stale, so show the page as it is now. Older frames are ignored.
+    const renderedAt = Date.parse(live.dataset.renderedAt);
+    if (t.status !== live.dataset.status && Date.parse(frame.monitor.at) > renderedAt) {
+      location.reload();
+    }
   });
 })();
