@@ -462,15 +462,18 @@ async def storm(
     await asyncio.sleep(2)
     print(f"[{system.name}] storm: {held}/{len(clients)} up in {connect_s:.1f} s", flush=True)
 
+    def restart() -> float:
+        servers.start()
+        return time.time()
+
     killed_at = time.time()
     servers.kill()
+    before = meter.snapshot(clients)  # the killed servers count 0: what follows is the new ones
     # Restarted at once, as a supervisor would; the broadcast goes out while they boot.
-    restart = asyncio.create_task(asyncio.to_thread(servers.start))
+    restarting = asyncio.create_task(asyncio.to_thread(restart))
     outage = await system.broadcast(len(clients), "outage")
     published_s = time.time() - killed_at
-    await restart
-    down_s = time.time() - killed_at
-    before = meter.snapshot(clients)
+    down_s = await restarting - killed_at
     deadline = killed_at + args.storm_wait
     while time.time() < deadline:
         if all(c.ready_at and c.ready_at[-1] > killed_at for c in clients):
@@ -483,7 +486,8 @@ async def storm(
         for c in clients
         if any(t > killed_at for t in c.ready_at)
     )
-    lost = sum(1 for index, key in outage if key not in clients[index].received)
+    missing = [index for index, key in outage if key not in clients[index].received]
+    lost = sum(1 for index in missing if clients[index].ready_at[-1] > killed_at)
     failures: Counter[str] = Counter()
     for c in clients:
         failures.update(c.failures)
@@ -505,7 +509,8 @@ async def storm(
         "reconnect_attempts": attempts,
         "session_ends": dict(failures.most_common()),
         "outage_sent": len(outage),
-        "outage_lost": lost,
+        "outage_missing_at_end": len(missing),
+        "outage_lost": lost,  # missing although the client is back and up to date
         "server_cpu_s": round(spent["server_cpu_s"], 2),
         "pg_cpu_s": round(spent["pg_cpu_s"], 2),
     }
@@ -521,6 +526,7 @@ def run_system(
         [free_port() for _ in range(args.daphnes)],
         env={"DJANGO_SETTINGS_MODULE": system_class.settings_module},
         log_dir=ROOT / "var" / "bench" if args.server_logs else None,
+        options=["--websocket_connect_timeout", str(args.connect_timeout)],
     )
     servers.start()
     try:
@@ -548,7 +554,8 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
 
     out = (
         f"# Aviso side by side ({args.clients} clients, storm of {args.storm}, "
-        f"{args.daphnes} Daphne processes each)\n\n"
+        f"{args.daphnes} Daphne processes each, "
+        f"--websocket_connect_timeout {getattr(args, 'connect_timeout', 5)})\n\n"
         "| figure | " + " | ".join(LABELS[s] for s in systems) + " |\n"
         "|---|" + "---|" * len(systems) + "\n"
     )
@@ -616,8 +623,15 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
         ),
     )
     out += row(
-        "… notifications sent during the outage and lost",
-        lambda f: f"{f['storm']['outage_lost']}/{f['storm']['outage_sent']}",
+        "… outage broadcast lost by clients back / not received by the end",
+        lambda f: (
+            f"{f['storm']['outage_lost']} / {f['storm']['outage_missing_at_end']} "
+            f"of {f['storm']['outage_sent']}"
+        ),
+    )
+    out += row(
+        "… server CPU to take the storm back (new processes, boot included)",
+        lambda f: f"{f['storm']['server_cpu_s']} s + PostgreSQL {f['storm']['pg_cpu_s']} s",
     )
     out += "\n" + MEASURED
     return out
@@ -706,7 +720,11 @@ def plot(results: dict[str, Any], args: argparse.Namespace, path: Path) -> bool:
         if back:
             xs = [0.0, *back]
             ys = [0.0, *[(i + 1) / n * 100 for i in range(len(back))]]
-            lost = f"{f['storm']['outage_lost']}/{f['storm']['outage_sent']} outage copies lost"
+            st = f["storm"]
+            lost = (
+                f"outage: {st['outage_lost']} lost, "
+                f"{st.get('outage_missing_at_end', st['outage_lost'])} not received"
+            )
             storm_ax.step(xs, ys, where="post", color=colours[s], label=f"{LABELS[s]} ({lost})")
     lat.set(
         title="commit→client latency",
@@ -783,6 +801,14 @@ def main() -> None:
         "--systems", default=",".join(SYSTEMS), help="which of aviso,polling,vanilla"
     )
     parser.add_argument(
+        "--connect-timeout",
+        type=int,
+        default=5,
+        help="Daphne's --websocket_connect_timeout for every system (5 is Daphne's default, "
+        "and what infra/entrypoint.sh runs)",
+    )
+    parser.add_argument("--name", default="compare", help="results file name")
+    parser.add_argument(
         "--server-logs", action="store_true", help="keep the servers' output in var/bench/"
     )
     parser.add_argument(
@@ -790,10 +816,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.redraw:
-        results = json.loads((RESULTS / "compare.json").read_text())
+        results = json.loads((RESULTS / f"{args.name}.json").read_text())
         saved = argparse.Namespace(**results["arguments"])
-        (RESULTS / "compare.md").write_text(table(results, saved))
-        plot(results, saved, RESULTS / "compare.png")
+        (RESULTS / f"{args.name}.md").write_text(table(results, saved))
+        plot(results, saved, RESULTS / f"{args.name}.png")
         return
     chosen = [s for s in args.systems.split(",") if s]
 
@@ -815,15 +841,17 @@ def main() -> None:
         connections.close_all()
         drop_database(DATABASE)
     results = {
-        "arguments": {k: v for k, v in vars(args).items() if k not in ("redraw", "server_logs")},
+        "arguments": {
+            k: v for k, v in vars(args).items() if k not in ("redraw", "server_logs", "name")
+        },
         "run_seconds": round(time.time() - began, 1),
         "machine": {"cpus": os.cpu_count()},
         "systems": systems,
     }
     text = table(results, args)
-    write_results("compare", results, text)
-    if plot(results, args, RESULTS / "compare.png"):
-        print(f"plot: {RESULTS / 'compare.png'}")
+    write_results(args.name, results, text)
+    if plot(results, args, RESULTS / f"{args.name}.png"):
+        print(f"plot: {RESULTS / args.name}.png")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ def start_daphne(
     app: str = "config.asgi:application",
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    options: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(
@@ -86,6 +87,7 @@ def start_daphne(
             str(port),
             "--websocket-max-message-size",
             "131072",
+            *options,
             app,
         ],
         cwd=ROOT,
@@ -104,7 +106,9 @@ class Servers:
         ports: Sequence[int],
         env: dict[str, str] | None = None,
         log_dir: Path | None = None,
+        options: Sequence[str] = (),
     ):
+        self.options = list(options)
         self.app = app
         self.ports = list(ports)
         self.env = env
@@ -113,7 +117,8 @@ class Servers:
 
     def start(self) -> None:
         self.processes = [
-            start_daphne(port, self.app, self.env, self.log_path(port)) for port in self.ports
+            start_daphne(port, self.app, self.env, self.log_path(port), self.options)
+            for port in self.ports
         ]
         for port, process in zip(self.ports, self.processes, strict=True):
             wait_port(port, process)
