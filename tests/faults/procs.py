@@ -65,11 +65,19 @@ class Proc:
         self._signal(signal.SIGKILL)
         self._reap(timeout=10)
 
+    def freeze(self) -> None:
+        """SIGSTOP: the process hangs (a stuck event loop, a long pause) but keeps its sockets."""
+        self._signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal(signal.SIGCONT)
+
     def stop(self) -> None:
         """SIGTERM (a graceful stop), SIGKILL if it does not go in time."""
         if not self.running:
             self._reap(timeout=1)
             return
+        self._signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
         self._signal(signal.SIGTERM)
         try:
             self._reap(timeout=15)
