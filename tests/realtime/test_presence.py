@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 
 from accounts.models import User
 from accounts.roles import Role
+from config.redis import redis_client, redis_key
 from realtime.presence import (
     presence_counts,
     presence_leave,
@@ -21,6 +22,7 @@ from realtime.presence import (
     presence_touch,
 )
 from tenants.models import Tenant
+from tests.conftest import TEST_TENANTS
 from tests.factories import make_user
 from tests.realtime.helpers import communicator, start
 from tests.realtime.test_daphne import _hello, _open
@@ -28,6 +30,14 @@ from tests.servers import BIN, ROOT, free_port, server_env, wait_for_port
 
 pytestmark = pytest.mark.usefixtures("live_db")
 new_user = database_sync_to_async(make_user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_presence() -> None:
+    """User ids restart with each test (tables are truncated): an entry left by an earlier
+    test's socket (it lapses only after its TTL) could carry the same id as this test's user."""
+    for slug, *_ in TEST_TENANTS:
+        redis_client().delete(redis_key("presence", slug))
 
 
 async def eventually(check: Callable[[], bool], seconds: float = 5) -> bool:
@@ -41,33 +51,34 @@ async def eventually(check: Callable[[], bool], seconds: float = 5) -> bool:
 
 def test_presence_is_per_tenant_even_for_equal_user_ids(settings: Any) -> None:
     settings.AVISO_PRESENCE_TTL_SECONDS = 30
-    # user ids are per schema: id 7 of school_a and id 7 of school_b are different people
-    presence_touch(schema_name="school_a", user_id=7, channel="c1")
-    presence_touch(schema_name="school_a", user_id=7, channel="c2")
-    presence_touch(schema_name="school_a", user_id=8, channel="c3")
-    presence_touch(schema_name="school_b", user_id=7, channel="c4")
+    # user ids are per schema: id 7 of one tenant and id 7 of another are different people
+    # (schemas no socket of another test uses, so only this test's entries exist)
+    presence_touch(schema_name="presence_a", user_id=7, channel="c1")
+    presence_touch(schema_name="presence_a", user_id=7, channel="c2")
+    presence_touch(schema_name="presence_a", user_id=8, channel="c3")
+    presence_touch(schema_name="presence_b", user_id=7, channel="c4")
     try:
-        assert presence_online_users(schema_name="school_a") == [7, 8]
-        assert presence_online_users(schema_name="school_b") == [7]
-        assert presence_online_users(schema_name="clinic_a") == []
-        counts = presence_counts(schema_names=["school_a", "school_b", "clinic_a"])
-        assert counts == {"school_a": (3, 2), "school_b": (1, 1), "clinic_a": (0, 0)}
+        assert presence_online_users(schema_name="presence_a") == [7, 8]
+        assert presence_online_users(schema_name="presence_b") == [7]
+        assert presence_online_users(schema_name="presence_c") == []
+        counts = presence_counts(schema_names=["presence_a", "presence_b", "presence_c"])
+        assert counts == {"presence_a": (3, 2), "presence_b": (1, 1), "presence_c": (0, 0)}
         # one of two tabs closing keeps the user online; the second closing does not
-        presence_leave(schema_name="school_a", user_id=7, channel="c1")
-        assert presence_online_users(schema_name="school_a") == [7, 8]
-        presence_leave(schema_name="school_a", user_id=7, channel="c2")
-        assert presence_online_users(schema_name="school_a") == [8]
+        presence_leave(schema_name="presence_a", user_id=7, channel="c1")
+        assert presence_online_users(schema_name="presence_a") == [7, 8]
+        presence_leave(schema_name="presence_a", user_id=7, channel="c2")
+        assert presence_online_users(schema_name="presence_a") == [8]
     finally:
-        for schema, user, channel in (("school_a", 8, "c3"), ("school_b", 7, "c4")):
+        for schema, user, channel in (("presence_a", 8, "c3"), ("presence_b", 7, "c4")):
             presence_leave(schema_name=schema, user_id=user, channel=channel)
 
 
 def test_an_entry_nobody_refreshes_lapses(settings: Any) -> None:
     settings.AVISO_PRESENCE_TTL_SECONDS = 0.3
-    presence_touch(schema_name="clinic_b", user_id=3, channel="gone")
-    assert presence_online_users(schema_name="clinic_b") == [3]
+    presence_touch(schema_name="presence_d", user_id=3, channel="gone")
+    assert presence_online_users(schema_name="presence_d") == [3]
     time.sleep(0.4)
-    assert presence_online_users(schema_name="clinic_b") == []
+    assert presence_online_users(schema_name="presence_d") == []
 
 
 async def test_a_socket_is_present_while_open_and_gone_when_closed(

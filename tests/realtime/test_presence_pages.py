@@ -13,14 +13,23 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
+from config.redis import redis_client, redis_key
 from realtime.presence import presence_leave, presence_touch
 from tenants.models import Tenant
 from tenants.views import presence_online
+from tests.conftest import TEST_TENANTS
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 SNIPPET = Template("{% load aviso_presence %}{% online_staff refresh_url %}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_presence() -> None:
+    """Entries left by other tests' sockets (until their TTL) could carry these users' ids."""
+    for slug, *_ in TEST_TENANTS:
+        redis_client().delete(redis_key("presence", slug))
 
 
 @pytest.fixture
