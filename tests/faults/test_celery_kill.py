@@ -105,7 +105,7 @@ async def test_reminders_survive_a_sigkilled_worker_exactly_once(
     clinic: Tenant, clinic_b: Tenant, victim: str
 ) -> None:
     # given a clinic with 180 confirmed appointments due for a reminder, and a second clinic
-    # with one of its own (the job is queued for the first clinic only)
+    # with as many of its own (the job is queued for the first clinic only)
     booked = await database_sync_to_async(_due_appointments)(clinic)
     await database_sync_to_async(_due_appointments)(clinic_b)
     total = sum(len(ids) for ids in booked.values())
@@ -135,7 +135,7 @@ async def test_reminders_survive_a_sigkilled_worker_exactly_once(
             return await sent(clinic) >= 20
 
         await _wait(started, what="reminders being sent", within=30)
-        # and is killed -9 half-way (the whole node, or only the process running the task)
+        # and is killed -9 part-way (the whole node, or only the pool process running the task)
         if victim == "whole worker":
             await asyncio.to_thread(first.kill)
             at_kill = await sent(clinic)
