@@ -329,7 +329,8 @@ class BenchClient:
             except Exception as exc:
                 if type(exc).__module__.split(".")[0] != "websockets":
                     raise
-                self.failures[type(exc).__name__] += 1
+                status = getattr(getattr(exc, "response", None), "status_code", None)
+                self.failures[f"{type(exc).__name__} {status or ''}".strip()] += 1
             self.ready.clear()
             if not reconnect or self.stopped:
                 return
