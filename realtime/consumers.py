@@ -114,7 +114,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self.send(error_frame("unsupported", "binary frames are not supported"))
             return
-        if len(text_data) > MAX_FRAME_BYTES:
+        # The limit is in bytes; a character is up to 4 of them.
+        if len(text_data) > MAX_FRAME_BYTES // 4 and len(text_data.encode()) > MAX_FRAME_BYTES:
             metrics.count_soon("ws.oversized", schema=self.schema)
             await self.send(
                 error_frame("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")

@@ -11,7 +11,6 @@ into a socket.
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import Iterable
 
@@ -23,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def tunable_seconds(name: str, default: float) -> float:
-    """A tunable from settings, else the environment (servers started by tests), else default."""
-    value = getattr(settings, name, None) or os.environ.get(name)
+    """A tunable from settings (which read the environment); unset or 0 means `default`."""
+    value = getattr(settings, name, None)
     return float(value) if value else default
 
 

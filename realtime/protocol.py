@@ -61,7 +61,8 @@ def parse_client_frame(text: str) -> ClientMessage:
         or (isinstance(ref, int) and not isinstance(ref, bool))
     ):
         ref = None
-    if body.get("v", VERSION) != VERSION:
+    version = body.get("v", VERSION)
+    if type(version) is not int or version != VERSION:  # True == 1 in Python: not a version
         raise ProtocolError("bad_version", f"this server speaks protocol version {VERSION}", ref)
     kind = body.get("type")
     if not isinstance(kind, str) or kind not in CLIENT_TYPES:

@@ -1,5 +1,4 @@
 import hmac
-import os
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -43,9 +42,7 @@ def operator_required(view: View) -> View:
 
 def metrics_token() -> str:
     """The scrapers' bearer token (AVISO_METRICS_TOKEN); empty means token access is off."""
-    return str(
-        getattr(settings, "AVISO_METRICS_TOKEN", "") or os.environ.get("AVISO_METRICS_TOKEN", "")
-    )
+    return str(settings.AVISO_METRICS_TOKEN)
 
 
 def metrics_allowed(request: HttpRequest) -> bool:

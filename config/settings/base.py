@@ -145,7 +145,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:",
-    "visibility_timeout": 3600,
+    # How long an unacknowledged task waits before another worker gets it (after a worker
+    # died mid-task). Must exceed CELERY_TASK_TIME_LIMIT, or running tasks are handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
 CELERY_TASK_ACKS_LATE = True
@@ -230,6 +232,18 @@ AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
 # Re-join groups well before channels-redis's group_expiry (24 h) forgets them.
 AVISO_WS_GROUP_REFRESH_SECONDS = env.float("AVISO_WS_GROUP_REFRESH_SECONDS", default=3600.0)
+# Presence: each live socket refreshes its entry this often; entries older than the TTL
+# (0 means three heartbeats) are gone, so a dead process's users drop out by themselves.
+AVISO_PRESENCE_HEARTBEAT_SECONDS = env.float("AVISO_PRESENCE_HEARTBEAT_SECONDS", default=15.0)
+AVISO_PRESENCE_TTL_SECONDS = env.float("AVISO_PRESENCE_TTL_SECONDS", default=0.0)
+
+# --- operators' console ----------------------------------------------------------------------
+# Bearer token for Prometheus scrapers of /metrics (empty: only signed-in operators).
+AVISO_METRICS_TOKEN = env("AVISO_METRICS_TOKEN", default="")
+AVISO_MONITOR_SECONDS = env.float("AVISO_MONITOR_SECONDS", default=2.0)
+AVISO_OPERATOR_SESSION_CHECK_SECONDS = env.float(
+    "AVISO_OPERATOR_SESSION_CHECK_SECONDS", default=10.0
+)
 
 # Beat fans each job out to every active tenant of a kind (tenants.tasks.fan_out_to_tenants),
 # so each run happens inside that tenant's schema.

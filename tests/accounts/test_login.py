@@ -78,3 +78,12 @@ def test_password_reset_mails_a_link_on_the_users_own_tenant_domain(
     (message,) = [m for m in mail.outbox if "lisa@alpha-school.test" in m.to]
     assert "http://alpha-school.test/accounts/password/reset/key/" in str(message.body)
     assert "Alpha School" in str(message.subject) + str(message.body)
+
+
+def test_an_operator_signs_out_cleanly(school: Tenant) -> None:
+    with schema_context("public"):
+        User.objects.create_superuser("ops@aviso.test", PASSWORD)
+    client, _, _ = _login("aviso.test", "ops@aviso.test")
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302  # back to the login page

@@ -376,12 +376,6 @@ async def test_an_oversized_frame_gets_too_large_then_close_4413(
     await bystander.still_served()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/consumers.py measures the frame in characters (len(text_data)), the "
-    "protocol in bytes: a frame over 64 KiB of UTF-8 but under 65,536 characters gets "
-    "too_large from parse_client_frame and the socket stays open instead of closing with 4413",
-)
 async def test_an_oversized_frame_of_multibyte_characters_is_also_closed_with_4413(
     fuzzer: Headers,
 ) -> None:
@@ -393,11 +387,6 @@ async def test_an_oversized_frame_of_multibyte_characters_is_also_closed_with_44
     assert await comm.receive_output(timeout=1) == {"type": "websocket.close", "code": 4413}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='realtime/protocol.py compares `v` with `!=`, so {"v": true} (== 1 in Python) is '
-    "accepted; the protocol says any value other than 1 is refused with bad_version",
-)
 async def test_version_true_is_refused(fuzzer: Headers) -> None:
     comm = await fresh_socket(fuzzer, hello=True)
     await comm.send_to(text_data=json.dumps({"v": True, "type": "ping"}))

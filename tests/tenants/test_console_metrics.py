@@ -44,12 +44,12 @@ def test_strangers_and_non_operators_are_refused(school: Tenant) -> None:
         assert b"school_a" not in response.content
 
 
-def test_the_token_is_needed_and_must_match(school: Tenant, monkeypatch: Any) -> None:
+def test_the_token_is_needed_and_must_match(school: Tenant, settings: Any) -> None:
     scraper = Client(HTTP_HOST=PUBLIC_DOMAIN)
     # no token configured: a bearer header opens nothing, not even an empty one
-    monkeypatch.delenv("AVISO_METRICS_TOKEN", raising=False)
+    settings.AVISO_METRICS_TOKEN = ""
     assert scraper.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
-    monkeypatch.setenv("AVISO_METRICS_TOKEN", TOKEN)
+    settings.AVISO_METRICS_TOKEN = TOKEN
     assert scraper.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert scraper.get("/metrics", HTTP_AUTHORIZATION=TOKEN).status_code == 401
     assert scraper.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
