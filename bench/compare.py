@@ -251,6 +251,7 @@ class Meter:
 
         self.servers = servers
         self.pg = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        self.seen: dict[int, float] = {}
         self.redis_pid = self._redis_pid()
 
     @staticmethod
@@ -265,11 +266,22 @@ class Meter:
         return None
 
     def backends(self) -> dict[int, float]:
+        """CPU of every server backend seen so far, at its last sighting: a backend that has
+        exited since (Django recycles connections after CONN_MAX_AGE) keeps its last figure."""
         rows = self.pg.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
             (DATABASE, SERVER_APP_NAME),
         ).fetchall()
-        return {pid: cpu_seconds(pid) for (pid,) in rows}
+        for (pid,) in rows:
+            cpu = cpu_seconds(pid)
+            if cpu:
+                self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+        return dict(self.seen)
+
+    async def sample(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            self.backends()
 
     def snapshot(self, clients: Sequence[BenchClient]) -> dict[str, Any]:
         times = os.times()
@@ -350,6 +362,7 @@ async def disconnect(clients: Sequence[BenchClient], tasks: Sequence[Any]) -> No
 
 async def measure(system: System, servers: Servers, args: argparse.Namespace) -> dict[str, Any]:
     meter = Meter(servers)
+    sampler = asyncio.create_task(meter.sample())
     ports = servers.ports
     drain = POLL_INTERVAL_S * 3 if system.name == "polling" else 5.0
     figures: dict[str, Any] = {"label": LABELS[system.name], "servers": len(ports)}
@@ -445,6 +458,8 @@ async def measure(system: System, servers: Servers, args: argparse.Namespace) ->
 
     figures["storm"] = await storm(system, servers, meter, args)
     print(f"[{system.name}] storm: {figures['storm']}", flush=True)
+    sampler.cancel()
+    await asyncio.gather(sampler, return_exceptions=True)
     meter.pg.close()
     return figures
 
@@ -649,7 +664,8 @@ MEASURED = """What is measured where:
   rate the publisher really kept.
 * **CPU per delivered notification**: utime+stime from /proc/<pid>/stat of the server
   processes (Daphne), plus the PostgreSQL backends those servers opened (found in
-  pg_stat_activity by application_name), over the window from the first publish until every
+  pg_stat_activity by application_name, sampled every second so a recycled connection still
+  counts), over the window from the first publish until every
   notification arrived (or the drain timeout), divided by the notifications delivered. The
   publisher's own cost (writing the rows: same for Aviso and polling, none for vanilla) and
   Redis are not in it; the whole redis-server's CPU is in compare.json
