@@ -8,3 +8,11 @@ class RealtimeConfig(AppConfig):
     def ready(self) -> None:
         # Connects the Celery task-failure counter in every process (workers included).
         from realtime import metrics  # noqa: F401
+        from realtime.presence import PRESENCE_TOPIC, authorize_presence
+        from realtime.topics import register_topic
+
+        register_topic(
+            name=PRESENCE_TOPIC,
+            authorize=authorize_presence,
+            description="staff of the tenant: someone's sockets came or went",
+        )

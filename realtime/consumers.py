@@ -14,7 +14,7 @@ from django.conf import settings
 
 from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
-from realtime.presence import SocketPresence
+from realtime.presence import SocketPresence, announce_presence_change
 from realtime.protocol import (
     CLOSE_FLOOD,
     CLOSE_SUSPENDED,
@@ -72,6 +72,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
+        self.staff = user.is_tenant_staff
         self.session_key = self.scope["session_key"]
         self.own_groups = [
             user_group(schema_name=self.schema, user_id=self.user_id),
@@ -84,7 +85,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.presence = SocketPresence(
             schema_name=self.schema, user_id=self.user_id, channel=self.channel_name
         )
-        self.presence.start()
+        await self.presence.start()
+        if user.is_tenant_staff:
+            await announce_presence_change(schema_name=self.schema)
         self.keeper = asyncio.create_task(self.keep_alive())
 
     async def disconnect(self, code: int) -> None:
@@ -97,6 +100,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
         if self.presence:
             await self.presence.stop()
+            if self.staff:
+                await announce_presence_change(schema_name=self.schema)
 
     # --- client → server -----------------------------------------------------------------
 

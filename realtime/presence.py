@@ -12,11 +12,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 from config.redis import redis_client, redis_key
+from realtime.events import TopicEvent, asend_now_rollback_unsafe
+from realtime.groups import topic_group
+from realtime.topics import TopicDenied
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +108,19 @@ class SocketPresence:
         self.beat: asyncio.Task[None] | None = None
         self.pending: asyncio.Future[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Record the socket now (so readers see it at once), then keep it fresh."""
+        with contextlib.suppress(Exception):
+            await asyncio.get_running_loop().run_in_executor(None, self._touch)
         self.beat = asyncio.create_task(self._beat())
 
     async def _beat(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            await asyncio.sleep(heartbeat_seconds())
             self.pending = loop.run_in_executor(None, self._touch)
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.pending)
-            await asyncio.sleep(heartbeat_seconds())
 
     def _touch(self) -> None:
         presence_touch(schema_name=self.schema_name, user_id=self.user_id, channel=self.channel)
@@ -126,3 +136,25 @@ class SocketPresence:
             with contextlib.suppress(Exception):
                 await self.pending
         await asyncio.get_running_loop().run_in_executor(None, self._leave)
+
+
+# Staff pages watch this topic and re-read who is online when it changes (no polling).
+PRESENCE_TOPIC = "presence"
+
+
+def authorize_presence(user: "User", params: Mapping[str, Any]) -> int:
+    if not user.is_tenant_staff:
+        raise TopicDenied("Only staff see who is online.")
+    return 0
+
+
+async def announce_presence_change(*, schema_name: str) -> None:
+    """Tell the tenant's watching staff pages that someone came or went."""
+    group = topic_group(schema_name=schema_name, topic=PRESENCE_TOPIC, object_id=0)
+    event: TopicEvent = {
+        "type": "topic",
+        "topic": PRESENCE_TOPIC,
+        "object_id": 0,
+        "event": {"type": "presence.changed"},
+    }
+    await asend_now_rollback_unsafe(messages=[(group, event)])

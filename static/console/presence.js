@@ -1,6 +1,5 @@
-/* Refreshes the "Online now" box ({% online_staff refresh_url %}) from its JSON endpoint:
- * presence is soft state (a socket counts until its heartbeat lapses), so a periodic re-read
- * and one after every reconnect keep it honest without a topic per login. */
+/* Refreshes the "Online now" box ({% online_staff refresh_url %}) from its JSON endpoint
+ * whenever the server says a staff member's sockets came or went (topic "presence"). */
 (function () {
   "use strict";
   const box = document.getElementById("online-staff");
@@ -35,6 +34,10 @@
     } catch (err) { /* offline: the next round or reconnect tries again */ }
   }
 
-  setInterval(refresh, 30000);
-  if (window.aviso && window.aviso.onReconnect) window.aviso.onReconnect(refresh);
+  // Re-read when someone's sockets come or go (pushed), and after each reconnect (missed
+  // pushes). A crashed server's users drop out at the next change or page load.
+  if (window.aviso) {
+    window.aviso.subscribe("presence", {}, refresh);
+    window.aviso.onReconnect(refresh);
+  }
 })();
