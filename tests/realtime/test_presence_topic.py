@@ -1,7 +1,10 @@
 """Staff pages learn that someone came or went without polling (topic "presence")."""
 
+from typing import Any
+
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from accounts.roles import Role
 from tenants.models import Tenant
@@ -12,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("live_db")
 new_user = database_sync_to_async(make_user)
 
 
-async def _watching(tenant: Tenant, role: Role):  # type: ignore[no-untyped-def]
+async def _watching(tenant: Tenant, role: Role) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     comm = await communicator(tenant, await new_user(tenant, role))
     await start(comm)
     await send(comm, type="subscribe", topic="presence", params={})
