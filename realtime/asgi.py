@@ -30,7 +30,7 @@ from django_tenants.utils import get_public_schema_name
 from realtime import metrics
 from realtime.socket_queries import session_user
 from realtime.tenant_db import public_db, tenant_db
-from tenants.selectors import host_to_domain, tenant_domain_names, tenant_for_host
+from tenants.selectors import host_to_domain, tenant_and_domains_for_host
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +63,17 @@ class TenantHostMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") or ""
-        tenant = await public_db(tenant_for_host)(host=host) if host else None
+        tenant, domains = await public_db(tenant_and_domains_for_host)(host=host)
         is_public = tenant is not None and tenant.schema_name == get_public_schema_name()
         if is_public and self.operators is not None:
-            return await self.operators({**scope, "tenant": tenant}, receive, send)
+            return await self.operators(
+                {**scope, "tenant": tenant, "tenant_domains": domains}, receive, send
+            )
         if tenant is None or is_public or not tenant.is_active:
             schema = tenant.schema_name if tenant else "-"
             reason = "unknown_host" if tenant is None else "tenant_inactive"
             return await refuse(scope, receive, send, reason=reason, schema=schema)
-        return await self.app({**scope, "tenant": tenant}, receive, send)
+        return await self.app({**scope, "tenant": tenant, "tenant_domains": domains}, receive, send)
 
 
 class OriginMiddleware:
@@ -81,7 +83,7 @@ class OriginMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         tenant = scope["tenant"]
         origin = header(scope, b"origin")
-        allowed = await public_db(tenant_domain_names)(tenant=tenant)
+        allowed = scope["tenant_domains"]
         origin_host = host_to_domain(urlsplit(origin).netloc) if origin else None
         if origin_host is None or origin_host not in allowed:
             return await refuse(

@@ -1,23 +1,39 @@
 """The only door from async realtime code to the database.
 
-Every `database_sync_to_async` call of a process runs on one shared thread with one
-connection. Setting the schema once per socket therefore leaks: another socket's call
+Channels' default runs every `database_sync_to_async` call of a process on one shared thread
+with one connection, so setting the schema once per socket leaks: another socket's call
 switches it in between. So each call here enters the schema it needs, and leaves it, inside
-the same synchronous function. Realtime code must use these wrappers and nothing else (a test
-scans the source for async ORM calls, set_tenant/set_schema and stray sync_to_async).
+the same synchronous function; nothing about the schema survives a call. That also makes it
+safe to run the calls on a small pool of threads (each with its own connection) instead of
+the one shared thread, which a reconnect storm of thousands of sockets otherwise queues on.
+Realtime code must use these wrappers and nothing else (a test scans the source for async ORM
+calls, set_tenant/set_schema and stray sync_to_async).
 """
 
 from collections.abc import Awaitable, Callable
-from functools import wraps
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from tenants.models import Tenant
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+@cache
+def _db_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(
+        max_workers=settings.AVISO_WS_DB_THREADS, thread_name_prefix="aviso-socket-db"
+    )
+
+
+def _on_db_thread(run: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    return database_sync_to_async(run, thread_sensitive=False, executor=_db_threads())
 
 
 def tenant_db(func: Callable[P, R]) -> Callable[Concatenate[Tenant, P], Awaitable[R]]:
@@ -29,7 +45,7 @@ def tenant_db(func: Callable[P, R]) -> Callable[Concatenate[Tenant, P], Awaitabl
 
     @wraps(func)
     async def wrapper(tenant: Tenant, *args: P.args, **kwargs: P.kwargs) -> R:
-        result: R = await database_sync_to_async(run)(tenant, *args, **kwargs)
+        result: R = await _on_db_thread(run)(tenant, *args, **kwargs)
         return result
 
     return wrapper
@@ -44,7 +60,7 @@ def public_db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @wraps(func)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        result: R = await database_sync_to_async(run)(*args, **kwargs)
+        result: R = await _on_db_thread(run)(*args, **kwargs)
         return result
 
     return wrapper

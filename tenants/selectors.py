@@ -21,6 +21,13 @@ def tenant_for_host(*, host: str) -> Tenant | None:
         return domain.tenant if domain else None
 
 
+def tenant_and_domains_for_host(*, host: str) -> tuple[Tenant | None, list[str]]:
+    """The tenant a Host header names and all its domains, in one trip to the database
+    (a socket handshake needs both, and handshakes come in storms)."""
+    tenant = tenant_for_host(host=host) if host else None
+    return tenant, tenant_domain_names(tenant=tenant) if tenant else []
+
+
 def tenant_domain_names(*, tenant: Tenant) -> list[str]:
     with schema_context(get_public_schema_name()):
         return list(

@@ -230,6 +230,8 @@ AVISO_WS_RATE_BURST = env.int("AVISO_WS_RATE_BURST", default=30)
 AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
 # How often an open socket checks the database for notifications Redis did not bring.
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
+# Threads (each with its own DB connection) that run the sockets' database calls.
+AVISO_WS_DB_THREADS = env.int("AVISO_WS_DB_THREADS", default=4)
 # Re-join groups well before channels-redis's group_expiry (24 h) forgets them.
 AVISO_WS_GROUP_REFRESH_SECONDS = env.float("AVISO_WS_GROUP_REFRESH_SECONDS", default=3600.0)
 # Presence: each live socket refreshes its entry this often; entries older than the TTL
