@@ -776,7 +776,7 @@ def plot(results: dict[str, Any], args: argparse.Namespace, path: Path) -> bool:
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
-    storm_ax.set_xlim(0, max(args.storm_wait, 31))
+    storm_ax.set_xlim(0, max(args.storm_wait + 5, 31))
     for ax in (lat, cpu, wire, storm_ax):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
