@@ -819,9 +819,9 @@ def main() -> None:
     parser.add_argument(
         "--connect-timeout",
         type=int,
-        default=5,
-        help="Daphne's --websocket_connect_timeout for every system (5 is Daphne's default, "
-        "and what infra/entrypoint.sh runs)",
+        default=30,
+        help="Daphne's --websocket_connect_timeout for every system (Daphne's default is 5; "
+        "30 is what Procfile and infra/entrypoint.sh run)",
     )
     parser.add_argument("--name", default="compare", help="results file name")
     parser.add_argument(

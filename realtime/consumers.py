@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -16,6 +17,7 @@ from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
 from realtime.presence import SocketPresence, announce_presence_change
 from realtime.protocol import (
+    CLOSE_BUSY,
     CLOSE_FLOOD,
     CLOSE_SUSPENDED,
     CLOSE_TOO_BIG,
@@ -43,6 +45,21 @@ from tenants.models import Tenant
 logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 20
+# Handshakes of one process that may talk to Redis at once: the channel layer's connection
+# pool raises (not waits) when exhausted, which a storm of thousands of reconnects did.
+HANDSHAKE_REDIS_CONCURRENCY = 64
+_gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def redis_gate() -> asyncio.Semaphore:
+    """This event loop's limit on handshakes talking to Redis together."""
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(HANDSHAKE_REDIS_CONCURRENCY)
+    return gate
 
 
 class NotificationConsumer(AsyncWebsocketConsumer):
@@ -78,8 +95,19 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             user_group(schema_name=self.schema, user_id=self.user_id),
             tenant_group(schema_name=self.schema),
         ]
-        for group in self.own_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            async with redis_gate():
+                for group in self.own_groups:
+                    await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            # Redis is down or saturated (a reconnect storm): ask the client to come back
+            # later rather than failing the handshake with a 500 it would retry at once.
+            logger.warning("joining groups failed; socket told to retry", exc_info=True)
+            metrics.count_soon("ws.busy", schema=self.schema)
+            self.own_groups = []
+            await self.accept()
+            await self.close(code=CLOSE_BUSY)
+            return
         await self.accept()
         metrics.count_soon(metrics.WS_CONNECTED, schema=self.schema)
         self.presence = SocketPresence(

@@ -68,6 +68,8 @@ def daphne(port: int | None = None, **env: str) -> Iterator[int]:
         str(port),
         "--websocket-max-message-size",
         "131072",
+        "--websocket_connect_timeout",
+        "30",
         "config.asgi:application",
     ]
     log = open(ROOT / "var" / f"daphne-{port}.log", "wb")  # noqa: SIM115

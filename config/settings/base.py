@@ -124,7 +124,8 @@ CHANNEL_LAYERS = {
                     "socket_connect_timeout": 5,
                     "socket_keepalive": True,
                     "health_check_interval": 15,
-                    "retry_on_timeout": True,
+                    # No retry_on_timeout: a retried read can swallow the cancellation of a
+                    # closing consumer (seen as event loops that never finished shutting down).
                     "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=200),
                 }
             ],

@@ -80,9 +80,10 @@ async def test_redis_restart_mid_stream_loses_and_duplicates_nothing(
         for c in clients:
             assert_exactly_once(c, ROUNDS if c.name == "b0" else ROUNDS + 1)
             # the outage ended their sockets (1011), they kept retrying while Redis was down
-            # (refused handshakes), and came back on their own
+            # (handshakes refused, or accepted and closed 4503 "busy, retry"), and came back on
+            # their own
             assert 1011 in c.record.closes and c.record.opened >= 2, c.record
-            assert c.record.failed_attempts >= 1, c.record
+            assert c.record.failed_attempts >= 1 or 4503 in c.record.closes, c.record
     finally:
         for c in clients:
             await c.stop()

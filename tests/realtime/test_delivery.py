@@ -169,3 +169,14 @@ async def test_mark_read_updates_every_socket_of_the_user(school: Tenant) -> Non
     assert (await receive(laptop))["unread"] == 0
     assert (await receive(phone))["unread"] == 0
     await asyncio.gather(phone.disconnect(), laptop.disconnect())
+
+
+async def test_a_socket_that_cannot_join_its_groups_is_told_to_retry(school: Tenant) -> None:
+    # given Redis is unreachable when a student's page connects
+    lisa = await new_user(school, Role.STUDENT)
+    with override_settings(CHANNEL_LAYERS=DEAD_LAYER):
+        comm = await communicator(school, lisa)
+        connected, _ = await comm.connect(timeout=5)
+        # then the socket is accepted and closed with "busy, retry" (not a handshake error)
+        assert connected
+        assert await comm.receive_output(timeout=5) == {"type": "websocket.close", "code": 4503}
