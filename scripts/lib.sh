@@ -15,7 +15,9 @@ ensure_venv() {
   # Reinstall only when a lock file changed since the last install.
   if [ ! -f "$stamp" ] || [ "$ROOT/requirements.lock" -nt "$stamp" ] || [ "$ROOT/requirements-dev.lock" -nt "$stamp" ]; then
     say "installing locked dependencies"
-    "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock" -r "$ROOT/requirements-dev.lock"
+    # (this machine's pip.conf names local mirrors that may not exist: hide those warnings)
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock" \
+      -r "$ROOT/requirements-dev.lock" 2> >(grep -v "^WARNING: Location" >&2)
     touch "$stamp"
   fi
 }

@@ -1,11 +1,13 @@
 """A real Celery worker (threads, in this process) consuming this run's Redis broker."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
+from tenants.db import current_schema_name
 
 
 @contextmanager
@@ -19,3 +21,25 @@ def real_worker() -> Iterator[None]:
             yield
     finally:
         app.conf.task_always_eager = eager
+
+
+# Schemas that `record_schema` ran in, in order (tests clear it first).
+SCHEMAS_SEEN: list[str] = []
+
+
+@app.task(name="tests.record_schema")
+def record_schema() -> str:
+    """A task that notes which schema tenant-schemas-celery ran it in."""
+    schema = current_schema_name()
+    SCHEMAS_SEEN.append(schema)
+    return schema
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
+    """Poll a condition a worker thread will make true (tests only)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()

@@ -2,12 +2,15 @@
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accounts.models import User
 from tenants.models import Tenant
@@ -55,6 +58,23 @@ document.addEventListener("DOMContentLoaded", () => {
   }))).observe(box, {childList: true});
 });
 """
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium under Playwright. Playwright's sync API marks its (idle,
+    paused) event loop as running on this thread between calls, which Django's async-safety
+    check mistakes for async code around our ORM calls; so that check is off while it runs
+    (start servers before this, so they never inherit the variable)."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def url(tenant: Tenant, port: int, path: str) -> str:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from tests.celery_worker import real_worker
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Browsing
+from tests.e2e.browser import CHROMIUM, Browsing, chromium
 from tests.e2e.proxy import CuttableProxy
 from tests.servers import ROOT, daphne, free_port
 
@@ -36,16 +36,8 @@ def site_port(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
 
 @pytest.fixture(scope="package")
 def browser(site_port: int) -> Iterator[Browser]:
-    """Started after Daphne so the server never inherits the variable set here: Playwright's
-    sync API marks its (idle, paused) event loop as running on this thread between calls,
-    which Django's async-safety check mistakes for async code around our ORM calls."""
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:  # after Daphne (site_port): see chromium()
+        yield launched
 
 
 @pytest.fixture

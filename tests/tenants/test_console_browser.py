@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django_tenants.utils import get_public_schema_name, schema_context
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from tenants.models import Domain, Tenant
 from tests.celery_worker import real_worker
 from tests.conftest import PUBLIC_DOMAIN, TEST_TENANTS
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Browsing, Visitor
+from tests.e2e.browser import CHROMIUM, Browsing, Visitor, chromium
 from tests.factories import make_user
 from tests.servers import daphne
 from tests.tenants.factories import make_operator, operator_session
@@ -38,14 +38,8 @@ def site_port(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 def browser(site_port: int) -> Iterator[Browser]:
-    # Playwright's sync API looks like a running loop to Django's async-safety check.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:  # after Daphne (site_port): see chromium()
+        yield launched
 
 
 @pytest.fixture

@@ -2,42 +2,22 @@
 fan-out; a task that fails in a tenant's schema shows on that tenant's row of the panel."""
 
 import time
-from collections.abc import Callable
 
 import pytest
 
 from config.celery import app
 from tenants.console_monitor import Snapshot, monitor_snapshot
-from tenants.db import current_schema_name
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant, fan_out_to_tenants
-from tests.celery_worker import real_worker
+from tests.celery_worker import SCHEMAS_SEEN, real_worker, record_schema, wait_for
 from tests.tenants.factories import console_client, make_operator
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
-
-SEEN: list[str] = []
-
-
-@app.task(name="tests.console_record_schema")
-def console_record_schema() -> str:
-    schema = current_schema_name()
-    SEEN.append(schema)
-    return schema
 
 
 @app.task(name="tests.console_always_fails")
 def console_always_fails() -> None:
     raise RuntimeError("this job is broken on purpose")
-
-
-def _wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def _failed(snapshot: Snapshot, slug: str) -> int:
@@ -49,30 +29,30 @@ def _failed(snapshot: Snapshot, slug: str) -> int:
 def test_suspending_in_the_console_stops_the_tenants_scheduled_jobs(
     school: Tenant, school_b: Tenant
 ) -> None:
-    SEEN.clear()
+    SCHEMAS_SEEN.clear()
     browser = console_client(make_operator())
     assert browser.post("/tenants/school_b/status/", {"action": "suspend"}).status_code == 302
     try:
         with real_worker():
             fan_out_to_tenants.apply_async(
-                kwargs={"kind": "school", "task_name": "tests.console_record_schema"},
+                kwargs={"kind": "school", "task_name": "tests.record_schema"},
                 headers={"_schema_name": "public"},
             )
-            assert _wait_for(lambda: len(SEEN) >= 1)
+            assert wait_for(lambda: len(SCHEMAS_SEEN) >= 1)
             time.sleep(0.5)
-        assert SEEN == ["school_a"]
+        assert SCHEMAS_SEEN == ["school_a"]
         # and reactivating brings it back into the next run
         assert (
             browser.post("/tenants/school_b/status/", {"action": "reactivate"}).status_code == 302
         )
-        SEEN.clear()
+        SCHEMAS_SEEN.clear()
         with real_worker():
             fan_out_to_tenants.apply_async(
-                kwargs={"kind": "school", "task_name": "tests.console_record_schema"},
+                kwargs={"kind": "school", "task_name": "tests.record_schema"},
                 headers={"_schema_name": "public"},
             )
-            assert _wait_for(lambda: len(SEEN) >= 2)
-        assert sorted(SEEN) == ["school_a", "school_b"]
+            assert wait_for(lambda: len(SCHEMAS_SEEN) >= 2)
+        assert sorted(SCHEMAS_SEEN) == ["school_a", "school_b"]
     finally:
         Tenant.objects.filter(pk=school_b.pk).update(status="active")
 
@@ -81,7 +61,7 @@ def test_a_failed_task_counts_against_its_tenant(clinic: Tenant, clinic_b: Tenan
     before = monitor_snapshot()
     with real_worker():
         enqueue_for_tenant(console_always_fails, schema_name="clinic_a")
-        assert _wait_for(
+        assert wait_for(
             lambda: _failed(monitor_snapshot(), "clinic_a") > _failed(before, "clinic_a")
         )
     after = monitor_snapshot()
@@ -91,7 +71,7 @@ def test_a_failed_task_counts_against_its_tenant(clinic: Tenant, clinic_b: Tenan
 
 
 def test_queue_depth_shows_work_waiting_for_a_worker(school: Tenant) -> None:
-    SEEN.clear()
+    SCHEMAS_SEEN.clear()
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
@@ -99,11 +79,11 @@ def test_queue_depth_shows_work_waiting_for_a_worker(school: Tenant) -> None:
         assert before is not None
         # when two jobs are queued and no worker runs
         for _ in range(2):
-            enqueue_for_tenant(console_record_schema, schema_name="school_a")
+            enqueue_for_tenant(record_schema, schema_name="school_a")
         assert monitor_snapshot()["celery"]["queues"]["celery"] == before + 2
     finally:
         app.conf.task_always_eager = eager
     # then a worker drains the queue
     with real_worker():
-        assert _wait_for(lambda: len(SEEN) == 2)
+        assert wait_for(lambda: len(SCHEMAS_SEEN) == 2)
     assert monitor_snapshot()["celery"]["queues"]["celery"] == before

@@ -7,37 +7,17 @@ from collections.abc import Callable
 import pytest
 from django_tenants.utils import schema_context
 
-from config.celery import app
-from tenants.db import current_schema_name
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.progress import progress_read
 from tenants.services import tenant_create
 from tenants.tasks import enqueue_for_tenant, fan_out_to_tenants
-from tests.celery_worker import real_worker
+from tests.celery_worker import SCHEMAS_SEEN, real_worker, record_schema, wait_for
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
-SEEN: list[str] = []
-
-
-@app.task(name="tests.record_schema")
-def record_schema() -> str:
-    schema = current_schema_name()
-    SEEN.append(schema)
-    return schema
-
-
-def _wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
 
 def test_task_queued_from_async_code_runs_in_the_tenant_schema(school: Tenant) -> None:
-    SEEN.clear()
+    SCHEMAS_SEEN.clear()
 
     async def from_a_socket_handler() -> None:
         # async code's thread is in whatever schema; the header says which one to use
@@ -45,13 +25,13 @@ def test_task_queued_from_async_code_runs_in_the_tenant_schema(school: Tenant) -
 
     with real_worker():
         asyncio.run(from_a_socket_handler())
-        assert _wait_for(lambda: SEEN == ["school_a"]), SEEN
+        assert wait_for(lambda: SCHEMAS_SEEN == ["school_a"]), SCHEMAS_SEEN
 
 
 def test_beat_fan_out_reaches_every_active_tenant_of_the_kind(
     school: Tenant, school_b: Tenant, clinic: Tenant
 ) -> None:
-    SEEN.clear()
+    SCHEMAS_SEEN.clear()
     Tenant.objects.filter(pk=school_b.pk).update(status=TenantStatus.SUSPENDED)
     try:
         with real_worker():
@@ -59,11 +39,13 @@ def test_beat_fan_out_reaches_every_active_tenant_of_the_kind(
                 kwargs={"kind": "school", "task_name": "tests.record_schema"},
                 headers={"_schema_name": "public"},
             )
-            assert _wait_for(lambda: len(SEEN) >= 1)
+            assert wait_for(lambda: len(SCHEMAS_SEEN) >= 1)
             time.sleep(0.5)
     finally:
         Tenant.objects.filter(pk=school_b.pk).update(status=TenantStatus.ACTIVE)
-    assert SEEN == ["school_a"]  # not the suspended school, not the clinic, not the template
+    assert SCHEMAS_SEEN == [
+        "school_a"
+    ]  # not the suspended school, not the clinic, not the template
 
 
 def _provisioned(slug: str) -> Callable[[], bool]:
@@ -84,7 +66,7 @@ def test_onboarding_from_the_console_provisions_on_a_worker_with_progress(school
                 domains=["hotel.test"],
                 admin_email="a@hotel.test",
             )
-            assert _wait_for(_provisioned("hotel_school")), progress_read(slug="hotel_school")
+            assert wait_for(_provisioned("hotel_school")), progress_read(slug="hotel_school")
         tenant.refresh_from_db()
         assert tenant.status == TenantStatus.ACTIVE
         with schema_context("hotel_school"):
