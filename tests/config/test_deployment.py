@@ -117,3 +117,27 @@ def test_every_beat_job_names_a_task_that_exists() -> None:
         fanned_out = entry.get("kwargs", {}).get("task_name")
         if fanned_out:
             assert fanned_out in app.tasks, f"{name} fans out to a task that does not exist"
+
+
+def test_every_requirement_is_pinned_in_a_lock_file() -> None:
+    def names(path: Path) -> set[str]:
+        found = set()
+        for line in path.read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-"):
+                found.add(re.split(r"[\[<>=!~ ;]", line)[0].lower().replace("_", "-"))
+        return found
+
+    def pinned(path: Path) -> set[str]:
+        return {
+            line.split("==")[0].lower()
+            for line in path.read_text().splitlines()
+            if "==" in line and not line.startswith(" ")
+        }
+
+    for source, lock in (
+        ("requirements.in", "requirements.lock"),
+        ("requirements-dev.in", "requirements-dev.lock"),
+    ):
+        missing = names(ROOT / source) - pinned(ROOT / lock)
+        assert not missing, f"{source} lists {sorted(missing)} but {lock} does not pin them"
