@@ -18,18 +18,15 @@ from realtime.groups import tenant_group, topic_group, user_group
 from realtime.presence import SocketPresence, announce_presence_change
 from realtime.protocol import (
     CLOSE_BUSY,
-    CLOSE_FLOOD,
     CLOSE_SUSPENDED,
-    CLOSE_TOO_BIG,
     CLOSE_UNAUTHENTICATED,
-    MAX_FRAME_BYTES,
     ClientMessage,
     ProtocolError,
     error_frame,
     parse_client_frame,
     server_frame,
 )
-from realtime.ratelimit import TokenBucket
+from realtime.ratelimit import FrameGate, refuse_frame
 from realtime.socket_queries import (
     REPLAY_PAGE,
     authorize_topic,
@@ -76,11 +73,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.subscriptions: dict[tuple[str, int], str] = {}
         self.cursor = None
         self.delivery = asyncio.Lock()
-        self.bucket = TokenBucket(
-            rate=settings.AVISO_WS_RATE_PER_SECOND, burst=settings.AVISO_WS_RATE_BURST
-        )
-        self.strikes = 0
-        self.flood_strikes = settings.AVISO_WS_FLOOD_STRIKES
+        self.gate = FrameGate()
         self.keeper: asyncio.Task[None] | None = None
         self.presence: SocketPresence | None = None
         if user is None:
@@ -136,25 +129,11 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.own_groups:
             return
-        if not self.bucket.take():
-            self.strikes += 1
-            metrics.count_soon("ws.rate_limited", schema=self.schema)
-            if self.strikes >= self.flood_strikes:
-                await self.close(code=CLOSE_FLOOD)
-            elif self.strikes == 1 or self.strikes % 10 == 0:
-                await self.send(error_frame("rate_limited", "slow down: too many messages"))
+        refusal = self.gate.check(text_data)
+        if refusal is not None:
+            await refuse_frame(self, refusal, schema=self.schema)
             return
-        if text_data is None:
-            await self.send(error_frame("unsupported", "binary frames are not supported"))
-            return
-        # The limit is in bytes; a character is up to 4 of them.
-        if len(text_data) > MAX_FRAME_BYTES // 4 and len(text_data.encode()) > MAX_FRAME_BYTES:
-            metrics.count_soon("ws.oversized", schema=self.schema)
-            await self.send(
-                error_frame("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")
-            )
-            await self.close(code=CLOSE_TOO_BIG)
-            return
+        assert text_data is not None  # the gate refuses binary frames
         try:
             message = parse_client_frame(text_data)
             await self.handle(message)

@@ -20,7 +20,6 @@ import logging
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
 from accounts.models import User
 from accounts.roles import Role
@@ -28,14 +27,11 @@ from realtime import metrics
 from realtime.groups import operators_group
 from realtime.presence import tunable_seconds
 from realtime.protocol import (
-    CLOSE_FLOOD,
-    CLOSE_TOO_BIG,
     CLOSE_UNAUTHENTICATED,
-    MAX_FRAME_BYTES,
     error_frame,
     server_frame,
 )
-from realtime.ratelimit import TokenBucket
+from realtime.ratelimit import FrameGate, refuse_frame
 from realtime.socket_queries import session_user
 from realtime.tenant_db import public_db
 
@@ -86,10 +82,7 @@ class OperatorConsumer(AsyncWebsocketConsumer):
         user = self.scope.get("user")
         self.joined = False
         self.ticker: asyncio.Task[None] | None = None
-        self.bucket = TokenBucket(
-            rate=settings.AVISO_WS_RATE_PER_SECOND, burst=settings.AVISO_WS_RATE_BURST
-        )
-        self.strikes = 0
+        self.gate = FrameGate()
         if user is None:
             metrics.count_soon("ws.rejected.unauthenticated", schema=PUBLIC)
             await self.accept()
@@ -114,19 +107,11 @@ class OperatorConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.joined:
             return
-        if not self.bucket.take():
-            self.strikes += 1
-            metrics.count_soon("ws.rate_limited", schema=PUBLIC)
-            if self.strikes >= settings.AVISO_WS_FLOOD_STRIKES:
-                await self.close(code=CLOSE_FLOOD)
-            elif self.strikes == 1:
-                await self.send(error_frame("rate_limited", "slow down: too many messages"))
+        refusal = self.gate.check(text_data)
+        if refusal is not None:
+            await refuse_frame(self, refusal, schema=PUBLIC)
             return
-        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            metrics.count_soon("ws.oversized", schema=PUBLIC)
-            await self.send(error_frame("too_large", "frames are limited to small JSON text"))
-            await self.close(code=CLOSE_TOO_BIG)
-            return
+        assert text_data is not None  # the gate refuses binary frames
         try:
             body = json.loads(text_data)
         except ValueError:
