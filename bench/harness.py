@@ -8,7 +8,6 @@ import os
 import random
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -54,20 +53,6 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def wait_port(
-    port: int, process: subprocess.Popen[bytes] | None = None, seconds: float = 30
-) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server on {port} exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port} after {seconds}s")
 
 
 def start_daphne(
@@ -120,8 +105,10 @@ class Servers:
             start_daphne(port, self.app, self.env, self.log_path(port), self.options)
             for port in self.ports
         ]
+        from tests.servers import wait_for_port
+
         for port, process in zip(self.ports, self.processes, strict=True):
-            wait_port(port, process)
+            wait_for_port(port, process, seconds=30)
 
     def log_path(self, port: int) -> Path | None:
         if self.log_dir is None:
