@@ -43,3 +43,19 @@ def wait_for(predicate: Callable[[], bool], seconds: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return predicate()
+
+
+def schemas_reached_by_fan_out(*, kind: str, at_least: int) -> list[str]:
+    """Run beat's fan-out for `kind` on a real worker; the schemas the job ran in, once
+    `at_least` arrived and a moment passed for any extra one to show up."""
+    from tenants.tasks import fan_out_to_tenants
+
+    SCHEMAS_SEEN.clear()
+    with real_worker():
+        fan_out_to_tenants.apply_async(
+            kwargs={"kind": kind, "task_name": "tests.record_schema"},
+            headers={"_schema_name": "public"},
+        )
+        assert wait_for(lambda: len(SCHEMAS_SEEN) >= at_least), SCHEMAS_SEEN
+        time.sleep(0.5)
+    return list(SCHEMAS_SEEN)
