@@ -55,7 +55,14 @@ class UnreadEvent(TypedDict):
     unread: int
 
 
-Event = NotificationEvent | TopicEvent | ControlEvent | UnreadEvent
+class ProvisioningEvent(TypedDict):
+    """A step of a tenant's provisioning, for the operators' console."""
+
+    type: Literal["provisioning"]
+    progress: dict[str, Any]
+
+
+Event = NotificationEvent | TopicEvent | ControlEvent | UnreadEvent | ProvisioningEvent
 Message = tuple[str, Event]  # (group, event)
 
 

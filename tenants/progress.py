@@ -2,7 +2,7 @@
 pushed to the operators' sockets as each step is written (the console never polls)."""
 
 import logging
-from typing import Any, Literal, TypedDict, cast
+from typing import Literal, TypedDict
 
 from django.core.cache import cache
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -46,12 +46,12 @@ def progress_write(
 def _publish(progress: Progress) -> None:
     """Progress is not a durable change to roll back: it leaves at once (a rolled-back
     provisioning writes its own "failed" step afterwards)."""
-    from realtime.events import Event, send_now_rollback_unsafe
+    from realtime.events import ProvisioningEvent, send_now_rollback_unsafe
     from realtime.groups import operators_group
 
-    event: dict[str, Any] = {"type": "provisioning", "progress": dict(progress)}
+    event: ProvisioningEvent = {"type": "provisioning", "progress": dict(progress)}
     try:
-        send_now_rollback_unsafe(messages=[(operators_group(), cast(Event, event))])
+        send_now_rollback_unsafe(messages=[(operators_group(), event)])
     except Exception:
         # Watching is a convenience; provisioning must go on (the page re-reads on connect).
         logger.warning("provisioning progress of %s not pushed", progress["slug"], exc_info=True)
