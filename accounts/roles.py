@@ -18,7 +18,9 @@ ROLES_BY_KIND: dict[str, frozenset[Role]] = {
 }
 
 # Roles that run a tenant (see staff pages, manage users); the rest are its customers.
-STAFF_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.DENTIST, Role.RECEPTIONIST})
+SCHOOL_STAFF: frozenset[Role] = frozenset({Role.ADMINISTRATOR})
+CLINIC_STAFF: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.DENTIST, Role.RECEPTIONIST})
+STAFF_ROLES: frozenset[Role] = SCHOOL_STAFF | CLINIC_STAFF
 
 
 def roles_for_kind(kind: str) -> frozenset[Role]:

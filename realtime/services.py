@@ -3,21 +3,31 @@ that makes the change; the rows commit with it and the live copies leave after c
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from realtime.catalogue import (
+    CatalogueError,
+    NotificationType,
+    check_params,
+    lookup,
+    rendered_data,
+)
 from realtime.events import Message, NotificationEvent, NotificationPayload, send_on_commit
 from realtime.groups import user_group
 from realtime.models import Inbox, Notification
-from tenants.db import current_schema_name
+from tenants.db import current_schema_name, is_public_schema
 
 NOTIFICATION_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_DATA_BYTES = 8 * 1024
+
+
+P = TypeVar("P", bound=Mapping[str, Any])
 
 
 class NotificationError(ValueError):
@@ -25,10 +35,12 @@ class NotificationError(ValueError):
 
 
 def notification_payload(notification: Notification) -> NotificationPayload:
+    """A notification as the client sees it (live and on replay alike): its parameters plus
+    the title, body and link rendered from them now."""
     return {
         "seq": notification.seq,
         "type": notification.type,
-        "data": notification.data,
+        "data": rendered_data(notification.type, notification.data),
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
     }
@@ -36,29 +48,40 @@ def notification_payload(notification: Notification) -> NotificationPayload:
 
 def current_schema() -> str:
     schema = current_schema_name()
-    if schema == "public":
+    if is_public_schema(schema):
         raise NotificationError("notifications belong to a tenant; no tenant schema is active")
     return schema
 
 
 def notify(
-    *, recipients: Iterable[User | int], type: str, data: dict[str, Any]
+    *, recipients: Iterable[User | int], kind: NotificationType[P], params: P
 ) -> list[Notification]:
     """Record one notification per recipient and publish each after commit.
 
-    `type` is dotted (`grade.published`); `data` is a small JSON object the pages render.
+    `kind` is a type declared in the catalogue (`<app>/notifications.py`); `params` must match
+    its declaration exactly. The row stores the parameters; title, body and link are rendered
+    from them whenever the notification is shown.
     """
-    if not NOTIFICATION_TYPE.match(type):
-        raise NotificationError(f"notification type must be dotted lower case, not {type!r}")
-    encoded = DjangoJSONEncoder().encode(data)
+    if not NOTIFICATION_TYPE.match(kind.type):
+        raise NotificationError(f"notification type must be dotted lower case, not {kind.type!r}")
+    try:
+        if lookup(kind.type) is not kind:
+            raise CatalogueError(f"{kind.type} is registered as another declaration")
+    except CatalogueError as exc:
+        raise NotificationError(str(exc)) from None
+    encoded = DjangoJSONEncoder().encode(params)
     if len(encoded) > MAX_DATA_BYTES:
         raise NotificationError(f"notification data is {len(encoded)} bytes; the limit is 8 KiB")
+    # Stored as the client will see it (dates as ISO strings), so replay equals live.
+    plain_data = json.loads(encoded)
+    try:
+        check_params(kind, plain_data)
+    except CatalogueError as exc:
+        raise NotificationError(str(exc)) from None
     user_ids = sorted({r.pk if isinstance(r, User) else int(r) for r in recipients})
     if not user_ids:
         return []
     schema = current_schema()
-    # Stored as the client will see it (dates as ISO strings), so replay equals live.
-    plain_data = json.loads(encoded)
     with transaction.atomic():
         Inbox.objects.bulk_create([Inbox(user_id=uid) for uid in user_ids], ignore_conflicts=True)
         # Lock in id order so two concurrent notifies to overlapping people cannot deadlock.
@@ -73,7 +96,7 @@ def notify(
                 Notification(
                     recipient_id=inbox.user_id,
                     seq=inbox.last_seq,
-                    type=type,
+                    type=kind.type,
                     data=plain_data,
                     created_at=now,
                 )

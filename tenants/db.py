@@ -15,6 +15,13 @@ def current_schema_name() -> str:
     return name
 
 
+def is_public_schema(schema_name: str | None = None) -> bool:
+    """Whether `schema_name` (default: the current connection's) is the operators' public
+    schema rather than a tenant's."""
+    name = current_schema_name() if schema_name is None else schema_name
+    return name == get_public_schema_name()
+
+
 def use_public_schema() -> None:
     connection.set_schema_to_public()  # type: ignore[attr-defined]
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.db import is_public_schema
+
 
 class TenantKind(models.TextChoices):
     SCHOOL = "school", "School"
@@ -45,6 +47,15 @@ class Tenant(TenantMixin):
     @property
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE and not self.is_template
+
+    @property
+    def has_schema(self) -> bool:
+        """Whether the tenant's schema exists yet (it is cloned while provisioning)."""
+        return self.status != TenantStatus.PROVISIONING
+
+    @property
+    def is_public(self) -> bool:
+        return is_public_schema(self.schema_name)
 
     @property
     def is_school(self) -> bool:

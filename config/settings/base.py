@@ -230,6 +230,10 @@ AVISO_WS_RATE_BURST = env.int("AVISO_WS_RATE_BURST", default=30)
 # Messages refused for rate before the socket is closed (4429).
 AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
 # How often an open socket checks the database for notifications Redis did not bring.
+# Notification catalogues beyond each app's own `notifications` module (tests, benchmarks).
+AVISO_EXTRA_NOTIFICATION_MODULES: list[str] = env.list(
+    "AVISO_EXTRA_NOTIFICATION_MODULES", default=[]
+)
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
 # Threads (each with its own DB connection) that run the sockets' database calls.
 AVISO_WS_DB_THREADS = env.int("AVISO_WS_DB_THREADS", default=4)

@@ -13,6 +13,7 @@ os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{_db}
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("REDIS_KEY_PREFIX", f"aviso-test-{_db}-{_run}")
 os.environ.setdefault("AVISO_URL_SCHEME", "http")
+os.environ.setdefault("AVISO_EXTRA_NOTIFICATION_MODULES", "testing.notifications")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, env  # noqa: E402

@@ -1,0 +1,138 @@
+"""The notification catalogue: every notification type is declared once, with its parameters,
+who receives it and how it reads (zulip types its events; saleor keeps one event map).
+
+Each app declares its types in `<app>/notifications.py` with `register(NotificationType(...))`.
+A notification row stores the type and its *parameters*, never rendered sentences: the title,
+body and link are produced from them whenever a page, a socket (live or on replay) or an
+e-mail shows the notification, so they can be rendered per recipient (language, time zone).
+
+`realtime.services.notify` refuses a type that is not registered and parameters that do not
+match its declaration (missing, extra or of the wrong JSON type).
+"""
+
+import builtins
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+
+# The keys a rendered notification adds to its parameters on the wire (protocol v1's `data`).
+RENDERED_KEYS = frozenset({"title", "body", "url"})
+
+P = TypeVar("P", bound=Mapping[str, Any])
+
+
+class CatalogueError(ValueError):
+    """A notification that does not match its declaration (a programming error)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NotificationType(Generic[P]):
+    """One kind of notification.
+
+    `params` is a TypedDict: its keys are exactly the parameters stored with each
+    notification, and their annotations the JSON types they must have (str, int, float, bool,
+    None, list, dict, or unions of them). `title`, `body` and `url` render the parameters."""
+
+    type: str
+    params: builtins.type[P]
+    audience: str  # who receives it, in words (the protocol document lists it)
+    title: Callable[[P], str]
+    body: Callable[[P], str]
+    url: Callable[[P], str]
+
+    def render(self, params: Mapping[str, Any]) -> Rendered:
+        typed: P = params  # type: ignore[assignment]
+        return Rendered(title=self.title(typed), body=self.body(typed), url=self.url(typed))
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.params.__required_keys__ | self.params.__optional_keys__)  # type: ignore[attr-defined]
+
+    def required_keys(self) -> frozenset[str]:
+        return frozenset(self.params.__required_keys__)  # type: ignore[attr-defined]
+
+
+_CATALOGUE: dict[str, NotificationType[Any]] = {}
+
+
+def register(kind: NotificationType[P]) -> NotificationType[P]:
+    """Declare a notification type (at import of `<app>/notifications.py`); returns it."""
+    clash = kind.keys() & RENDERED_KEYS
+    if clash:
+        raise CatalogueError(f"{kind.type}: parameters may not be named {sorted(clash)}")
+    existing = _CATALOGUE.get(kind.type)
+    if existing is not None and existing is not kind:
+        raise CatalogueError(f"notification type {kind.type!r} is declared twice")
+    _CATALOGUE[kind.type] = kind
+    return kind
+
+
+def registered_types() -> dict[str, NotificationType[Any]]:
+    return dict(_CATALOGUE)
+
+
+def lookup(type_name: str) -> NotificationType[Any]:
+    kind = _CATALOGUE.get(type_name)
+    if kind is None:
+        raise CatalogueError(f"notification type {type_name!r} is not registered")
+    return kind
+
+
+def _json_kinds(annotation: Any) -> tuple[type, ...]:
+    """The Python types a JSON value of `annotation` may arrive as."""
+    if annotation is Any:
+        return (object,)
+    if annotation is None or annotation is type(None):
+        return (type(None),)
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return tuple(kind for arg in get_args(annotation) for kind in _json_kinds(arg))
+    if origin is not None:  # list[...], dict[...]
+        return (origin,)
+    if annotation is float:
+        return (float, int)
+    if isinstance(annotation, type) and hasattr(annotation, "__required_keys__"):
+        return (dict,)  # a nested TypedDict
+    return (annotation,)
+
+
+def check_params(kind: NotificationType[Any], params: Mapping[str, Any]) -> None:
+    """Refuse parameters that are missing, extra or of another type than declared."""
+    given = set(params)
+    missing = kind.required_keys() - given
+    extra = given - kind.keys()
+    if missing or extra:
+        raise CatalogueError(
+            f"{kind.type}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    hints = get_type_hints(kind.params)
+    for key, value in params.items():
+        allowed = _json_kinds(hints[key])
+        if isinstance(value, bool) and bool not in allowed and object not in allowed:
+            raise CatalogueError(f"{kind.type}: {key} must be {hints[key]}, not a bool")
+        if not isinstance(value, allowed):
+            raise CatalogueError(
+                f"{kind.type}: {key} must be {hints[key]}, not {type(value).__name__}"
+            )
+
+
+def render(type_name: str, params: Mapping[str, Any]) -> Rendered:
+    """Title, body and link of a stored notification, rendered now (for the current reader)."""
+    kind = _CATALOGUE.get(type_name)
+    if kind is None:
+        # A row of a type since removed from the catalogue still shows, plainly.
+        return Rendered(title=type_name, body="", url="")
+    return kind.render(params)
+
+
+def rendered_data(type_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Protocol v1's `data`: the parameters plus `title`, `body` and `url` rendered now."""
+    shown = render(type_name, params)
+    return {**params, "title": shown.title, "body": shown.body, "url": shown.url}

@@ -1,0 +1,24 @@
+"""A notification type for tests and benchmarks only: loaded when the settings name this
+module in AVISO_EXTRA_NOTIFICATION_MODULES (the test settings do; benchmarks set the
+environment variable), never in production."""
+
+from typing import NotRequired, TypedDict
+
+from realtime.catalogue import NotificationType, register
+
+
+class TestMessageParams(TypedDict):
+    text: str
+    detail: NotRequired[str]
+
+
+TEST_MESSAGE = register(
+    NotificationType(
+        type="test.message",
+        params=TestMessageParams,
+        audience="whoever a test or benchmark names",
+        title=lambda p: p["text"],
+        body=lambda p: p.get("detail", ""),
+        url=lambda p: "",
+    )
+)
