@@ -1,16 +1,24 @@
-"""Objects a view may show, fetched for the signed-in user. Anything the user may not see is a
-404, exactly like something that does not exist, so ids reveal nothing."""
+"""Who may see what in the school. Objects a view may show are fetched for the signed-in user:
+anything the user may not see is a 404, exactly like something that does not exist, so ids
+reveal nothing. Live feeds (realtime topics) are authorised here too."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import SCHOOL_STAFF, Role
+from realtime.topics import TopicDenied
 from school.models import Course, Grade, Invoice, Payment, Term
+from school.payloads import PAYMENTS_FEED_ID
+from tenants.db import current_tenant
 
 
 def _is_admin(user: User) -> bool:
-    return user.has_role(Role.ADMINISTRATOR)
+    """School staff see every student's records; students only their own."""
+    return user.has_role(*SCHOOL_STAFF)
 
 
 def access_term(user: User, pk: int) -> Term:
@@ -48,3 +56,15 @@ def access_payment(user: User, pk: int) -> Payment:
     if not _is_admin(user):
         payments = payments.filter(invoice__student=user)
     return get_object_or_404(payments, pk=pk)
+
+
+# --- live feeds (registered in SchoolConfig.ready) -------------------------------------------
+
+
+def authorize_payments_feed(user: User, params: Mapping[str, Any]) -> int:
+    # The topic is registered once for every tenant; a clinic's staff must not reach it.
+    if current_tenant().kind != "school":
+        raise TopicDenied("This is not a school.")
+    if not _is_admin(user):
+        raise TopicDenied("Only administrators may watch the payments feed.")
+    return PAYMENTS_FEED_ID

@@ -6,8 +6,8 @@ class SchoolConfig(AppConfig):
 
     def ready(self) -> None:
         from realtime.topics import register_topic
-        from school.services.invoices import PAYMENTS_TOPIC
-        from school.topics import authorize_payments_feed
+        from school.access import authorize_payments_feed
+        from school.payloads import PAYMENTS_TOPIC
 
         register_topic(
             name=PAYMENTS_TOPIC,

@@ -10,6 +10,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from school import states
+
+# The statuses are declared with their transitions in school/states.py (re-exported here for
+# the field's choices and for code that reads them next to the model).
+from school.states import InvoiceStatus as InvoiceStatus
+
 
 class Term(models.Model):
     name = models.CharField(max_length=80, unique=True)
@@ -149,18 +155,6 @@ class FeeItem(models.Model):
         return self.name
 
 
-class InvoiceStatus(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-# Invoices that still ask the student for money.
-OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
-
-
 class Invoice(models.Model):
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices"
@@ -207,7 +201,11 @@ class Invoice(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return states.is_open(self.status)
+
+    @property
+    def can_cancel(self) -> bool:
+        return states.can_cancel(status=self.status, amount_paid=self.amount_paid)
 
 
 class PaymentMethod(models.TextChoices):

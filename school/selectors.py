@@ -1,5 +1,8 @@
 """Reads of the school app. Everything a student is shown goes through a function that takes
-that student and returns only their own, published records."""
+that student and returns only their own, published records.
+
+Selectors are a layer under services: services import them, they never import services (the
+row shapes both use live in school.payloads)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +17,6 @@ from accounts.roles import Role
 from school import grading
 from school.clock import tenant_currency, tenant_today
 from school.models import (
-    OPEN_STATUSES,
     Assessment,
     Course,
     Enrolment,
@@ -22,13 +24,12 @@ from school.models import (
     Grade,
     GradeStatus,
     Invoice,
-    InvoiceStatus,
     Payment,
     Term,
 )
 from school.money import money_text
-from school.services.grades import cell_key, grade_row
-from school.services.invoices import invoice_state, payment_row
+from school.payloads import cell_key, grade_row, invoice_state, payment_row
+from school.states import OPEN_STATUSES, InvoiceStatus
 
 # --- grades ----------------------------------------------------------------------------------
 

@@ -1,12 +1,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import SCHOOL_STAFF, Role
 
 
 def require_administrator(user: User) -> None:
     """Services re-check the actor: views guard roles too, but tasks and shells do not."""
-    if not user.has_role(Role.ADMINISTRATOR):
+    if not user.has_role(*SCHOOL_STAFF):
         raise PermissionDenied("Only the school's administrators may do this.")
 
 

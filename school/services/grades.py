@@ -10,15 +10,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from realtime.catalogue import NotificationType
 from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
 from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Subject, Term
+from school.notifications import GRADE_PUBLISHED, GRADE_UPDATED, GradeParams, grade_rows_params
+from school.payloads import cell_key
+from school.selectors import student_course_average
 from school.services.common import require_administrator, require_student
 
 
@@ -163,7 +166,7 @@ def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, 
         grade.updated_at = timezone.now()
         grade.save(update_fields=["score", "entered_by", "updated_at"])
         if grade.is_published:
-            _notify_grades(grades=[grade], type="grade.updated")
+            _notify_grades(grades=[grade], kind=GRADE_UPDATED)
         return grade
 
 
@@ -177,11 +180,6 @@ class GradebookSaved:
     @property
     def total(self) -> int:
         return len(self.created) + len(self.changed) + len(self.corrected) + self.removed
-
-
-def cell_key(assessment_id: int, student_id: int) -> str:
-    """The name of a gradebook cell, used for inputs and for errors."""
-    return f"g-{assessment_id}-{student_id}"
 
 
 def gradebook_save(
@@ -246,7 +244,7 @@ def gradebook_save(
                 grade.save(update_fields=["score", "entered_by", "updated_at"])
                 (saved.corrected if grade.is_published else saved.changed).append(grade)
         if saved.corrected:
-            _notify_grades(grades=saved.corrected, type="grade.updated")
+            _notify_grades(grades=saved.corrected, kind=GRADE_UPDATED)
     return saved
 
 
@@ -305,84 +303,31 @@ def _publish(*, grades: list[Grade]) -> None:
         grade.published_at = now
         grade.updated_at = now
     Grade.objects.bulk_update(grades, ["status", "published_at", "updated_at"])
-    _notify_grades(grades=grades, type="grade.published")
+    _notify_grades(grades=grades, kind=GRADE_PUBLISHED)
 
 
 # --- notifications ---------------------------------------------------------------------------
-
-
-def grade_row(grade: Grade) -> dict[str, object]:
-    """One grade as the student's page shows it (also the JSON state's row)."""
-    assessment = grade.assessment
-    return {
-        "id": grade.pk,
-        "assessment_id": assessment.pk,
-        "assessment": assessment.title,
-        "position": assessment.position,
-        "score": grading.decimal_text(grade.score),
-        "max_score": grading.decimal_text(assessment.max_score),
-        "weight": grading.decimal_text(assessment.weight),
-        "percent": grading.decimal_text(grading.percent(grade.score, assessment.max_score)),
-        "version": grade.updated_at.isoformat(),
-    }
-
 
 # Keeps each notification well under realtime's 8 KiB data limit.
 ROWS_PER_NOTIFICATION = 15
 
 
-def _notify_grades(*, grades: Iterable[Grade], type: str) -> None:
+def _notify_grades(*, grades: Iterable[Grade], kind: NotificationType[GradeParams]) -> None:
     """One notification per student and course: a whole-term publish gives each student one
     message per course, each small enough to carry its rows and the new course average."""
-    from school.selectors import student_course_average
-
     groups: dict[tuple[int, int], list[Grade]] = defaultdict(list)
     for grade in grades:
         groups[(grade.student_id, grade.assessment.course_id)].append(grade)
-    url = reverse("school:my_grades")
     for (student_id, _course_id), group in sorted(groups.items()):
         course = group[0].assessment.course
         average = student_course_average(student=student_id, course=course)
         for start in range(0, len(group), ROWS_PER_NOTIFICATION):
-            _notify_rows(
-                student_id=student_id,
-                course=course,
-                rows=group[start : start + ROWS_PER_NOTIFICATION],
-                average=average,
-                type=type,
-                url=url,
+            notify(
+                recipients=[student_id],
+                kind=kind,
+                params=grade_rows_params(
+                    course=course,
+                    grades=group[start : start + ROWS_PER_NOTIFICATION],
+                    average=average,
+                ),
             )
-
-
-def _notify_rows(
-    *,
-    student_id: int,
-    course: Course,
-    rows: list[Grade],
-    average: Decimal | None,
-    type: str,
-    url: str,
-) -> None:
-    listed = ", ".join(
-        f"{g.assessment.title} {g.score.normalize():f}/{g.assessment.max_score.normalize():f}"
-        for g in rows
-    )
-    if type == "grade.published":
-        title = "New grade" if len(rows) == 1 else f"{len(rows)} new grades"
-    else:
-        title = "Grade corrected" if len(rows) == 1 else f"{len(rows)} grades corrected"
-    notify(
-        recipients=[student_id],
-        type=type,
-        data={
-            "title": f"{title} in {course.name}",
-            "body": listed,
-            "url": url,
-            "term_id": course.term_id,
-            "term": course.term.name,
-            "course_id": course.pk,
-            "course": course.name,
-            "grades": [grade_row(g) for g in rows],
-            "course_average": grading.decimal_text(average),
-        },
-    )

@@ -3,31 +3,30 @@ the same transaction; payments also go to the administrators' live payments feed
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from realtime.services import notify
 from realtime.topics import topic_publish_on_commit
+from school import states
 from school.clock import tenant_currency, tenant_today
 from school.errors import Conflict
-from school.models import (
-    FeeItem,
-    Invoice,
-    InvoiceStatus,
-    Payment,
-    PaymentMethod,
-)
+from school.models import FeeItem, Invoice, Payment, PaymentMethod
 from school.money import clean_amount, money_text
+from school.notifications import (
+    INVOICE_CANCELLED,
+    INVOICE_ISSUED,
+    PAYMENT_RECORDED,
+    invoice_params,
+    payment_params,
+)
+from school.payloads import PAYMENTS_FEED_ID, PAYMENTS_TOPIC, payment_row
+from school.selectors import student_balance
 from school.services.common import require_administrator, require_student
-
-PAYMENTS_TOPIC = "school.payments"
-# The administrators' feed is one per school, so its object id is always 0.
-PAYMENTS_FEED_ID = 0
+from school.states import InvoiceStatus
 
 
 def fee_create(*, name: str, amount: Decimal | str) -> FeeItem:
@@ -82,14 +81,10 @@ def invoice_issue(
             due_on=due_on,
             issued_by=by,
         )
-        notify_student(
-            invoice=invoice,
-            type="invoice.issued",
-            title="New invoice",
-            body=(
-                f"{invoice.number} {invoice.description}: "
-                f"{money_text(invoice.amount, invoice.currency)}, due {invoice.due_on:%d %b %Y}."
-            ),
+        notify(
+            recipients=[invoice.student_id],
+            kind=INVOICE_ISSUED,
+            params=invoice_params(invoice=invoice, balance=_owed(invoice)),
         )
     return invoice
 
@@ -100,18 +95,17 @@ def invoice_cancel(*, invoice: Invoice, by: User) -> Invoice:
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status == InvoiceStatus.CANCELLED:
             raise Conflict(f"{locked.number} is already cancelled.")
-        if locked.amount_paid > 0:
+        if not states.can_cancel(status=locked.status, amount_paid=locked.amount_paid):
             raise Conflict(
                 f"{locked.number} has payments recorded against it and cannot be cancelled."
             )
         locked.status = InvoiceStatus.CANCELLED
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "updated_at"])
-        notify_student(
-            invoice=locked,
-            type="invoice.cancelled",
-            title="Invoice cancelled",
-            body=f"{locked.number} {locked.description} was cancelled; you owe nothing on it.",
+        notify(
+            recipients=[locked.student_id],
+            kind=INVOICE_CANCELLED,
+            params=invoice_params(invoice=locked, balance=_owed(locked)),
         )
     return locked
 
@@ -153,28 +147,13 @@ def payment_record(
             recorded_by=by,
         )
         locked.amount_paid += cleaned
-        if locked.balance == 0:
-            locked.status = InvoiceStatus.PAID
-        elif locked.status != InvoiceStatus.OVERDUE:
-            # A partial payment does not make an overdue invoice any less late.
-            locked.status = InvoiceStatus.PARTIALLY_PAID
+        locked.status = states.status_after_payment(status=locked.status, balance=locked.balance)
         locked.updated_at = timezone.now()
         locked.save(update_fields=["amount_paid", "status", "updated_at"])
-        notify_student(
-            invoice=locked,
-            type="payment.recorded",
-            title="Payment received",
-            body=(
-                f"{money_text(cleaned, locked.currency)} received for {locked.number} "
-                f"{locked.description}. Remaining on it: "
-                f"{money_text(locked.balance, locked.currency)}."
-            ),
-            extra={
-                "payment_id": payment.pk,
-                "receipt_number": payment.receipt_number,
-                "receipt_url": reverse("school:receipt", args=[payment.pk]),
-                "amount": str(cleaned),
-            },
+        notify(
+            recipients=[locked.student_id],
+            kind=PAYMENT_RECORDED,
+            params=payment_params(payment=payment, balance=_owed(locked)),
         )
         topic_publish_on_commit(
             topic=PAYMENTS_TOPIC,
@@ -184,66 +163,6 @@ def payment_record(
     return payment
 
 
-def payment_row(payment: Payment) -> dict[str, Any]:
-    """A payment as the administrators' feed shows it."""
-    invoice = payment.invoice
-    return {
-        "id": payment.pk,
-        "receipt_number": payment.receipt_number,
-        "amount": str(payment.amount),
-        "currency": invoice.currency,
-        "amount_text": money_text(payment.amount, invoice.currency),
-        "method": payment.get_method_display(),
-        "received_at": payment.received_at.isoformat(),
-        "student_id": invoice.student_id,
-        "student": invoice.student.display_name,
-        "invoice_id": invoice.pk,
-        "invoice_number": invoice.number,
-        "invoice_status": invoice.status,
-        "invoice_balance": str(invoice.balance),
-        "receipt_url": reverse("school:receipt", args=[payment.pk]),
-        "invoice_url": reverse("school:invoice_detail", args=[invoice.pk]),
-    }
-
-
-def invoice_state(invoice: Invoice) -> dict[str, Any]:
-    """An invoice as the student's page shows it (also the JSON state's row)."""
-    return {
-        "id": invoice.pk,
-        "number": invoice.number,
-        "description": invoice.description,
-        "amount": str(invoice.amount),
-        "amount_paid": str(invoice.amount_paid),
-        "balance": str(invoice.balance),
-        "currency": invoice.currency,
-        "due_on": invoice.due_on.isoformat(),
-        "status": invoice.status,
-        "status_label": invoice.get_status_display(),
-        "version": invoice.updated_at.isoformat(),
-    }
-
-
-def notify_student(
-    *,
-    invoice: Invoice,
-    type: str,
-    title: str,
-    body: str,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    from school.selectors import student_balance
-
-    balance = student_balance(student=invoice.student_id)
-    notify(
-        recipients=[invoice.student_id],
-        type=type,
-        data={
-            "title": title,
-            "body": body,
-            "url": reverse("school:my_invoices"),
-            "invoice": invoice_state(invoice),
-            "balance": str(balance),
-            "balance_text": money_text(balance, invoice.currency),
-            **(extra or {}),
-        },
-    )
+def _owed(invoice: Invoice) -> Decimal:
+    """What the invoice's student owes over all their open invoices, this change included."""
+    return student_balance(student=invoice.student_id)

@@ -5,8 +5,10 @@ It is safe to run any number of times (Celery redelivers with acks_late, beat ma
 each reminder is recorded in InvoiceReminder (unique per invoice and kind) in the same
 transaction as its notification, under a lock on the invoice, so nothing is sent twice."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,15 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import tenant_base_url
+from realtime.catalogue import NotificationType
+from realtime.services import notify
 from school.clock import tenant_today
-from school.models import Invoice, InvoiceReminder, InvoiceStatus, ReminderKind
-from school.money import money_text
-from school.services.invoices import notify_student
+from school.models import Invoice, InvoiceReminder, ReminderKind
+from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_params, invoice_params
+from school.selectors import student_balance
+from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
 from tenants.db import current_tenant
 
 # Students hear about an invoice this many days before it falls due.
 DUE_SOON_DAYS = 3
-UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
+
+P = TypeVar("P", bound=Mapping[str, Any])
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,9 @@ class DailyRun:
 
 def invoices_daily_run(*, today: date | None = None) -> DailyRun:
     today = today or tenant_today()
-    late = Invoice.objects.filter(status__in=UNPAID, due_on__lt=today).values_list("pk", flat=True)
+    late = Invoice.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today).values_list(
+        "pk", flat=True
+    )
     marked = sent_overdue = 0
     for pk in list(late):
         was_marked, sent = _overdue(invoice_id=pk, today=today)
@@ -43,7 +51,7 @@ def invoices_daily_run(*, today: date | None = None) -> DailyRun:
         sent_overdue += sent
     soon = (
         Invoice.objects.filter(
-            status__in=(InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID),
+            status__in=NOT_YET_DUE_STATUSES,
             due_on__gte=today,
             due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
         )
@@ -59,7 +67,7 @@ def _overdue(*, invoice_id: int, today: date) -> tuple[bool, bool]:
     bad invoice cannot hold back the rest of the school."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("student").get(pk=invoice_id)
-        if invoice.status not in UNPAID or invoice.due_on >= today:
+        if invoice.status not in OPEN_STATUSES or invoice.due_on >= today:
             return False, False  # paid or cancelled since the list was read
         marked = invoice.status != InvoiceStatus.OVERDUE
         if marked:
@@ -68,15 +76,11 @@ def _overdue(*, invoice_id: int, today: date) -> tuple[bool, bool]:
             invoice.save(update_fields=["status", "updated_at"])
         if not _claim(invoice=invoice, kind=ReminderKind.OVERDUE):
             return marked, False
-        balance = money_text(invoice.balance, invoice.currency)
+        owed = student_balance(student=invoice.student_id)
         _remind(
             invoice=invoice,
-            type="invoice.overdue",
-            title="Invoice overdue",
-            body=(
-                f"{invoice.number} {invoice.description} was due on {invoice.due_on:%d %b %Y}; "
-                f"{balance} is still outstanding."
-            ),
+            kind=INVOICE_OVERDUE,
+            params=invoice_params(invoice=invoice, balance=owed),
         )
         return marked, True
 
@@ -85,21 +89,15 @@ def _due_soon(*, invoice_id: int, today: date) -> bool:
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("student").get(pk=invoice_id)
         in_window = today <= invoice.due_on <= today + timedelta(days=DUE_SOON_DAYS)
-        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID):
+        if invoice.status not in NOT_YET_DUE_STATUSES:
             return False
         if not in_window or not _claim(invoice=invoice, kind=ReminderKind.DUE_SOON):
             return False
-        days = (invoice.due_on - today).days
-        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+        owed = student_balance(student=invoice.student_id)
         _remind(
             invoice=invoice,
-            type="invoice.due_soon",
-            title="Invoice due soon",
-            body=(
-                f"{invoice.number} {invoice.description} is due {when} "
-                f"({invoice.due_on:%d %b %Y}): {money_text(invoice.balance, invoice.currency)} "
-                "to pay."
-            ),
+            kind=INVOICE_DUE_SOON,
+            params=due_soon_params(invoice=invoice, balance=owed, today=today),
         )
         return True
 
@@ -113,8 +111,12 @@ def _claim(*, invoice: Invoice, kind: str) -> bool:
     return True
 
 
-def _remind(*, invoice: Invoice, type: str, title: str, body: str) -> None:
-    notify_student(invoice=invoice, type=type, title=title, body=body)
+def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
+    """The inbox notification and the e-mail say the same thing: both are rendered from the
+    notification's parameters."""
+    notify(recipients=[invoice.student_id], kind=kind, params=params)
+    shown = kind.render(params)
+    title, body = shown.title, shown.body
     tenant = current_tenant()
     link = tenant_base_url(tenant=tenant) + reverse("school:my_invoices")
     subject = f"{title}: {invoice.number} — {tenant.name}"

@@ -2,14 +2,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import request_user, role_required
-from accounts.roles import Role
+from accounts.roles import SCHOOL_STAFF, Role
 from school.selectors import admin_overview, student_overview
 
 
-@role_required(Role.ADMINISTRATOR, Role.STUDENT)
+@role_required(*SCHOOL_STAFF, Role.STUDENT)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each role's overview: administrators the school's state, students their own."""
     user = request_user(request)
-    if user.role == Role.ADMINISTRATOR:
+    if user.role in SCHOOL_STAFF:
         return render(request, "school/dashboard_admin.html", admin_overview())
     return render(request, "school/dashboard_student.html", student_overview(student=user))

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import SCHOOL_STAFF, Role
 from school import access, selectors
 from school.forms import AssessmentForm, add_service_errors
 from school.models import Course, Term
@@ -18,7 +18,7 @@ from school.views.common import error_status
 CELL = re.compile(r"^g-(\d+)-(\d+)$")
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def courses(request: HttpRequest) -> HttpResponse:
     return render(
@@ -55,7 +55,7 @@ def _gradebook_page(
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
     course = access.access_course(user, course_id)
@@ -84,7 +84,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect("school:gradebook", course_id=course.pk)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def assessment_add(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
@@ -100,7 +100,7 @@ def assessment_add(request: HttpRequest, course_id: int) -> HttpResponse:
     return _gradebook_page(request, course, assessment_form=form, status=400)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
@@ -118,7 +118,7 @@ def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect("school:gradebook", course_id=course.pk)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def grade_publish(request: HttpRequest, grade_id: int) -> HttpResponse:
     user = request_user(request)
@@ -134,7 +134,7 @@ def grade_publish(request: HttpRequest, grade_id: int) -> HttpResponse:
     return redirect("school:gradebook", course_id=course.pk)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
     user = request_user(request)
@@ -189,7 +189,7 @@ def my_term_report(request: HttpRequest, term_id: int) -> HttpResponse:
     return _report(request, user, access.access_term(user, term_id))
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def student_term_report(request: HttpRequest, term_id: int, student_id: int) -> HttpResponse:
     user = request_user(request)

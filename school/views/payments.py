@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
-from accounts.roles import Role
+from accounts.roles import SCHOOL_STAFF, Role
 from school import access, selectors
 from school.forms import (
     FeeForm,
@@ -22,7 +22,7 @@ from school.services import invoices as services
 from school.views.common import error_status
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 def fees(request: HttpRequest) -> HttpResponse:
     """The fee catalogue, with a form to add a fee."""
     form = FeeForm(request.POST or None)
@@ -42,7 +42,7 @@ def fees(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def invoices(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
@@ -67,7 +67,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 def invoice_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = InvoiceIssueForm(request.POST or None)
@@ -109,14 +109,14 @@ def _invoice_page(
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = access.access_invoice(request_user(request), invoice_id)
     return _invoice_page(request, invoice)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
     user = request_user(request)
@@ -133,7 +133,7 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return _invoice_page(request, invoice, form=form, status=400)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_POST
 def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     user = request_user(request)
@@ -148,7 +148,7 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return redirect("school:invoice_detail", invoice_id=invoice.pk)
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def payments_feed(request: HttpRequest) -> HttpResponse:
     return render(
@@ -156,14 +156,14 @@ def payments_feed(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@role_required(*SCHOOL_STAFF)
 @require_GET
 def payments_feed_json(request: HttpRequest) -> HttpResponse:
     """What the live payments feed re-reads after a reconnect."""
     return JsonResponse(selectors.payments_feed_json(limit=50))
 
 
-@role_required(Role.ADMINISTRATOR, Role.STUDENT)
+@role_required(*SCHOOL_STAFF, Role.STUDENT)
 @require_GET
 def receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = access.access_payment(request_user(request), payment_id)

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from realtime.models import Notification
 from school.clock import tenant_today
 from school.models import Grade, GradeStatus, Invoice, InvoiceStatus, Payment
-from school.services.grades import cell_key
+from school.payloads import cell_key
 from tenants.models import Tenant
 from tests.factories import client_for, make_user
 from tests.school.conftest import People

@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
-from school.services.invoices import PAYMENTS_TOPIC
+from school.payloads import PAYMENTS_TOPIC
 from tenants.models import Tenant
 from tests.factories import client_for, make_user
 from tests.realtime.helpers import communicator, receive, send, start
