@@ -103,7 +103,7 @@ def student_grades(*, student: User, term: Term | None = None) -> list[dict[str,
 
 
 def grades_json(*, student: User) -> dict[str, Any]:
-    """The "my grades" page state, for re-reading after a reconnect."""
+    """The "my grades" state as JSON (decimals as text)."""
     terms = student_grades(student=student)
     for term in terms:
         term["average"] = grading.decimal_text(term["average"])
@@ -215,8 +215,12 @@ def student_invoices(*, student: User) -> QuerySet[Invoice]:
     return Invoice.objects.filter(student=student).order_by("-issued_on", "-id")
 
 
+def student_balance_text(*, student: User) -> str:
+    return money_text(student_balance(student=student), tenant_currency())
+
+
 def balance_json(*, student: User) -> dict[str, Any]:
-    """The "my invoices" page state, for re-reading after a reconnect."""
+    """The "my invoices" state as JSON."""
     balance = student_balance(student=student)
     currency = tenant_currency()
     return {

@@ -27,11 +27,14 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/cancel/", payments.invoice_cancel, name="invoice_cancel"),
     path("payments/", payments.payments_feed, name="payments_feed"),
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
+    path("payments/fragment/", payments.payments_feed_fragment, name="payments_feed_fragment"),
     path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),
     # students
     path("my/grades/", grades.my_grades, name="my_grades"),
     path("my/grades.json", grades.my_grades_json, name="my_grades_json"),
+    path("my/grades/fragment/", grades.my_grades_fragment, name="my_grades_fragment"),
     path("my/terms/<int:term_id>/report/", grades.my_term_report, name="my_term_report"),
     path("my/invoices/", payments.my_invoices, name="my_invoices"),
     path("my/balance.json", payments.my_balance_json, name="my_balance_json"),
+    path("my/invoices/fragment/", payments.my_invoices_fragment, name="my_invoices_fragment"),
 ]

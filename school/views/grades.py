@@ -170,8 +170,19 @@ def my_grades(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.STUDENT)
 @require_GET
+def my_grades_fragment(request: HttpRequest) -> HttpResponse:
+    """The page's grades alone, rendered by the page's own template: the page swaps it in when
+    a grade notification arrives and after a reconnect (one source of markup and averages)."""
+    user = request_user(request)
+    return render(
+        request, "school/_my_grades.html", {"terms": selectors.student_grades(student=user)}
+    )
+
+
+@role_required(Role.STUDENT)
+@require_GET
 def my_grades_json(request: HttpRequest) -> HttpResponse:
-    """What the "my grades" page re-reads after a reconnect."""
+    """The "my grades" state as JSON (same numbers as the page, decimals as strings)."""
     return JsonResponse(selectors.grades_json(student=request_user(request)))
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
+from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from school import access, selectors
 from school.forms import (
@@ -148,19 +149,37 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return redirect("school:invoice_detail", invoice_id=invoice.pk)
 
 
+# How many payments the live feed shows.
+FEED_LENGTH = 50
+
+
 @role_required(*SCHOOL_STAFF)
 @require_GET
 def payments_feed(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "school/payments_feed.html", {"payments": selectors.payments_recent(limit=50)}
+        request,
+        "school/payments_feed.html",
+        {"payments": selectors.payments_recent(limit=FEED_LENGTH)},
+    )
+
+
+@role_required(*SCHOOL_STAFF)
+@require_GET
+def payments_feed_fragment(request: HttpRequest) -> HttpResponse:
+    """The feed's table alone, rendered by the page's own template: the page swaps it in when a
+    payment event arrives and after a reconnect (topic events are not replayed)."""
+    return render(
+        request,
+        "school/_payments_feed.html",
+        {"payments": selectors.payments_recent(limit=FEED_LENGTH)},
     )
 
 
 @role_required(*SCHOOL_STAFF)
 @require_GET
 def payments_feed_json(request: HttpRequest) -> HttpResponse:
-    """What the live payments feed re-reads after a reconnect."""
-    return JsonResponse(selectors.payments_feed_json(limit=50))
+    """The latest payments as JSON (the rows the topic's events carry)."""
+    return JsonResponse(selectors.payments_feed_json(limit=FEED_LENGTH))
 
 
 @role_required(*SCHOOL_STAFF, Role.STUDENT)
@@ -173,22 +192,29 @@ def receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
 # --- students ------------------------------------------------------------------------------
 
 
+def _my_invoices(user: User) -> dict[str, Any]:
+    return {
+        "invoices": selectors.student_invoices(student=user).prefetch_related("payments"),
+        "balance_text": selectors.student_balance_text(student=user),
+    }
+
+
 @role_required(Role.STUDENT)
 @require_GET
 def my_invoices(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    return render(
-        request,
-        "school/my_invoices.html",
-        {
-            "invoices": selectors.student_invoices(student=user).prefetch_related("payments"),
-            "state": selectors.balance_json(student=user),
-        },
-    )
+    return render(request, "school/my_invoices.html", _my_invoices(request_user(request)))
+
+
+@role_required(Role.STUDENT)
+@require_GET
+def my_invoices_fragment(request: HttpRequest) -> HttpResponse:
+    """The page's balance and invoices alone, rendered by the page's own template: the page
+    swaps it in when an invoice or payment notification arrives and after a reconnect."""
+    return render(request, "school/_my_invoices.html", _my_invoices(request_user(request)))
 
 
 @role_required(Role.STUDENT)
 @require_GET
 def my_balance_json(request: HttpRequest) -> HttpResponse:
-    """What the "my invoices" page re-reads after a reconnect."""
+    """The "my invoices" state as JSON (the balance and each invoice as notifications carry it)."""
     return JsonResponse(selectors.balance_json(student=request_user(request)))

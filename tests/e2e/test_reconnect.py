@@ -30,7 +30,7 @@ def wait_for(predicate: Callable[[], bool], seconds: float = 15) -> None:
 
 
 def re_read_of_grades(response: Response) -> bool:
-    return response.url.endswith("/school/my/grades.json") and response.ok
+    return response.url.endswith("/school/my/grades/fragment/") and response.ok
 
 
 def test_page_catches_up_after_the_network_is_restored(

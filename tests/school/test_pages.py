@@ -52,6 +52,7 @@ def test_students_cannot_open_administrator_pages(school: Tenant, people: People
         f"/school/invoices/{invoice.pk}/",
         "/school/payments/",
         "/school/payments/feed.json",
+        "/school/payments/fragment/",
     ):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/school/courses/{course.pk}/publish/").status_code == 403
@@ -92,6 +93,37 @@ def test_my_grades_shows_only_my_published_grades(
     # a student of another school sees none of it
     other = make_user(school_b, Role.STUDENT)
     assert client_for(school_b, other).get("/school/my/grades.json").json() == {"terms": []}
+
+
+def test_my_grades_fragment_is_the_pages_own_markup(
+    school: Tenant, school_b: Tenant, people: People
+) -> None:
+    # given Alice with a published grade and a draft, Bob with a published grade
+    with tenant_context(school):
+        course = make_course(students=[people.alice, people.bob], name="Geometry")
+        quiz = make_assessment(course, title="Angles quiz", max_score="20")
+        exam = make_assessment(course, title="Final exam")
+        mine = make_grade(quiz, people.alice, "17", by=people.admin, published=True)
+        make_grade(exam, people.alice, "33", by=people.admin)  # draft
+        make_grade(quiz, people.bob, "4", by=people.admin, published=True)
+    alice = client_for(school, people.alice)
+    # when her page and the fragment it re-reads are fetched
+    page = alice.get("/school/my/grades/").content.decode()
+    fragment = alice.get("/school/my/grades/fragment/")
+    # then the fragment is exactly what the page shows inside #my-grades, averages included
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.strip() and html in page
+    assert f'data-grade-id="{mine.pk}"' in html and "17.00 / 20.00" in html
+    assert '<strong class="course-average">85</strong>' in html
+    assert '<strong class="term-average">85</strong>' in html
+    assert "Final exam" not in html and "4.00 / 20.00" not in html
+    # and it is guarded like the page: administrators, strangers and other schools get nothing
+    assert client_for(school, people.admin).get("/school/my/grades/fragment/").status_code == 403
+    assert client_for(school).get("/school/my/grades/fragment/").status_code == 302
+    other = make_user(school_b, Role.STUDENT)
+    stranger = client_for(school_b, other).get("/school/my/grades/fragment/")
+    assert "Geometry" not in stranger.content.decode()
 
 
 def test_gradebook_saves_drafts_and_refuses_out_of_range_without_partial_writes(
@@ -307,6 +339,12 @@ def test_students_see_only_their_own_invoices_and_receipts(
     alice = client_for(school, people.alice)
     page = alice.get("/school/my/invoices/")
     assert "Alice tuition" in page.text and "Bob tuition" not in page.text
+    # the fragment the page re-reads is the page's own markup of the same rows and balance
+    fragment = alice.get("/school/my/invoices/fragment/").content.decode()
+    assert fragment.strip() and fragment in page.content.decode()
+    assert "Alice tuition" in fragment and my_payment.receipt_number in fragment
+    assert "Bob tuition" not in fragment and their_payment.receipt_number not in fragment
+    assert f"{school.currency} 100.00" in fragment
     state = alice.get("/school/my/balance.json").json()
     assert [i["id"] for i in state["invoices"]] == [mine.pk]
     assert state["balance"] == "100.00" and state["currency"] == school.currency
@@ -337,6 +375,10 @@ def test_payments_feed_page_and_state(school: Tenant, people: People) -> None:
     state = client.get("/school/payments/feed.json").json()
     assert [p["receipt_number"] for p in state["payments"]] == [payment.receipt_number]
     assert state["payments"][0]["amount_text"] == f"{school.currency} 12.34"
+    # the fragment the page re-reads is the page's own markup of the same rows
+    fragment = client.get("/school/payments/fragment/").content.decode()
+    assert fragment.strip() and fragment in page.content.decode()
+    assert f'data-payment-id="{payment.pk}"' in fragment and f"{school.currency} 12.34" in fragment
 
 
 def test_fee_catalogue(school: Tenant, people: People) -> None:

@@ -15,8 +15,8 @@ from school import selectors
 from school.clock import tenant_today
 from school.errors import Conflict
 from school.models import Invoice, InvoiceStatus, Payment
-from school.services import invoices
 from school.payloads import PAYMENTS_TOPIC
+from school.services import invoices
 from tenants.models import Tenant
 from tests.school.conftest import People
 from tests.school.factories import make_invoice
