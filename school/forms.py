@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from school.models import FeeItem, InvoiceStatus, PaymentMethod
+from school.models import FeeItem, PaymentMethod
 from school.selectors import students
+from school.states import InvoiceStatus
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

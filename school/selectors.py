@@ -134,7 +134,9 @@ def term_list() -> QuerySet[Term]:
 def course_list(*, term: Term | None = None) -> QuerySet[Course]:
     courses = Course.objects.select_related("term", "subject").annotate(
         students=Count("enrolments", distinct=True),
-        drafts=Count("assessments__grades", filter=Q(assessments__grades__status="draft")),
+        drafts=Count(
+            "assessments__grades", filter=Q(assessments__grades__status=GradeStatus.DRAFT)
+        ),
     )
     if term is not None:
         courses = courses.filter(term=term)

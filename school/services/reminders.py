@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import tenant_base_url
@@ -116,11 +115,10 @@ def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
     notification's parameters."""
     notify(recipients=[invoice.student_id], kind=kind, params=params)
     shown = kind.render(params)
-    title, body = shown.title, shown.body
     tenant = current_tenant()
-    link = tenant_base_url(tenant=tenant) + reverse("school:my_invoices")
-    subject = f"{title}: {invoice.number} — {tenant.name}"
-    text = f"Hello {invoice.student.display_name},\n\n{body}\n\nYour invoices: {link}\n"
+    link = tenant_base_url(tenant=tenant) + shown.url
+    subject = f"{shown.title}: {invoice.number} — {tenant.name}"
+    text = f"Hello {invoice.student.display_name},\n\n{shown.body}\n\nYour invoices: {link}\n"
     recipient = invoice.student.email
     transaction.on_commit(
         lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),
