@@ -56,12 +56,14 @@ def test_who_is_offered_what(c: Clinic, clinic: Tenant) -> None:
 
 def test_the_services_accept_exactly_what_is_offered(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
+        # given an appointment in each state and everyone who might act on it
         people = (c.patient, c.patient2, c.dentist, c.dentist2, c.receptionist, c.admin)
         for state in S.values:
             a = make_appointment(c, starts_at=slot(days=2 + S.values.index(state)), state=state)
             for user in people:
                 offered = set(names(a, user))
                 for action in ACTIONS:
+                    # when the services check an action, then they accept it iff it is offered
                     try:
                         require_action(a, user, action.name)
                         accepted = True
@@ -71,15 +73,16 @@ def test_the_services_accept_exactly_what_is_offered(c: Clinic, clinic: Tenant) 
 
 
 def test_the_pages_receive_the_actions(c: Clinic, clinic: Tenant) -> None:
+    # given a request waiting for the clinic
     with tenant_context(clinic):
         requested = make_appointment(c, state=S.REQUESTED)
-    # the patient's list sends the patient's actions per state for its script
+    # then the patient's list sends the patient's actions per state for its script
     page = client_for(clinic, c.patient).get("/clinic/appointments/").content.decode()
     table = re.search(r'<script id="clinic-actions" type="application/json">(.*?)</script>', page)
     assert table is not None
     assert json.loads(table.group(1))["confirmed"] == ["cancel"]
     assert '<template data-action="cancel">' in page
-    # the schedule's summaries carry the actions of each side
+    # and the schedule's summaries carry the actions of each side
     data = client_for(clinic, c.receptionist).get(
         f"/clinic/schedule/data/?dentist={c.dentist.pk}&date={slot().date()}"
     )
@@ -92,6 +95,8 @@ def test_the_pages_receive_the_actions(c: Clinic, clinic: Tenant) -> None:
 def test_the_scripts_do_not_restate_the_states() -> None:
     scripts = sorted((Path(settings.BASE_DIR) / "static" / "clinic").glob("*.js"))
     states = "|".join(S.values)
+    assert scripts
+    # no script compares a state with a literal: the server says what a state allows
     for script in scripts:
         text = script.read_text()
         assert not re.search(rf'[=!]==?\s*"({states})"', text), script.name
