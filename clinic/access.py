@@ -7,12 +7,14 @@ from typing import Any
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import CLINIC_STAFF, Role
 from clinic.models import Appointment
 from clinic.selectors import dentist_list
 from realtime.topics import TopicDenied
+from tenants.db import current_tenant
 
-FRONT_DESK = (Role.RECEPTIONIST, Role.ADMINISTRATOR)
+# The clinic's staff who see every dentist's appointments (a dentist sees only their own).
+FRONT_DESK: frozenset[Role] = CLINIC_STAFF - {Role.DENTIST}
 
 
 def access_appointment(*, user: User, pk: int) -> Appointment:
@@ -44,15 +46,19 @@ def access_dentist(*, user: User, pk: int | None) -> User:
 
 def authorize_schedule(user: User, params: Mapping[str, Any]) -> int:
     """clinic.schedule: object_id is a dentist's user id."""
+    if current_tenant().kind != "clinic":
+        raise TopicDenied("This is not a clinic.")
     if user.has_role(Role.PATIENT):
         raise TopicDenied("Patients cannot watch a schedule.")
     raw = params.get("object_id", params.get("dentist_id"))
     if not isinstance(raw, int) or isinstance(raw, bool):
         raise TopicDenied("Name the dentist: params.object_id must be a dentist's id.")
+    if not user.has_role(*CLINIC_STAFF):
+        raise TopicDenied("You may not watch this schedule.")
     if user.has_role(Role.DENTIST):
         if raw != user.pk:
             raise TopicDenied("Dentists may watch only their own schedule.")
         return raw
-    if user.has_role(*FRONT_DESK) and dentist_list().filter(pk=raw).exists():
+    if dentist_list().filter(pk=raw).exists():
         return raw
     raise TopicDenied("You may not watch this schedule.")

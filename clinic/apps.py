@@ -7,7 +7,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.access import authorize_schedule
-        from clinic.services import SCHEDULE_TOPIC
+        from clinic.services.common import SCHEDULE_TOPIC
         from realtime.topics import register_topic
 
         register_topic(

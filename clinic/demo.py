@@ -5,10 +5,10 @@ from datetime import time, timedelta
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic import services
 from clinic.clock import local_today
 from clinic.models import Appointment, AppointmentType, Chair, ClinicSettings, WorkingHours
 from clinic.selectors import free_slots
+from clinic.services.appointments import appointment_confirm, appointment_request
 from tenants.models import Tenant
 
 CHAIRS = ("Chair 1", "Chair 2", "Chair 3")
@@ -50,8 +50,8 @@ def demo_seed(*, tenant: Tenant) -> None:
         if not slots:
             continue
         starts_at = slots[len(slots) // 3]
-        appointment = services.appointment_request(
+        appointment = appointment_request(
             patient=patient, dentist=dentist, appointment_type=kind, starts_at=starts_at
         )
         if confirm:
-            services.appointment_confirm(appointment=appointment, by=dentist)
+            appointment_confirm(appointment=appointment, by=dentist)

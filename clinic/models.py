@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
+from clinic.states import HOLDING_STATES, AppointmentState
+
 
 class ClinicSettings(models.Model):
     """The clinic's rules; one row per tenant schema (pk is always 1)."""
@@ -99,18 +101,8 @@ class AppointmentType(models.Model):
         return f"{self.name} ({self.duration_minutes} min)"
 
 
-class AppointmentState(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    CONFIRMED = "confirmed", "Confirmed"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-
-
-# States in which an appointment occupies its dentist and chair; the others free the slot.
-HOLDING_STATES: tuple[str, ...] = (AppointmentState.REQUESTED, AppointmentState.CONFIRMED)
+# The appointment state machine (states, transitions, who may act) lives in clinic.states;
+# the exclusion constraints below refuse overlaps among its HOLDING_STATES.
 DENTIST_OVERLAP = "appointment_dentist_no_overlap"
 CHAIR_OVERLAP = "appointment_chair_no_overlap"
 

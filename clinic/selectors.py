@@ -1,7 +1,7 @@
 """Reads of the clinic's schedule. Call inside the tenant's schema."""
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -11,14 +11,19 @@ from accounts.models import User
 from accounts.roles import Role
 from clinic.clock import at, day_bounds, local, when_label
 from clinic.models import (
-    HOLDING_STATES,
     Appointment,
     AppointmentMessage,
-    AppointmentState,
     AppointmentType,
     Chair,
     ClinicSettings,
     WorkingHours,
+)
+from clinic.states import (
+    AWAITING_ANSWER,
+    HOLDING_STATES,
+    OFF_SCHEDULE_STATES,
+    AppointmentState,
+    actions_by_side,
 )
 
 
@@ -64,12 +69,12 @@ def dentist_schedule(*, dentist: User, start: date, days: int = 1) -> QuerySet[A
     return _with_relations(
         Appointment.objects.filter(
             dentist=dentist, starts_at__gte=begin, starts_at__lt=end
-        ).exclude(state__in=[AppointmentState.DECLINED, AppointmentState.RESCHEDULED])
+        ).exclude(state__in=OFF_SCHEDULE_STATES)
     ).order_by("starts_at", "pk")
 
 
 def pending_requests(*, dentist: User | None = None) -> QuerySet[Appointment]:
-    qs = Appointment.objects.filter(state=AppointmentState.REQUESTED, starts_at__gt=timezone.now())
+    qs = Appointment.objects.filter(state=AWAITING_ANSWER, starts_at__gt=timezone.now())
     if dentist is not None:
         qs = qs.filter(dentist=dentist)
     return _with_relations(qs).order_by("starts_at")
@@ -123,8 +128,37 @@ def free_slots(*, dentist: User, appointment_type: AppointmentType, day: date) -
     return slots
 
 
-def appointment_summary(appointment: Appointment) -> dict[str, Any]:
+class AppointmentSummary(TypedDict):
     """What a page needs to draw or update one appointment row (topic events, JSON reads)."""
+
+    id: int
+    state: str
+    state_label: str
+    starts_at: str
+    ends_at: str
+    day: str
+    time_label: str
+    when: str
+    dentist_id: int
+    dentist_name: str
+    patient_name: str
+    type_name: str
+    chair_name: str
+    url: str
+    # The action names each side may take now (clinic.states.actions_by_side): one summary
+    # reaches every watcher of a schedule, so it carries both sides and the page applies
+    # its viewer's.
+    actions: dict[str, list[str]]
+    on_schedule: bool  # part of the dentist's day (not declined, not replaced)
+    awaiting_answer: bool  # a request the clinic has not answered
+
+
+def appointment_url(pk: int) -> str:
+    return reverse("clinic:appointment", kwargs={"pk": pk})
+
+
+def appointment_summary(appointment: Appointment) -> AppointmentSummary:
+    """Build it once per change and pass it on (notification parameters, topic event)."""
     return {
         "id": appointment.pk,
         "state": appointment.state,
@@ -139,7 +173,10 @@ def appointment_summary(appointment: Appointment) -> dict[str, Any]:
         "patient_name": appointment.patient.display_name,
         "type_name": appointment.type.name,
         "chair_name": appointment.chair.name,
-        "url": reverse("clinic:appointment", kwargs={"pk": appointment.pk}),
+        "url": appointment_url(appointment.pk),
+        "actions": actions_by_side(appointment.state),
+        "on_schedule": appointment.state not in OFF_SCHEDULE_STATES,
+        "awaiting_answer": appointment.state == AWAITING_ANSWER,
     }
 
 

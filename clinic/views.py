@@ -16,14 +16,23 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import request_user, role_required
 from accounts.models import User
-from accounts.roles import ROLES_BY_KIND, Role
-from clinic import selectors, services
+from accounts.roles import CLINIC_STAFF, ROLES_BY_KIND, Role
+from clinic import selectors
 from clinic.access import FRONT_DESK, access_appointment, access_dentist
 from clinic.clock import clinic_tz, local, local_today, parse_local
 from clinic.errors import ClinicConflict, error_text
-from clinic.models import Appointment, AppointmentState
-
-STAFF = (Role.DENTIST, Role.RECEPTIONIST, Role.ADMINISTRATOR)
+from clinic.models import Appointment
+from clinic.services.appointments import (
+    appointment_cancel,
+    appointment_complete,
+    appointment_confirm,
+    appointment_decline,
+    appointment_no_show,
+    appointment_request,
+    appointment_reschedule,
+)
+from clinic.services.messages import appointment_message_post
+from clinic.states import Side, actions_for, actions_of, actions_table, side_of
 
 
 def render(
@@ -116,7 +125,7 @@ def book(request: HttpRequest) -> HttpResponse:
         context["error"] = "Choose a dentist and a kind of appointment."
         return render(request, "clinic/book.html", context, status=400)
     try:
-        appointment = services.appointment_request(
+        appointment = appointment_request(
             patient=user,
             dentist=context["dentist"],
             appointment_type=context["kind"],
@@ -136,7 +145,12 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/my_appointments.html",
-        {"appointments": selectors.patient_appointments(patient=user)},
+        {
+            "appointments": selectors.patient_appointments(patient=user),
+            # What the script offers when a notification changes a row's state.
+            "actions_by_state": actions_table(Side.PATIENT),
+            "side_actions": actions_of(Side.PATIENT),
+        },
     )
 
 
@@ -153,9 +167,8 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appointment": found,
             "thread": selectors.appointment_messages(appointment=found),
-            "is_patient": user.role == Role.PATIENT,
-            "clinic_side": user.role in STAFF,
-            "states": AppointmentState,
+            "side": side_of(found, user),
+            "actions": actions_for(found, user),
             "cutoff": selectors.clinic_settings_get().cancellation_cutoff_hours,
         },
     )
@@ -168,16 +181,14 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     found = access_appointment(user=user, pk=pk)
     back = _next(request, found_url(found))
     try:
-        services.appointment_message_post(
-            appointment=found, author=user, body=request.POST.get("body", "")
-        )
+        appointment_message_post(appointment=found, author=user, body=request.POST.get("body", ""))
     except ValidationError as exc:
         return _failed(request, exc, back)
     return redirect(back)
 
 
 def found_url(found: Appointment) -> str:
-    return str(selectors.appointment_summary(found)["url"])
+    return selectors.appointment_url(found.pk)
 
 
 Action = Callable[[Appointment, User, HttpRequest], Appointment]
@@ -201,33 +212,29 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: services.appointment_cancel(
-            appointment=a, by=u, reason=r.POST.get("reason", "")
-        ),
+        lambda a, u, r: appointment_cancel(appointment=a, by=u, reason=r.POST.get("reason", "")),
         "The appointment was cancelled.",
     )
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: services.appointment_confirm(appointment=a, by=u),
+        lambda a, u, r: appointment_confirm(appointment=a, by=u),
         "Confirmed; the patient has been notified.",
     )
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 @require_POST
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: services.appointment_decline(
-            appointment=a, by=u, reason=r.POST.get("reason", "")
-        ),
+        lambda a, u, r: appointment_decline(appointment=a, by=u, reason=r.POST.get("reason", "")),
         "Declined; the patient has been notified.",
     )
 
@@ -237,33 +244,33 @@ def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appoint
         starts_at = parse_local(request.POST.get("starts_at", ""))
     except ValueError:
         raise ValidationError("Give the new date and time.") from None
-    return services.appointment_reschedule(appointment=found, by=user, starts_at=starts_at)
+    return appointment_reschedule(appointment=found, by=user, starts_at=starts_at)
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, _reschedule, "Moved; the patient has been notified.")
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 @require_POST
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: services.appointment_complete(appointment=a, by=u),
+        lambda a, u, r: appointment_complete(appointment=a, by=u),
         "Marked completed.",
     )
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 @require_POST
 def no_show(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: services.appointment_no_show(appointment=a, by=u),
+        lambda a, u, r: appointment_no_show(appointment=a, by=u),
         "Marked as a no-show.",
     )
 
@@ -285,7 +292,7 @@ def _schedule_params(request: HttpRequest) -> tuple[User, date, int, str]:
     return dentist, day, 7 if view == "week" else 1, view
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 def schedule(request: HttpRequest) -> HttpResponse:
     dentist, day, days, view = _schedule_params(request)
     rows = list(selectors.dentist_schedule(dentist=dentist, start=day, days=days))
@@ -307,11 +314,14 @@ def schedule(request: HttpRequest) -> HttpResponse:
             if request_user(request).role != Role.DENTIST
             else [dentist],
             "pending": selectors.pending_requests(dentist=dentist),
+            # Forms the script clones for a request that arrives live (summaries carry the
+            # action names per side; every watcher of a schedule acts for the clinic).
+            "side_actions": actions_of(Side.CLINIC),
         },
     )
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 def schedule_data(request: HttpRequest) -> JsonResponse:
     """The schedule as JSON: the page re-reads it after a reconnect (topic events are live
     only, never replayed)."""
@@ -331,7 +341,7 @@ def schedule_data(request: HttpRequest) -> JsonResponse:
     )
 
 
-@role_required(*STAFF)
+@role_required(*CLINIC_STAFF)
 def requests(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     mine = user if user.role == Role.DENTIST else None

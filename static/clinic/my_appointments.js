@@ -39,11 +39,15 @@
     return !tr.dataset.updated || new Date(at) >= new Date(tr.dataset.updated);
   }
 
-  // The same Cancel form the server renders for a confirmed row (its URL carries id 0).
-  const cancelTemplate = document.getElementById("cancel-form");
+  // Which actions the patient has in each state (clinic.states, sent with the page), and the
+  // forms the server draws for them as templates whose URL carries id 0.
+  const actionsEl = document.getElementById("clinic-actions");
+  const ACTIONS = actionsEl ? JSON.parse(actionsEl.textContent) : {};
 
-  function cancelForm(id) {
-    const form = cancelTemplate.content.firstElementChild.cloneNode(true);
+  function actionForm(name, id) {
+    const template = document.querySelector('template[data-action="' + name + '"]');
+    if (!template) return null;
+    const form = template.content.firstElementChild.cloneNode(true);
     form.action = form.getAttribute("action").replace("/0/", "/" + id + "/");
     return form;
   }
@@ -53,12 +57,11 @@
     td.textContent = label;
     td.className = "state state-" + state;
     const actions = tr.querySelector('[data-field="actions"]');
-    if (state === "confirmed") {
-      if (!actions.querySelector("form") && cancelTemplate) {
-        actions.replaceChildren(cancelForm(tr.dataset.appointment));
-      }
-    } else {
-      actions.replaceChildren();
+    const wanted = ACTIONS[state] || [];
+    const shown = Array.from(actions.querySelectorAll("form"), (f) => f.dataset.action);
+    if (shown.join() !== wanted.join()) {
+      const forms = wanted.map((name) => actionForm(name, tr.dataset.appointment));
+      actions.replaceChildren(...forms.filter(Boolean));
     }
     tr.dataset.updated = at;
   }

@@ -8,7 +8,8 @@
   const dentistId = Number(root.dataset.dentist);
   const dataUrl = root.dataset.dataUrl;
   const pending = document.getElementById("pending");
-  const HIDDEN = ["declined", "rescheduled"];
+  // Summaries carry the actions of each side; the page says which side its viewer acts on.
+  const side = root.dataset.side;
 
   function row(a) {
     const li = document.createElement("li");
@@ -25,19 +26,32 @@
     return li;
   }
 
+  // The forms the server draws for an action, as templates whose URL carries id 0.
+  function actionForm(name, id) {
+    const template = document.querySelector('template[data-action="' + name + '"]');
+    if (!template) return null;
+    const form = template.content.firstElementChild.cloneNode(true);
+    form.action = form.getAttribute("action").replace("/0/", "/" + id + "/");
+    return form;
+  }
+
   function pendingRow(a) {
     const li = document.createElement("li");
     li.dataset.appointment = a.id;
     const link = document.createElement("a");
     link.href = a.url;
-    link.textContent = a.when + " " + a.patient_name + " · " + a.type_name + " (open to answer)";
-    li.append(link);
+    link.textContent = a.when + " " + a.patient_name;
+    li.append(link, " · " + a.type_name + " ");
+    (a.actions[side] || []).forEach((name) => {
+      const form = actionForm(name, a.id);
+      if (form) li.append(form, " ");
+    });
     return li;
   }
 
   function place(a) {
     root.querySelectorAll('[data-appointment="' + a.id + '"]').forEach((el) => el.remove());
-    if (HIDDEN.includes(a.state)) return;
+    if (!a.on_schedule) return;
     const day = root.querySelector('section[data-day="' + a.day + '"] ul');
     if (!day) return; // not on the days shown
     const next = Array.from(day.children).find((el) => el.dataset.starts > a.starts_at);
@@ -47,7 +61,7 @@
   function placePending(a) {
     if (!pending) return;
     pending.querySelectorAll('[data-appointment="' + a.id + '"]').forEach((el) => el.remove());
-    if (a.state === "requested") pending.append(pendingRow(a));
+    if (a.awaiting_answer) pending.append(pendingRow(a));
     const empty = pending.querySelector(".empty");
     if (empty && pending.children.length > 1) empty.remove();
   }

@@ -1,29 +1,15 @@
 """Who sees what: patients only their own appointments and threads, dentists only theirs,
 the front desk the whole clinic, and nobody anything of another clinic."""
 
-from collections.abc import Iterator
-
 import pytest
 from django_tenants.utils import tenant_context
 
 from clinic.models import Appointment, AppointmentMessage, AppointmentState
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, make_appointment, make_clinic, slot
+from tests.clinic.factories import Clinic, make_appointment, slot
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def c(clinic: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic):
-        yield make_clinic(clinic)
-
-
-@pytest.fixture
-def other(clinic_b: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic_b):
-        yield make_clinic(clinic_b)
 
 
 def test_my_appointments_lists_only_mine(c: Clinic, clinic: Tenant) -> None:

@@ -1,28 +1,21 @@
 """Requesting appointments: free slots, working hours, taken slots and chairs, and the pages'
 answers (400 for bad input, 409 for a taken slot)."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 
-from clinic import services
 from clinic.errors import SlotTaken
 from clinic.models import Appointment, AppointmentState, Chair
 from clinic.selectors import free_slots
+from clinic.services import appointments
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, hours_from_now, make_appointment, make_clinic, slot
+from tests.clinic.factories import Clinic, hours_from_now, make_appointment, slot
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def c(clinic: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic):
-        yield make_clinic(clinic)
 
 
 def request(c: Clinic, **kw):
@@ -32,7 +25,7 @@ def request(c: Clinic, **kw):
         "appointment_type": c.checkup,
         "starts_at": slot(),
     }
-    return services.appointment_request(**{**args, **kw})
+    return appointments.appointment_request(**{**args, **kw})
 
 
 def test_free_slots_leave_out_what_is_booked(c: Clinic, clinic: Tenant) -> None:

@@ -11,9 +11,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import tenant_context
 
-from clinic import services
 from clinic.errors import SlotTaken
 from clinic.models import Appointment, AppointmentState, Chair
+from clinic.services import appointments
 from tenants.models import Tenant
 from tests.clinic.factories import make_appointment, make_clinic, slot
 from tests.factories import make_user
@@ -53,7 +53,7 @@ def test_many_patients_racing_for_one_slot_get_one_booking(clinic: Tenant) -> No
         patients = [make_user(clinic, Role.PATIENT) for _ in range(8)]
 
     def ask(patient):
-        return lambda: services.appointment_request(
+        return lambda: appointments.appointment_request(
             patient=patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
 
@@ -72,7 +72,7 @@ def test_two_dentists_racing_for_the_last_chair_get_one(clinic: Tenant) -> None:
         c = make_clinic(clinic, chairs=1)
 
     def ask(patient, dentist):
-        return lambda: services.appointment_request(
+        return lambda: appointments.appointment_request(
             patient=patient, dentist=dentist, appointment_type=c.filling, starts_at=slot()
         )
 
@@ -101,7 +101,7 @@ def test_the_database_refuses_what_the_python_check_could_not_see(clinic: Tenant
     def request_same_slot() -> object:
         inserted.wait(10)
         second_started.set()
-        return services.appointment_request(
+        return appointments.appointment_request(
             patient=c.patient2,
             dentist=c.dentist,
             appointment_type=c.checkup,

@@ -1,27 +1,20 @@
 """The message thread of an appointment: stored, and delivered to the other side as an
 `appointment.message` notification (so replay brings back anything missed)."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 
 from accounts.roles import Role
 from clinic.models import AppointmentMessage
-from clinic.services import appointment_message_post
+from clinic.services.messages import appointment_message_post
 from realtime.models import Notification
+from realtime.services import notification_payload
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, make_appointment, make_clinic
+from tests.clinic.factories import Clinic, make_appointment
 from tests.factories import client_for, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def c(clinic: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic):
-        yield make_clinic(clinic)
 
 
 def recipients_of(message_id: int) -> set[int]:
@@ -43,7 +36,7 @@ def test_a_patients_message_reaches_the_dentist_and_front_desk(c: Clinic, clinic
         m = AppointmentMessage.objects.get()
         assert m.author == c.patient and m.body == "Can I come 10 minutes late?"
         assert recipients_of(m.pk) == {c.dentist.pk, c.receptionist.pk}
-        data = Notification.objects.filter(recipient=c.dentist).get().data
+        data = notification_payload(Notification.objects.filter(recipient=c.dentist).get())["data"]
         assert data["text"] == m.body and data["appointment_id"] == a.pk
         assert data["title"] == "Message from Pat One"
 

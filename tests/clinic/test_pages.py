@@ -1,26 +1,18 @@
 """Every page renders for the roles that use it, with what that role needs to act; the demo
 seed fills a clinic and can run twice."""
 
-from collections.abc import Iterator
-
 import pytest
 from django_tenants.utils import tenant_context
 
-from clinic import services
 from clinic.demo import demo_seed
 from clinic.models import Appointment, AppointmentState, Chair, WorkingHours
+from clinic.services import appointments
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, hours_from_now, make_appointment, make_clinic, slot
+from tests.clinic.factories import Clinic, hours_from_now, make_appointment, slot
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 S = AppointmentState
-
-
-@pytest.fixture
-def c(clinic: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic):
-        yield make_clinic(clinic)
 
 
 def test_dentist_day_and_week_schedule(c: Clinic, clinic: Tenant) -> None:
@@ -75,7 +67,9 @@ def test_staff_see_complete_and_no_show_on_a_confirmed_appointment(
 def test_patient_pages(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
         a = make_appointment(c)
-        moved = services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(days=4))
+        moved = appointments.appointment_reschedule(
+            appointment=a, by=c.dentist, starts_at=slot(days=4)
+        )
     client = client_for(clinic, c.patient)
     mine = client.get("/clinic/appointments/").content.decode()
     assert "Rescheduled" in mine and "clinic/my_appointments.js" in mine

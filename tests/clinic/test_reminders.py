@@ -9,9 +9,10 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from clinic.models import AppointmentReminder, AppointmentState
-from clinic.services import reminders_send_due
+from clinic.services.reminders import reminders_send_due
 from clinic.tasks import appointment_reminders
 from realtime.models import Notification
+from realtime.services import notification_payload
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
 from tests.clinic.factories import hours_from_now, make_appointment, make_clinic
@@ -46,7 +47,8 @@ def test_the_task_reminds_due_confirmed_appointments_once(
     with tenant_context(clinic):
         notes = reminders_of(c.patient.pk)
         assert len(notes) == 1 and notes[0].data["appointment_id"] == due.pk
-        assert notes[0].data["title"] and "Check-up" in notes[0].data["body"]
+        shown = notification_payload(notes[0])["data"]
+        assert shown["title"] and "Check-up" in shown["body"]
         assert list(AppointmentReminder.objects.values_list("appointment_id", flat=True)) == [
             due.pk
         ]

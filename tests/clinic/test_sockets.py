@@ -13,8 +13,8 @@ from channels.testing import WebsocketCommunicator
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
-from clinic import services
 from clinic.models import Appointment, AppointmentState
+from clinic.services import appointments, messages, reminders
 from tenants.models import Tenant
 from tests.clinic.factories import Clinic, hours_from_now, make_appointment, make_clinic, slot
 from tests.realtime.helpers import communicator, receive, send, start
@@ -95,7 +95,7 @@ Act = Callable[[Clinic, Any], Any]
 
 
 def _request(c: Clinic, _: Any) -> Appointment:
-    return services.appointment_request(
+    return appointments.appointment_request(
         patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
     )
 
@@ -111,7 +111,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "confirm": (
         lambda c: make_appointment(c, state=S.REQUESTED),
-        lambda c, a: services.appointment_confirm(appointment=a, by=c.dentist),
+        lambda c, a: appointments.appointment_confirm(appointment=a, by=c.dentist),
         lambda aid, new: {
             "patient": ["notification appointment.confirmed"],
             "dentist": [f"event confirmed #{aid}"],
@@ -120,7 +120,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "decline": (
         lambda c: make_appointment(c, state=S.REQUESTED),
-        lambda c, a: services.appointment_decline(appointment=a, by=c.receptionist),
+        lambda c, a: appointments.appointment_decline(appointment=a, by=c.receptionist),
         lambda aid, new: {
             "patient": ["notification appointment.declined"],
             "dentist": [f"event declined #{aid}"],
@@ -129,7 +129,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "propose": (
         lambda c: make_appointment(c, state=S.REQUESTED),
-        lambda c, a: services.appointment_reschedule(
+        lambda c, a: appointments.appointment_reschedule(
             appointment=a, by=c.dentist, starts_at=slot(hour=15)
         ),
         lambda aid, new: {
@@ -140,7 +140,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "reschedule": (
         lambda c: make_appointment(c),
-        lambda c, a: services.appointment_reschedule(
+        lambda c, a: appointments.appointment_reschedule(
             appointment=a, by=c.admin, starts_at=slot(days=3)
         ),
         lambda aid, new: {
@@ -151,7 +151,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "patient cancels": (
         lambda c: make_appointment(c, starts_at=hours_from_now(72)),
-        lambda c, a: services.appointment_cancel(appointment=a, by=c.patient),
+        lambda c, a: appointments.appointment_cancel(appointment=a, by=c.patient),
         lambda aid, new: {
             "dentist": sorted(["notification appointment.cancelled", f"event cancelled #{aid}"]),
             "receptionist": [f"event cancelled #{aid}"],
@@ -159,7 +159,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "clinic cancels": (
         lambda c: make_appointment(c, starts_at=hours_from_now(2)),
-        lambda c, a: services.appointment_cancel(appointment=a, by=c.receptionist),
+        lambda c, a: appointments.appointment_cancel(appointment=a, by=c.receptionist),
         lambda aid, new: {
             "patient": ["notification appointment.cancelled"],
             "dentist": [f"event cancelled #{aid}"],
@@ -168,7 +168,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "complete": (
         lambda c: make_appointment(c, starts_at=hours_from_now(-0.5)),
-        lambda c, a: services.appointment_complete(appointment=a, by=c.dentist),
+        lambda c, a: appointments.appointment_complete(appointment=a, by=c.dentist),
         lambda aid, new: {
             "dentist": [f"event completed #{aid}"],
             "receptionist": [f"event completed #{aid}"],
@@ -176,7 +176,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "no-show": (
         lambda c: make_appointment(c, starts_at=hours_from_now(-0.5)),
-        lambda c, a: services.appointment_no_show(appointment=a, by=c.receptionist),
+        lambda c, a: appointments.appointment_no_show(appointment=a, by=c.receptionist),
         lambda aid, new: {
             "dentist": [f"event no_show #{aid}"],
             "receptionist": [f"event no_show #{aid}"],
@@ -185,7 +185,7 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     "patient writes": (
         lambda c: make_appointment(c),
         lambda c, a: (
-            services.appointment_message_post(appointment=a, author=c.patient, body="hi") and None
+            messages.appointment_message_post(appointment=a, author=c.patient, body="hi") and None
         ),
         lambda aid, new: {
             "dentist": ["notification appointment.message"],
@@ -195,13 +195,13 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     "dentist writes": (
         lambda c: make_appointment(c),
         lambda c, a: (
-            services.appointment_message_post(appointment=a, author=c.dentist, body="ok") and None
+            messages.appointment_message_post(appointment=a, author=c.dentist, body="ok") and None
         ),
         lambda aid, new: {"patient": ["notification appointment.message"]},
     ),
     "reminder": (
         lambda c: make_appointment(c, starts_at=hours_from_now(20)),
-        lambda c, a: services.reminders_send_due(),
+        lambda c, a: reminders.reminders_send_due(),
         lambda aid, new: {"patient": ["notification appointment.reminder"]},
     ),
 }
@@ -234,7 +234,7 @@ async def test_notification_frames_carry_what_the_page_needs(
     try:
         a = await in_tenant(clinic, lambda: make_appointment(world.a, state=S.REQUESTED))
         await in_tenant(
-            clinic, lambda: services.appointment_confirm(appointment=a, by=world.a.dentist)
+            clinic, lambda: appointments.appointment_confirm(appointment=a, by=world.a.dentist)
         )
         frame = await receive(world.sockets["patient"])
         data = frame["notification"]["data"]
@@ -251,9 +251,9 @@ async def test_notification_frames_carry_what_the_page_needs(
 async def test_a_patient_offline_during_a_change_gets_it_on_reconnect(clinic: Tenant) -> None:
     c = await in_tenant(clinic, lambda: make_clinic(clinic))
     a = await in_tenant(clinic, lambda: make_appointment(c, state=S.REQUESTED))
-    await in_tenant(clinic, lambda: services.appointment_confirm(appointment=a, by=c.dentist))
+    await in_tenant(clinic, lambda: appointments.appointment_confirm(appointment=a, by=c.dentist))
     await in_tenant(
-        clinic, lambda: services.appointment_message_post(appointment=a, author=c.dentist, body="x")
+        clinic, lambda: messages.appointment_message_post(appointment=a, author=c.dentist, body="x")
     )
     comm = await communicator(clinic, c.patient)
     _, replayed = await start(comm)

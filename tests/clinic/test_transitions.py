@@ -1,17 +1,18 @@
 """Every transition of the appointment state machine, allowed and refused, with who is told."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 
-from clinic import services
 from clinic.errors import SlotTaken, TransitionRefused
 from clinic.models import Appointment, AppointmentState
+from clinic.services import appointments
+from clinic.services.common import SCHEDULE_TOPIC
 from realtime.models import Notification
+from realtime.services import notification_payload
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, hours_from_now, make_appointment, make_clinic, slot
+from tests.clinic.factories import Clinic, hours_from_now, make_appointment, slot
+from tests.school.helpers import listening
 
 pytestmark = pytest.mark.django_db
 S = AppointmentState
@@ -26,43 +27,39 @@ def types_of(user_id: int) -> list[str]:
     )
 
 
-@pytest.fixture
-def c(clinic: Tenant) -> Iterator[Clinic]:
-    with tenant_context(clinic):
-        yield make_clinic(clinic)
-
-
 def test_request_then_confirm_tells_the_patient(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
         # given a patient's request
-        a = services.appointment_request(
+        a = appointments.appointment_request(
             patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
         assert a.state == S.REQUESTED
         assert types_of(c.dentist.pk) == ["appointment.requested"]
         # when the dentist confirms
-        services.appointment_confirm(appointment=a, by=c.dentist)
+        appointments.appointment_confirm(appointment=a, by=c.dentist)
         # then it is confirmed and the patient (only) is told
         a.refresh_from_db()
         assert a.state == S.CONFIRMED
         assert types_of(c.patient.pk) == ["appointment.confirmed"]
-        note = Notification.objects.get(recipient=c.patient)
-        assert note.data["appointment_id"] == a.pk and note.data["title"] and note.data["url"]
+        shown = notification_payload(Notification.objects.get(recipient=c.patient))["data"]
+        assert shown["appointment_id"] == a.pk and shown["title"] and shown["url"]
         assert types_of(c.patient2.pk) == [] and types_of(c.dentist2.pk) == []
 
 
 def test_receptionist_declines_and_the_slot_is_free_again(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
-        a = services.appointment_request(
+        a = appointments.appointment_request(
             patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
-        services.appointment_decline(appointment=a, by=c.receptionist, reason="Away that day")
+        appointments.appointment_decline(appointment=a, by=c.receptionist, reason="Away that day")
         a.refresh_from_db()
         assert a.state == S.DECLINED
         assert types_of(c.patient.pk) == ["appointment.declined"]
-        assert "Away that day" in Notification.objects.get(recipient=c.patient).data["body"]
+        declined = Notification.objects.get(recipient=c.patient)
+        assert declined.data["reason"] == "Away that day"
+        assert "Away that day" in notification_payload(declined)["data"]["body"]
         # the declined request no longer holds the dentist
-        again = services.appointment_request(
+        again = appointments.appointment_request(
             patient=c.patient2, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
         assert again.state == S.REQUESTED
@@ -70,10 +67,10 @@ def test_receptionist_declines_and_the_slot_is_free_again(c: Clinic, clinic: Ten
 
 def test_proposing_another_time_for_a_request_confirms_it_there(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
-        a = services.appointment_request(
+        a = appointments.appointment_request(
             patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
-        moved = services.appointment_reschedule(
+        moved = appointments.appointment_reschedule(
             appointment=a, by=c.dentist, starts_at=slot(hour=14)
         )
         assert moved.pk == a.pk and moved.state == S.CONFIRMED
@@ -84,7 +81,7 @@ def test_proposing_another_time_for_a_request_confirms_it_there(c: Clinic, clini
 def test_rescheduling_a_confirmed_appointment_replaces_it(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=slot())
-        moved = services.appointment_reschedule(
+        moved = appointments.appointment_reschedule(
             appointment=a, by=c.receptionist, starts_at=slot(days=3, hour=9)
         )
         a.refresh_from_db()
@@ -93,7 +90,9 @@ def test_rescheduling_a_confirmed_appointment_replaces_it(c: Clinic, clinic: Ten
         data = Notification.objects.get(recipient=c.patient).data
         assert data["appointment_id"] == moved.pk and data["previous_id"] == a.pk
         # overlapping the old time is fine: the old row gave its slot up
-        services.appointment_reschedule(appointment=moved, by=c.dentist, starts_at=slot(minute=15))
+        appointments.appointment_reschedule(
+            appointment=moved, by=c.dentist, starts_at=slot(minute=15)
+        )
 
 
 def test_patient_cancels_before_the_cutoff_and_the_dentist_is_told(
@@ -101,7 +100,7 @@ def test_patient_cancels_before_the_cutoff_and_the_dentist_is_told(
 ) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(48))
-        services.appointment_cancel(appointment=a, by=c.patient)
+        appointments.appointment_cancel(appointment=a, by=c.patient)
         a.refresh_from_db()
         assert a.state == S.CANCELLED
         assert types_of(c.dentist.pk) == ["appointment.cancelled"]
@@ -112,7 +111,7 @@ def test_patient_cannot_cancel_after_the_cutoff(c: Clinic, clinic: Tenant) -> No
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(23))
         with pytest.raises(ValidationError, match="up to 24 hours before"):
-            services.appointment_cancel(appointment=a, by=c.patient)
+            appointments.appointment_cancel(appointment=a, by=c.patient)
         a.refresh_from_db()
         assert a.state == S.CONFIRMED
         assert Notification.objects.count() == 0
@@ -123,7 +122,7 @@ def test_clinic_may_cancel_after_the_cutoff_and_the_patient_is_told(
 ) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(2))
-        services.appointment_cancel(appointment=a, by=c.dentist, reason="Dentist ill")
+        appointments.appointment_cancel(appointment=a, by=c.dentist, reason="Dentist ill")
         assert types_of(c.patient.pk) == ["appointment.cancelled"]
         assert types_of(c.dentist.pk) == []
 
@@ -132,7 +131,11 @@ def test_clinic_may_cancel_after_the_cutoff_and_the_patient_is_told(
 def test_complete_and_no_show_once_started(c: Clinic, clinic: Tenant, to: str) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(-1))
-        act = services.appointment_complete if to == S.COMPLETED else services.appointment_no_show
+        act = (
+            appointments.appointment_complete
+            if to == S.COMPLETED
+            else appointments.appointment_no_show
+        )
         act(appointment=a, by=c.dentist)
         a.refresh_from_db()
         assert a.state == to
@@ -143,24 +146,28 @@ def test_complete_and_no_show_once_started(c: Clinic, clinic: Tenant, to: str) -
 def test_complete_and_no_show_refused_before_the_start(c: Clinic, clinic: Tenant, to: str) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(3))
-        act = services.appointment_complete if to == S.COMPLETED else services.appointment_no_show
+        act = (
+            appointments.appointment_complete
+            if to == S.COMPLETED
+            else appointments.appointment_no_show
+        )
         with pytest.raises(ValidationError, match="only once it has started"):
             act(appointment=a, by=c.dentist)
 
 
 def _attempt(c: Clinic, a: Appointment, to: str) -> None:
     if to == S.CONFIRMED:
-        services.appointment_confirm(appointment=a, by=c.dentist)
+        appointments.appointment_confirm(appointment=a, by=c.dentist)
     elif to == S.DECLINED:
-        services.appointment_decline(appointment=a, by=c.dentist)
+        appointments.appointment_decline(appointment=a, by=c.dentist)
     elif to == S.CANCELLED:
-        services.appointment_cancel(appointment=a, by=c.dentist)
+        appointments.appointment_cancel(appointment=a, by=c.dentist)
     elif to == S.RESCHEDULED:
-        services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(days=4))
+        appointments.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(days=4))
     elif to == S.COMPLETED:
-        services.appointment_complete(appointment=a, by=c.dentist)
+        appointments.appointment_complete(appointment=a, by=c.dentist)
     elif to == S.NO_SHOW:
-        services.appointment_no_show(appointment=a, by=c.dentist)
+        appointments.appointment_no_show(appointment=a, by=c.dentist)
 
 
 ALLOWED = {
@@ -199,11 +206,11 @@ def test_a_dentist_cannot_act_on_a_colleagues_appointment(c: Clinic, clinic: Ten
     with tenant_context(clinic):
         a = make_appointment(c, state=S.REQUESTED)
         with pytest.raises(ValidationError, match="another dentist"):
-            services.appointment_confirm(appointment=a, by=c.dentist2)
+            appointments.appointment_confirm(appointment=a, by=c.dentist2)
         with pytest.raises(ValidationError, match="Only the clinic"):
-            services.appointment_confirm(appointment=a, by=c.patient)
+            appointments.appointment_confirm(appointment=a, by=c.patient)
         with pytest.raises(ValidationError, match="Only the clinic"):
-            services.appointment_cancel(appointment=a, by=c.patient2)
+            appointments.appointment_cancel(appointment=a, by=c.patient2)
         a.refresh_from_db()
         assert a.state == S.REQUESTED
 
@@ -212,7 +219,7 @@ def test_confirming_a_request_whose_time_passed_is_refused(c: Clinic, clinic: Te
     with tenant_context(clinic):
         a = make_appointment(c, starts_at=hours_from_now(-2), state=S.REQUESTED)
         with pytest.raises(ValidationError, match="has passed"):
-            services.appointment_confirm(appointment=a, by=c.dentist)
+            appointments.appointment_confirm(appointment=a, by=c.dentist)
 
 
 def test_live_copies_leave_after_commit_and_never_on_rollback(
@@ -220,16 +227,46 @@ def test_live_copies_leave_after_commit_and_never_on_rollback(
 ) -> None:
     with tenant_context(clinic):
         a = make_appointment(c, state=S.REQUESTED)
-        with django_capture_on_commit_callbacks() as callbacks:
-            services.appointment_confirm(appointment=a, by=c.dentist)
-        assert len(callbacks) == 2  # the patient's notification, the schedule event
-        b = make_appointment(c, starts_at=hours_from_now(1))
         with (
-            django_capture_on_commit_callbacks() as callbacks,
-            pytest.raises(ValidationError),
+            listening(users=[c.patient]) as patient,
+            listening(users=[c.dentist, c.patient2, c.receptionist]) as others,
+            listening(topics=[(SCHEDULE_TOPIC, c.dentist.pk)]) as schedule,
         ):
-            services.appointment_cancel(appointment=b, by=c.patient)
-        assert callbacks == []
+            # when the dentist confirms a request, and before the transaction commits
+            with django_capture_on_commit_callbacks() as callbacks:
+                appointments.appointment_confirm(appointment=a, by=c.dentist)
+            # then nothing has left yet
+            assert patient.events(timeout=0.2) == [] and schedule.events(timeout=0.1) == []
+            # when it commits
+            for callback in callbacks:
+                callback()
+            # then the patient gets the notification and the schedule's watchers the event
+            [notification] = patient.notifications()
+            assert notification["type"] == "appointment.confirmed"
+            assert notification["data"]["appointment_id"] == a.pk
+            assert notification["data"]["state"] == S.CONFIRMED
+            assert notification["data"]["title"] == "Appointment confirmed"
+            [event] = schedule.events()
+            assert event["type"] == "topic" and event["object_id"] == c.dentist.pk
+            assert event["event"]["change"] == "confirmed"
+            summary = event["event"]["appointment"]
+            assert summary["id"] == a.pk and summary["state"] == S.CONFIRMED
+            assert summary["actions"]["patient"] == ["cancel"]
+            # and nobody else hears anything
+            assert others.events(timeout=0.2) == []
+
+            # given a patient cancelling too late (refused: the transaction rolls back)
+            b = make_appointment(c, starts_at=hours_from_now(1))
+            with (
+                django_capture_on_commit_callbacks(execute=True) as callbacks,
+                pytest.raises(ValidationError),
+            ):
+                appointments.appointment_cancel(appointment=b, by=c.patient)
+            # then nothing was queued, sent or stored
+            assert callbacks == []
+            assert schedule.events(timeout=0.2) == [] and others.events(timeout=0.1) == []
+            assert patient.events(timeout=0.1) == []
+        assert not Notification.objects.filter(type="appointment.cancelled").exists()
 
 
 def test_moving_into_a_taken_slot_changes_nothing(c: Clinic, clinic: Tenant) -> None:
@@ -237,9 +274,13 @@ def test_moving_into_a_taken_slot_changes_nothing(c: Clinic, clinic: Tenant) -> 
         a = make_appointment(c, starts_at=slot(hour=9))
         make_appointment(c, starts_at=slot(hour=14), patient=c.patient2, chair=c.chairs[1])
         with pytest.raises(SlotTaken, match="already booked"):
-            services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(hour=14))
+            appointments.appointment_reschedule(
+                appointment=a, by=c.dentist, starts_at=slot(hour=14)
+            )
         with pytest.raises(ValidationError, match="does not work at"):
-            services.appointment_reschedule(appointment=a, by=c.dentist, starts_at=slot(hour=19))
+            appointments.appointment_reschedule(
+                appointment=a, by=c.dentist, starts_at=slot(hour=19)
+            )
         a.refresh_from_db()
         assert a.state == S.CONFIRMED and a.starts_at == slot(hour=9)
         assert Appointment.objects.count() == 2

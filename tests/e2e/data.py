@@ -16,8 +16,8 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic import services as clinic_services
 from clinic.models import Appointment
+from clinic.services.appointments import appointment_confirm, appointment_request
 from realtime.models import Notification
 from school.clock import tenant_today
 from school.models import Course, Grade
@@ -117,7 +117,7 @@ class Practice:
 def practice_with_request(tenant: Tenant) -> Practice:
     with tenant_context(tenant):
         clinic = make_clinic(tenant)
-        requested = clinic_services.appointment_request(
+        requested = appointment_request(
             patient=clinic.patient,
             dentist=clinic.dentist,
             appointment_type=clinic.checkup,
@@ -129,6 +129,6 @@ def practice_with_request(tenant: Tenant) -> Practice:
 @off_the_browser_thread
 def confirm(practice: Practice) -> None:
     with tenant_context(practice.clinic.tenant):
-        clinic_services.appointment_confirm(
+        appointment_confirm(
             appointment=Appointment.objects.get(pk=practice.request.pk), by=practice.clinic.dentist
         )

@@ -1,0 +1,251 @@
+"""Every notification the clinic sends, declared once (loaded by realtime.apps.ready).
+
+A notification stores parameters (ids, names, ISO times, the reason, the message text), never
+sentences: title and body are rendered from them whenever a page, a socket (live or on
+replay) or an e-mail shows the notification, with times in the clinic's time zone at that
+moment. `when` and `state_label` are stored as well because the pages put them in place as
+they are (a row's link text, a state badge); the titles and bodies do not read them.
+
+The services build the parameters with the helpers at the end, from the appointment's summary
+built once per change."""
+
+from datetime import datetime
+from typing import TypedDict
+
+from clinic.clock import when_label
+from clinic.selectors import AppointmentSummary, appointment_url
+from realtime.catalogue import NotificationType, register
+
+
+class AppointmentParams(TypedDict):
+    """What every appointment notification carries."""
+
+    appointment_id: int
+    state: str
+    state_label: str
+    when: str  # the appointment's time as the pages show it in place
+    starts_at: str  # ISO
+    ends_at: str  # ISO
+    dentist_id: int
+    dentist_name: str
+    type_name: str
+
+
+class RequestedParams(AppointmentParams):
+    patient_name: str
+
+
+class DeclinedParams(AppointmentParams):
+    reason: str  # "" when none was given
+
+
+class RescheduledParams(AppointmentParams):
+    # The row the move replaced (a confirmed appointment ends as `rescheduled`); None when a
+    # request was answered with another time (the same row moved).
+    previous_id: int | None
+    previous_starts_at: str  # ISO
+    previous_ends_at: str  # ISO
+
+
+class CancelledParams(AppointmentParams):
+    cancelled_by: str  # "patient" or "clinic"
+    patient_name: str
+    reason: str  # "" when none was given
+
+
+class MessageParams(AppointmentParams):
+    message_id: int
+    author_id: int
+    author_name: str
+    text: str
+    created_at: str  # ISO
+
+
+BODY_PREVIEW = 140
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _when(p: AppointmentParams) -> str:
+    """The appointment's time, rendered now in the clinic's time zone."""
+    return when_label(_at(p["starts_at"]), _at(p["ends_at"]))
+
+
+def _url(p: AppointmentParams) -> str:
+    return appointment_url(p["appointment_id"])
+
+
+def _reason(reason: str, *, none: str = ".") -> str:
+    return f": {reason}" if reason else none
+
+
+def _requested_body(p: RequestedParams) -> str:
+    return f"{p['patient_name']} asks for {p['type_name']} on {_when(p)}."
+
+
+def _declined_body(p: DeclinedParams) -> str:
+    return (
+        f"Your request for {when_label(_at(p['starts_at']))} was declined"
+        f"{_reason(p['reason'])} Please choose another time."
+    )
+
+
+def _rescheduled_body(p: RescheduledParams) -> str:
+    previous = when_label(_at(p["previous_starts_at"]), _at(p["previous_ends_at"]))
+    return f"{p['dentist_name']} moved your {p['type_name']} from {previous} to {_when(p)}."
+
+
+def _cancelled_body(p: CancelledParams) -> str:
+    if p["cancelled_by"] == "patient":
+        return f"{p['patient_name']} cancelled {_when(p)}."
+    return f"The clinic cancelled your appointment on {_when(p)}{_reason(p['reason'])}"
+
+
+def _message_body(p: MessageParams) -> str:
+    text = p["text"]
+    return text if len(text) <= BODY_PREVIEW else text[: BODY_PREVIEW - 1] + "…"
+
+
+APPOINTMENT_REQUESTED = register(
+    NotificationType(
+        type="appointment.requested",
+        params=RequestedParams,
+        audience="the dentist the patient asked for",
+        title=lambda p: "New appointment request",
+        body=_requested_body,
+        url=_url,
+    )
+)
+APPOINTMENT_CONFIRMED = register(
+    NotificationType(
+        type="appointment.confirmed",
+        params=AppointmentParams,
+        audience="the patient",
+        title=lambda p: "Appointment confirmed",
+        body=lambda p: f"{p['type_name']} with {p['dentist_name']} on {_when(p)} is confirmed.",
+        url=_url,
+    )
+)
+APPOINTMENT_DECLINED = register(
+    NotificationType(
+        type="appointment.declined",
+        params=DeclinedParams,
+        audience="the patient",
+        title=lambda p: "Appointment request declined",
+        body=_declined_body,
+        url=_url,
+    )
+)
+APPOINTMENT_RESCHEDULED = register(
+    NotificationType(
+        type="appointment.rescheduled",
+        params=RescheduledParams,
+        audience="the patient",
+        title=lambda p: "Appointment moved",
+        body=_rescheduled_body,
+        url=_url,
+    )
+)
+APPOINTMENT_CANCELLED = register(
+    NotificationType(
+        type="appointment.cancelled",
+        params=CancelledParams,
+        audience="the dentist when the patient cancels; the patient when the clinic cancels",
+        title=lambda p: "Appointment cancelled",
+        body=_cancelled_body,
+        url=_url,
+    )
+)
+APPOINTMENT_REMINDER = register(
+    NotificationType(
+        type="appointment.reminder",
+        params=AppointmentParams,
+        audience="the patient, once, within the clinic's reminder lead time (also by e-mail)",
+        title=lambda p: "Appointment reminder",
+        body=lambda p: f"Reminder: {p['type_name']} with {p['dentist_name']} on {_when(p)}.",
+        url=_url,
+    )
+)
+APPOINTMENT_MESSAGE = register(
+    NotificationType(
+        type="appointment.message",
+        params=MessageParams,
+        audience="the other side of the thread: the patient's messages reach the dentist and "
+        "the receptionists; the clinic's reach the patient and the dentist (not the author)",
+        title=lambda p: f"Message from {p['author_name']}",
+        body=_message_body,
+        url=_url,
+    )
+)
+
+
+# --- builders ------------------------------------------------------------------------------
+
+
+def appointment_params(summary: AppointmentSummary) -> AppointmentParams:
+    return {
+        "appointment_id": summary["id"],
+        "state": summary["state"],
+        "state_label": summary["state_label"],
+        "when": summary["when"],
+        "starts_at": summary["starts_at"],
+        "ends_at": summary["ends_at"],
+        "dentist_id": summary["dentist_id"],
+        "dentist_name": summary["dentist_name"],
+        "type_name": summary["type_name"],
+    }
+
+
+def requested_params(summary: AppointmentSummary) -> RequestedParams:
+    return {**appointment_params(summary), "patient_name": summary["patient_name"]}
+
+
+def declined_params(summary: AppointmentSummary, *, reason: str) -> DeclinedParams:
+    return {**appointment_params(summary), "reason": reason}
+
+
+def rescheduled_params(
+    summary: AppointmentSummary,
+    *,
+    previous_id: int | None,
+    previous_starts_at: datetime,
+    previous_ends_at: datetime,
+) -> RescheduledParams:
+    return {
+        **appointment_params(summary),
+        "previous_id": previous_id,
+        "previous_starts_at": previous_starts_at.isoformat(),
+        "previous_ends_at": previous_ends_at.isoformat(),
+    }
+
+
+def cancelled_params(
+    summary: AppointmentSummary, *, by_patient: bool, reason: str
+) -> CancelledParams:
+    return {
+        **appointment_params(summary),
+        "cancelled_by": "patient" if by_patient else "clinic",
+        "patient_name": summary["patient_name"],
+        "reason": reason,
+    }
+
+
+def message_params(
+    summary: AppointmentSummary,
+    *,
+    message_id: int,
+    author_id: int,
+    author_name: str,
+    text: str,
+    created_at: datetime,
+) -> MessageParams:
+    return {
+        **appointment_params(summary),
+        "message_id": message_id,
+        "author_id": author_id,
+        "author_name": author_name,
+        "text": text,
+        "created_at": created_at.isoformat(),
+    }

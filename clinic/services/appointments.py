@@ -1,0 +1,291 @@
+"""Booking and every change of an appointment's state. Each change builds the appointment's
+summary once and passes it to the notification and to the schedule's topic event."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from clinic.clock import local, when_label
+from clinic.errors import SlotTaken
+from clinic.models import (
+    CHAIR_OVERLAP,
+    DENTIST_OVERLAP,
+    Appointment,
+    AppointmentType,
+    Chair,
+)
+from clinic.notifications import (
+    APPOINTMENT_CANCELLED,
+    APPOINTMENT_CONFIRMED,
+    APPOINTMENT_DECLINED,
+    APPOINTMENT_REQUESTED,
+    APPOINTMENT_RESCHEDULED,
+    appointment_params,
+    cancelled_params,
+    declined_params,
+    requested_params,
+    rescheduled_params,
+)
+from clinic.selectors import appointment_summary, clinic_settings_get, working_intervals
+from clinic.services.common import locked, publish_change
+from clinic.states import (
+    ACTIONS_BY_NAME,
+    HOLDING_STATES,
+    VERBS,
+    AppointmentState,
+    Side,
+    require_action,
+)
+from realtime.services import notify
+
+S = AppointmentState
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def _check_time(*, dentist: User, starts_at: datetime, ends_at: datetime) -> None:
+    if timezone.is_naive(starts_at):
+        raise ValidationError("The start time must include a timezone.")
+    if starts_at <= timezone.now():
+        raise ValidationError("That time has already passed; choose a time in the future.")
+    day = local(starts_at).date()
+    if local(ends_at).date() != day or not any(
+        open_at <= starts_at and ends_at <= close_at
+        for open_at, close_at in working_intervals(dentist=dentist, day=day)
+    ):
+        raise ValidationError(
+            f"{dentist.display_name} does not work at {when_label(starts_at, ends_at)}; "
+            "choose one of the free slots shown."
+        )
+
+
+def _violated(exc: IntegrityError) -> str | None:
+    """Which overlap constraint an insert or update broke (None if it was something else)."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) != "23P01":  # exclusion_violation
+        return None
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+    if name == DENTIST_OVERLAP or "dentist" in name:
+        return DENTIST_OVERLAP
+    if name == CHAIR_OVERLAP or "chair" in name:
+        return CHAIR_OVERLAP
+    return name
+
+
+def _dentist_taken(appointment: Appointment) -> SlotTaken:
+    return SlotTaken(
+        f"{appointment.dentist.display_name} is already booked at "
+        f"{when_label(appointment.starts_at, appointment.ends_at)}; choose another time."
+    )
+
+
+def _occupy(appointment: Appointment) -> Appointment:
+    """Save `appointment` (new or moved) in a holding state on the first chair that is free.
+
+    A Python look-ahead skips chairs visibly busy; the exclusion constraints decide, so two
+    concurrent bookings can never both win: the loser gets SlotTaken (or tries the next
+    chair if only the chair clashed)."""
+    overlap = Appointment.objects.filter(
+        state__in=HOLDING_STATES,
+        starts_at__lt=appointment.ends_at,
+        ends_at__gt=appointment.starts_at,
+    ).exclude(pk=appointment.pk)
+    if overlap.filter(dentist_id=appointment.dentist_id).exists():
+        raise _dentist_taken(appointment)
+    busy = set(overlap.values_list("chair_id", flat=True))
+    chairs = [c for c in Chair.objects.filter(is_active=True).order_by("pk") if c.pk not in busy]
+    if not Chair.objects.filter(is_active=True).exists():
+        raise ValidationError("The clinic has no chairs set up yet.")
+    appointment.updated_at = timezone.now()
+    for chair in chairs:
+        appointment.chair = chair
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return appointment
+        except IntegrityError as exc:
+            violated = _violated(exc)
+            if violated == DENTIST_OVERLAP:
+                raise _dentist_taken(appointment) from exc
+            if violated != CHAIR_OVERLAP:
+                raise
+    raise SlotTaken(
+        f"Every chair is in use at {when_label(appointment.starts_at, appointment.ends_at)}; "
+        "choose another time."
+    )
+
+
+def _set_state(appointment: Appointment, state: str) -> None:
+    appointment.state = state
+    appointment.updated_at = timezone.now()
+    appointment.save(update_fields=["state", "updated_at"])
+
+
+# --- flows ---------------------------------------------------------------------------------
+
+
+def appointment_request(
+    *,
+    patient: User,
+    dentist: User,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    note: str = "",
+) -> Appointment:
+    """A patient asks for a slot; it is held (nobody else can take it) until the clinic
+    confirms or declines."""
+    if not patient.has_role(Role.PATIENT):
+        raise ValidationError("Only patients can request appointments.")
+    if not dentist.has_role(Role.DENTIST):
+        raise ValidationError("Choose one of the clinic's dentists.")
+    if not appointment_type.is_active:
+        raise ValidationError("This kind of appointment is no longer offered.")
+    ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
+    _check_time(dentist=dentist, starts_at=starts_at, ends_at=ends_at)
+    with transaction.atomic():
+        appointment = Appointment(
+            patient=patient,
+            dentist=dentist,
+            type=appointment_type,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            state=S.REQUESTED,
+            note=note.strip()[:500],
+        )
+        _occupy(appointment)
+        summary = appointment_summary(appointment)
+        notify(recipients=[dentist], kind=APPOINTMENT_REQUESTED, params=requested_params(summary))
+        publish_change(summary, "requested")
+    return appointment
+
+
+def appointment_confirm(*, appointment: Appointment, by: User) -> Appointment:
+    with transaction.atomic():
+        appointment = locked(appointment)
+        require_action(appointment, by, "confirm")
+        if appointment.starts_at <= timezone.now():
+            raise ValidationError(
+                "This request is for a time that has passed; decline it or propose another time."
+            )
+        _set_state(appointment, S.CONFIRMED)
+        summary = appointment_summary(appointment)
+        notify(
+            recipients=[appointment.patient_id],
+            kind=APPOINTMENT_CONFIRMED,
+            params=appointment_params(summary),
+        )
+        publish_change(summary, "confirmed")
+    return appointment
+
+
+def appointment_decline(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
+    with transaction.atomic():
+        appointment = locked(appointment)
+        require_action(appointment, by, "decline")
+        _set_state(appointment, S.DECLINED)
+        summary = appointment_summary(appointment)
+        notify(
+            recipients=[appointment.patient_id],
+            kind=APPOINTMENT_DECLINED,
+            params=declined_params(summary, reason=reason.strip()[:300]),
+        )
+        publish_change(summary, "declined")
+    return appointment
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, by: User, starts_at: datetime
+) -> Appointment:
+    """The clinic moves an appointment (or answers a request with another time).
+
+    A request answered this way becomes confirmed at the new time (requested → confirmed);
+    a confirmed appointment ends as `rescheduled` and a new confirmed one replaces it, so the
+    patient's history shows both. Either way the patient gets `appointment.rescheduled` and
+    may cancel within the usual cut-off if the new time does not suit."""
+    with transaction.atomic():
+        current = locked(appointment)
+        moving_request = current.state == S.REQUESTED
+        require_action(current, by, "propose" if moving_request else "reschedule")
+        ends_at = starts_at + timedelta(minutes=current.type.duration_minutes)
+        _check_time(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
+        previous_starts_at, previous_ends_at = current.starts_at, current.ends_at
+        if moving_request:
+            current.starts_at, current.ends_at, current.state = starts_at, ends_at, S.CONFIRMED
+            moved = _occupy(current)
+        else:
+            _set_state(current, S.RESCHEDULED)
+            publish_change(appointment_summary(current), "rescheduled")
+            moved = _occupy(
+                Appointment(
+                    patient=current.patient,
+                    dentist=current.dentist,
+                    type=current.type,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    state=S.CONFIRMED,
+                    rescheduled_from=current,
+                    note=current.note,
+                )
+            )
+        summary = appointment_summary(moved)
+        notify(
+            recipients=[moved.patient_id],
+            kind=APPOINTMENT_RESCHEDULED,
+            params=rescheduled_params(
+                summary,
+                previous_id=None if moving_request else current.pk,
+                previous_starts_at=previous_starts_at,
+                previous_ends_at=previous_ends_at,
+            ),
+        )
+        publish_change(summary, "rescheduled")
+    return moved
+
+
+def appointment_cancel(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
+    """The patient may cancel up to the clinic's cut-off; the clinic at any time."""
+    with transaction.atomic():
+        appointment = locked(appointment)
+        by_patient = require_action(appointment, by, "cancel") == Side.PATIENT
+        if by_patient:
+            cutoff = clinic_settings_get().cancellation_cutoff_hours
+            if timezone.now() > appointment.starts_at - timedelta(hours=cutoff):
+                raise ValidationError(
+                    f"Appointments can be cancelled online up to {cutoff} hours before they "
+                    "start; please call the clinic."
+                )
+        _set_state(appointment, S.CANCELLED)
+        summary = appointment_summary(appointment)
+        notify(
+            # The other side is told: the dentist when the patient cancels, else the patient.
+            recipients=[appointment.dentist_id if by_patient else appointment.patient_id],
+            kind=APPOINTMENT_CANCELLED,
+            params=cancelled_params(summary, by_patient=by_patient, reason=reason.strip()[:300]),
+        )
+        publish_change(summary, "cancelled")
+    return appointment
+
+
+def _finish(*, appointment: Appointment, by: User, action: str) -> Appointment:
+    with transaction.atomic():
+        appointment = locked(appointment)
+        require_action(appointment, by, action)
+        to = ACTIONS_BY_NAME[action].target
+        if appointment.starts_at > timezone.now():
+            raise ValidationError(f"An appointment can be {VERBS[to]} only once it has started.")
+        _set_state(appointment, to)
+        publish_change(appointment_summary(appointment), to)
+    return appointment
+
+
+def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+    return _finish(appointment=appointment, by=by, action="complete")
+
+
+def appointment_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    return _finish(appointment=appointment, by=by, action="no_show")

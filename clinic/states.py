@@ -1,0 +1,173 @@
+"""The appointment state machine as data: its states, which of them hold a slot, the actions
+that move an appointment between them and which side may take each.
+
+Services check a change here (`require_action`), templates draw the buttons `actions_for` a
+user returns, and appointment summaries carry the actions per side so the pages' scripts
+read them instead of restating the rules. Time rules (the patient's cancellation cut-off,
+"only once it has started") stay in the services: a button is offered by state and side, the
+service then explains a refusal that depends on the clock.
+
+Nothing here imports the models (the models import this module for their constraints)."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.roles import CLINIC_STAFF, Role
+from clinic.errors import TransitionRefused
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from clinic.models import Appointment
+
+
+class AppointmentState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+S = AppointmentState
+
+# States in which an appointment occupies its dentist and chair; the others free the slot.
+# The exclusion constraints on Appointment read this (clinic.models).
+HOLDING_STATES: tuple[str, ...] = (S.REQUESTED, S.CONFIRMED)
+# A request the clinic has not answered yet.
+AWAITING_ANSWER = S.REQUESTED
+# Rows that are no booking of the dentist's day: a refused request, a row a reschedule replaced.
+OFF_SCHEDULE_STATES: tuple[str, ...] = (S.DECLINED, S.RESCHEDULED)
+
+
+class Side(StrEnum):
+    """Who acts: the appointment's patient, or the clinic (its staff; a dentist only on their
+    own appointments)."""
+
+    PATIENT = "patient"
+    CLINIC = "clinic"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # also the key the pages' scripts and templates use
+    label: str  # the button's text
+    url_name: str  # the view that takes it (reschedule and propose share one)
+    source: str  # the state it applies to
+    target: str  # the state it leads to
+    sides: frozenset[Side]
+
+
+CLINIC_ONLY = frozenset({Side.CLINIC})
+EITHER_SIDE = frozenset({Side.PATIENT, Side.CLINIC})
+
+# In the order the buttons are shown.
+ACTIONS: tuple[Action, ...] = (
+    Action("confirm", "Confirm", "clinic:confirm", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
+    Action("decline", "Decline", "clinic:decline", S.REQUESTED, S.DECLINED, CLINIC_ONLY),
+    # Answering a request with another time confirms it there.
+    Action("propose", "Propose time", "clinic:propose", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
+    Action("complete", "Completed", "clinic:complete", S.CONFIRMED, S.COMPLETED, CLINIC_ONLY),
+    Action("no_show", "No-show", "clinic:no_show", S.CONFIRMED, S.NO_SHOW, CLINIC_ONLY),
+    # Moving a confirmed appointment ends it as `rescheduled` and books a new confirmed row.
+    Action("reschedule", "Reschedule", "clinic:propose", S.CONFIRMED, S.RESCHEDULED, CLINIC_ONLY),
+    Action("cancel", "Cancel", "clinic:cancel", S.CONFIRMED, S.CANCELLED, EITHER_SIDE),
+)
+ACTIONS_BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
+
+# Every allowed change of state, derived from the actions (one definition).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    state: frozenset(a.target for a in ACTIONS if a.source == state)
+    for state in dict.fromkeys(a.source for a in ACTIONS)
+}
+
+# How a refusal names the change ("it cannot be <verb>"), by target state.
+VERBS: dict[str, str] = {
+    S.CONFIRMED: "confirmed",
+    S.DECLINED: "declined",
+    S.CANCELLED: "cancelled",
+    S.RESCHEDULED: "rescheduled",
+    S.COMPLETED: "marked completed",
+    S.NO_SHOW: "marked a no-show",
+}
+
+
+def clinic_side_refusal(appointment: "Appointment", user: "User") -> str | None:
+    """Why `user` may not act for the clinic on `appointment`, or None if they may: dentists
+    act on their own appointments, receptionists and administrators on any."""
+    if not user.has_role(*CLINIC_STAFF):
+        return "Only the clinic can do this."
+    if user.role == Role.DENTIST and appointment.dentist_id != user.pk:
+        return "This is another dentist's appointment."
+    return None
+
+
+def side_of(appointment: "Appointment", user: "User") -> Side | None:
+    """The side `user` acts on for `appointment`, or None if they may not act on it."""
+    if user.pk == appointment.patient_id:
+        return Side.PATIENT
+    if clinic_side_refusal(appointment, user) is None:
+        return Side.CLINIC
+    return None
+
+
+def actions_of(side: Side) -> list[Action]:
+    """Every action a side may ever take (the forms a page's script may need to draw)."""
+    return [a for a in ACTIONS if side in a.sides]
+
+
+def actions_in(state: str, side: Side) -> list[Action]:
+    return [a for a in ACTIONS if a.source == state and side in a.sides]
+
+
+def actions_for(appointment: "Appointment", user: "User") -> list[Action]:
+    """What `user` may do with `appointment` now, in the order the buttons are shown."""
+    side = side_of(appointment, user)
+    return [] if side is None else actions_in(appointment.state, side)
+
+
+def actions_by_side(state: str) -> dict[str, list[str]]:
+    """The action names of each side in `state`: what an appointment summary carries, since
+    one summary reaches several viewers (a schedule's topic event goes to the dentist and
+    the front desk). A page applies its viewer's side; every watcher of a schedule acts on
+    the clinic's side of it (a dentist may watch only their own schedule)."""
+    return {side.value: [a.name for a in actions_in(state, side)] for side in Side}
+
+
+def actions_table(side: Side) -> dict[str, list[str]]:
+    """state -> action names of one side, for a page that follows notifications (which carry
+    the state, not the actions)."""
+    return {state: [a.name for a in actions_in(state, side)] for state in S.values}
+
+
+def require_transition(appointment: "Appointment", target: str) -> None:
+    if target not in TRANSITIONS.get(appointment.state, frozenset()):
+        raise TransitionRefused(
+            f"This appointment is {appointment.get_state_display().lower()}; "
+            f"it cannot be {VERBS[target]}."
+        )
+
+
+def require_clinic_side(appointment: "Appointment", user: "User") -> None:
+    refusal = clinic_side_refusal(appointment, user)
+    if refusal is not None:
+        raise ValidationError(refusal)
+
+
+def require_action(appointment: "Appointment", user: "User", name: str) -> Side:
+    """Refuse unless `user` may take action `name` on `appointment` in its current state;
+    returns the side they act on. The side is checked first: a stranger learns nothing about
+    the appointment's state."""
+    action = ACTIONS_BY_NAME[name]
+    if user.pk == appointment.patient_id and Side.PATIENT in action.sides:
+        side = Side.PATIENT
+    else:
+        require_clinic_side(appointment, user)
+        side = Side.CLINIC
+    require_transition(appointment, action.target)
+    return side
