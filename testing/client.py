@@ -102,8 +102,8 @@ class ReconnectingClient:
         ports: Sequence[int],
         cookie_name: str = "sessionid",
         last_seq: int = 0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        backoff_base: float = BACKOFF_BASE_S,
+        backoff_cap: float = BACKOFF_CAP_S,
     ) -> None:
         self.name = name
         self.domain = domain

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import Role
 from realtime.protocol import CLOSE_CODES, TERMINAL_CLOSE_CODES
 from tenants.models import Tenant
+from testing.client import backoff_delay, is_terminal
 from tests.conftest import PUBLIC_DOMAIN
 from tests.factories import client_for, make_user, session_for
 
@@ -45,6 +46,15 @@ def test_the_terminal_codes_are_the_documented_ones() -> None:
     doc = (ROOT / "docs" / "realtime-protocol.md").read_text()
     for code in CLOSE_CODES:
         assert f"{code} |" in doc, f"{code} is not documented"
+
+
+def test_the_python_client_stops_on_the_servers_terminal_codes_only() -> None:
+    # given the codes the server sends, and those of a dropped or failed connection
+    codes = [*CLOSE_CODES, 1000, 1006, 1011]
+    # then the shared Python client gives up on exactly the table's terminal ones
+    assert {code for code in codes if is_terminal(code)} == TERMINAL_CLOSE_CODES
+    # and otherwise waits at most the doubling ceiling, capped at 30 s
+    assert all(0 <= backoff_delay(attempt) <= min(30.0, 0.5 * 2**attempt) for attempt in range(12))
 
 
 def test_no_javascript_file_spells_a_close_code() -> None:
