@@ -20,6 +20,8 @@ def bench_env(database: str) -> dict[str, str]:
         "REDIS_KEY_PREFIX": f"{database}-{os.getpid()}",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # The benchmarks publish testing.notifications.TEST_MESSAGE (servers and this process).
+        "AVISO_EXTRA_NOTIFICATION_MODULES": "testing.notifications",
     }
 
 

@@ -10,7 +10,7 @@ Each system gets the same Daphne process count and the same clients, one after t
 connections held and memory per connection, an idle period, commit→client latency at
 increasing rates, a broadcast to every client, then a reconnect storm (every server killed
 with SIGKILL and restarted, clients reconnecting with full-jitter backoff like
-static/aviso/realtime.js, one broadcast sent while the servers are down).
+static/aviso/socket.js, one broadcast sent while the servers are down).
 
 Usage: .venv/bin/python bench/compare.py [--clients 1000] [--storm 2000] [--rates 10,50,200]
 Writes bench/results/compare.{json,md,png}.
@@ -534,14 +534,14 @@ async def storm(
 def run_system(
     system_class: type[System], plans: list[dict[str, Any]], args: argparse.Namespace
 ) -> dict[str, Any]:
-    from tests.servers import free_port
+    from testing.servers import free_port
 
     servers = Servers(
         system_class.app,
         [free_port() for _ in range(args.daphnes)],
         env={"DJANGO_SETTINGS_MODULE": system_class.settings_module},
         log_dir=ROOT / "var" / "bench" if args.server_logs else None,
-        options=["--websocket_connect_timeout", str(args.connect_timeout)],
+        connect_timeout=args.connect_timeout,
     )
     servers.start()
     try:
@@ -680,7 +680,7 @@ MEASURED = """What is measured where:
   once on the same ports (down until they listen again: "servers down"); one broadcast to
   every client is published while they boot. Clients
   reconnect with exponential backoff and full jitter (0.5 s doubling to 30 s, as
-  static/aviso/realtime.js; polling clients simply retry every second). "Up to date" is
+  static/aviso/socket.js; polling clients simply retry every second). "Up to date" is
   Aviso's `ready` (after replaying what was missed), the polling client's first answered
   poll, vanilla's socket being open again. Times are from the kill.
 """
@@ -821,7 +821,7 @@ def main() -> None:
         type=int,
         default=30,
         help="Daphne's --websocket_connect_timeout for every system (Daphne's default is 5; "
-        "30 is what Procfile and infra/entrypoint.sh run)",
+        "30 is what config/daphne_cmd.py gives Procfile and infra/entrypoint.sh)",
     )
     parser.add_argument("--name", default="compare", help="results file name")
     parser.add_argument(

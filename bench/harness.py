@@ -5,7 +5,6 @@ WebSocket, plus the baselines' in bench/compare.py) that reconnect like the brow
 import asyncio
 import json
 import os
-import random
 import resource
 import signal
 import subprocess
@@ -16,13 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed
+
 from bench.common import ROOT, bench_env, fresh_database
+from config.daphne_cmd import APPLICATION, CONNECT_TIMEOUT_S, daphne_command
+from testing.client import backoff_delay, close_code, hello, is_terminal, open_socket
+from testing.servers import wait_for_port
 
 TENANTS = (("bench_a", "bench-a.bench"), ("bench_b", "bench-b.bench"))
 # libpq reads PGAPPNAME, so every PostgreSQL backend a server process opens is findable.
 SERVER_APP_NAME = "bench-server"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-MAX_BACKOFF_S = 30.0  # static/aviso/realtime.js: 500 ms doubling to 30 s, full jitter
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -57,24 +60,16 @@ def cpu_seconds(pid: int) -> float:
 
 def start_daphne(
     port: int,
-    app: str = "config.asgi:application",
+    app: str = APPLICATION,
     env: dict[str, str] | None = None,
     log: Path | None = None,
-    options: Sequence[str] = (),
+    connect_timeout: int = CONNECT_TIMEOUT_S,
 ) -> subprocess.Popen[bytes]:
+    """The product's command line (config/daphne_cmd.py), serving `app` (Aviso's or a
+    baseline's) so every system is measured under the same server options."""
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--websocket-max-message-size",
-            "131072",
-            *options,
-            app,
-        ],
+        daphne_command(port=port, application=app, connect_timeout=connect_timeout),
         cwd=ROOT,
         env={**os.environ, "PGAPPNAME": SERVER_APP_NAME, **(env or {})},
         stdout=output,
@@ -91,9 +86,9 @@ class Servers:
         ports: Sequence[int],
         env: dict[str, str] | None = None,
         log_dir: Path | None = None,
-        options: Sequence[str] = (),
+        connect_timeout: int = CONNECT_TIMEOUT_S,
     ):
-        self.options = list(options)
+        self.connect_timeout = connect_timeout
         self.app = app
         self.ports = list(ports)
         self.env = env
@@ -102,11 +97,9 @@ class Servers:
 
     def start(self) -> None:
         self.processes = [
-            start_daphne(port, self.app, self.env, self.log_path(port), self.options)
+            start_daphne(port, self.app, self.env, self.log_path(port), self.connect_timeout)
             for port in self.ports
         ]
-        from tests.servers import wait_for_port
-
         for port, process in zip(self.ports, self.processes, strict=True):
             wait_for_port(port, process, seconds=30)
 
@@ -171,7 +164,7 @@ def make_population(
     from accounts.models import User
     from tenants.models import Tenant
     from tenants.services import tenant_create, tenant_provision
-    from tests.factories import session_for
+    from testing.tenants import session_for
 
     for slug, domain in tenants:
         tenant = tenant_create(
@@ -219,6 +212,7 @@ def publish(
     from django_tenants.utils import schema_context
 
     from realtime.services import notify
+    from testing.notifications import TEST_MESSAGE, TestMessageParams
 
     committed = {}
     for index in targets:
@@ -227,7 +221,9 @@ def publish(
             with transaction.atomic():
                 stamp = stamp_commit()
                 (n,) = notify(
-                    recipients=[plan["user_id"]], type="bench.ping", data={"title": title}
+                    recipients=[plan["user_id"]],
+                    kind=TEST_MESSAGE,
+                    params=TestMessageParams(text=title),
                 )
             committed[(index, n.seq)] = stamp[0]
     return committed
@@ -241,6 +237,7 @@ def broadcast(
     from django_tenants.utils import schema_context
 
     from realtime.services import notify
+    from testing.notifications import TEST_MESSAGE, TestMessageParams
 
     by_user = {(p["schema"], p["user_id"]): i for i, p in enumerate(plans)}
     committed = {}
@@ -250,7 +247,9 @@ def broadcast(
         with schema_context(slug):
             with transaction.atomic():
                 stamp = stamp_commit()
-                created = notify(recipients=users, type="bench.broadcast", data={"title": title})
+                created = notify(
+                    recipients=users, kind=TEST_MESSAGE, params=TestMessageParams(text=title)
+                )
             for n in created:
                 committed[(by_user[(slug, n.recipient_id)], n.seq)] = stamp[-1]
     return started, committed
@@ -300,10 +299,11 @@ class BenchClient:
         self.stopped = True
 
     def retry_delay(self) -> float:
-        """Exponential backoff with full jitter, as static/aviso/realtime.js."""
-        ceiling = min(MAX_BACKOFF_S, 0.5 * 2**self.attempt)
+        """Exponential backoff with full jitter, as static/aviso/socket.js (every system's
+        client waits the same, so the storm compares servers, not client policies)."""
+        delay = backoff_delay(self.attempt)
         self.attempt += 1
-        return random.random() * ceiling
+        return delay
 
     async def run(self, reconnect: bool = False) -> None:
         while not self.stopped:
@@ -333,34 +333,33 @@ class AvisoClient(BenchClient):
         self.last_seq = 0
 
     async def session(self) -> None:
-        import websockets
-
-        domain = self.plan["domain"]
-        self.ws = await websockets.connect(
-            f"ws://{domain}:{self.port}/ws/",
-            host="127.0.0.1",
+        self.ws = await open_socket(
+            domain=self.plan["domain"],
             port=self.port,
-            additional_headers={
-                "Origin": f"http://{domain}",
-                "Cookie": f"sessionid={self.plan['session']}",
-            },
+            session_key=self.plan["session"],
             open_timeout=60,
             ping_interval=None,
             close_timeout=1,
         )
         self.mark_open()
-        hello = json.dumps({"v": 1, "type": "hello", "last_seq": self.last_seq})
-        self.bytes_out += ws_frame_bytes(len(hello)) + 4  # client frames carry a mask
-        await self.ws.send(hello)
-        async for raw in self.ws:
-            self.bytes_in += ws_frame_bytes(len(raw.encode() if isinstance(raw, str) else raw))
-            frame = json.loads(raw)
-            if frame["type"] == "ready":
-                self.mark_ready()
-            elif frame["type"] == "notification":
-                seq = frame["notification"]["seq"]
-                self.received.setdefault(seq, time.time())
-                self.last_seq = max(self.last_seq, seq)
+        greeting = hello(self.last_seq)
+        self.bytes_out += ws_frame_bytes(len(greeting)) + 4  # client frames carry a mask
+        await self.ws.send(greeting)
+        try:
+            async for raw in self.ws:
+                self.bytes_in += ws_frame_bytes(len(raw.encode() if isinstance(raw, str) else raw))
+                frame = json.loads(raw)
+                if frame["type"] == "ready":
+                    self.mark_ready()
+                elif frame["type"] == "notification":
+                    seq = frame["notification"]["seq"]
+                    self.received.setdefault(seq, time.time())
+                    self.last_seq = max(self.last_seq, seq)
+        except ConnectionClosed as closed:
+            # The server's table says which closes end the page's retrying (signed out...).
+            if is_terminal(close_code(closed)):
+                self.stopped = True
+            raise
 
     async def close(self) -> None:
         self.stopped = True

@@ -130,7 +130,7 @@ def main() -> None:
 
     raise_open_files()
     prepare(DATABASE)
-    from tests.servers import free_port
+    from testing.servers import free_port
 
     servers = Servers("config.asgi:application", [free_port() for _ in range(args.daphnes)])
     try:

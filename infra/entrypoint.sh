@@ -17,10 +17,8 @@ case "${1:-web}" in
       python manage.py platform_setup
       python manage.py migrate_schemas --tenant -v 0
     fi
-    # A 30 s handshake window: in a reconnect storm a slow accept beats a dropped handshake
-    # that the client retries (Daphne's default is 5 s).
-    exec daphne -b 0.0.0.0 -p "${PORT:-8000}" --proxy-headers \
-      --websocket-max-message-size 131072 --websocket_connect_timeout 30 config.asgi:application
+    # Daphne's options are in config/daphne_cmd.py (the Procfile and the tests use them too).
+    exec python -m config.daphne_cmd --bind 0.0.0.0 --port "${PORT:-8000}" --proxy-headers
     ;;
   worker)
     wait_for_database

@@ -18,6 +18,34 @@ CLOSE_SERVER_RESTART = 1012
 CLOSE_BUSY = 4503  # the server could not take the socket now (Redis down or saturated): retry
 
 
+@dataclass(frozen=True)
+class CloseCode:
+    """What a client does when the server closes with `code`: a terminal one means "stop
+    reconnecting" (retrying cannot help, or must not happen for minutes) and `message` is what
+    a page shows; any other code, and any code not in CLOSE_CODES (1006, 1011), means
+    "reconnect with backoff". The one table every client reads: the pages get it rendered
+    (realtime/templatetags/aviso_socket.py), the Python clients import it."""
+
+    code: int
+    name: str
+    terminal: bool
+    message: str
+
+
+CLOSE_CODES: dict[int, CloseCode] = {
+    close.code: close
+    for close in (
+        CloseCode(CLOSE_UNAUTHENTICATED, "unauthenticated", True, "Signed out"),
+        CloseCode(CLOSE_SUSPENDED, "suspended", True, "This site is suspended"),
+        CloseCode(CLOSE_FLOOD, "flood", True, "Too many messages"),
+        CloseCode(CLOSE_TOO_BIG, "too_big", True, "A message was too large"),
+        CloseCode(CLOSE_BUSY, "busy", False, "offline"),
+        CloseCode(CLOSE_SERVER_RESTART, "server_restart", False, "offline"),
+    )
+}
+TERMINAL_CLOSE_CODES = frozenset(code for code, close in CLOSE_CODES.items() if close.terminal)
+
+
 class ProtocolError(Exception):
     def __init__(self, code: str, message: str, ref: Any = None) -> None:
         super().__init__(message)

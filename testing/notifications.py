@@ -12,6 +12,10 @@ class TestMessageParams(TypedDict):
     detail: NotRequired[str]
 
 
+# Test modules import this class; its name must not make pytest try to collect it.
+TestMessageParams.__test__ = False  # type: ignore[attr-defined]
+
+
 TEST_MESSAGE = register(
     NotificationType(
         type="test.message",

@@ -3,10 +3,8 @@ these make users, sessions and clients inside a given tenant."""
 
 import itertools
 from http.cookies import SimpleCookie
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import Client
 from django_tenants.utils import tenant_context
 
@@ -15,6 +13,7 @@ from accounts.roles import Role
 from accounts.services import user_create
 from tenants.models import Tenant
 from tenants.selectors import tenant_primary_domain
+from testing.tenants import session_for
 
 PASSWORD = "correct horse battery staple"
 _serial = itertools.count(1)
@@ -32,18 +31,6 @@ def domain_of(tenant: Tenant) -> str:
     domain = tenant_primary_domain(tenant=tenant)
     assert domain, f"{tenant} has no domain"
     return domain
-
-
-def session_for(tenant: Tenant, user: User) -> str:
-    """A logged-in session of `user`, saved in the tenant's schema (what login would do)."""
-    engine = import_module(settings.SESSION_ENGINE)
-    with tenant_context(tenant):
-        session = engine.SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return str(session.session_key)
 
 
 def client_for(tenant: Tenant, user: User | None = None) -> Client:

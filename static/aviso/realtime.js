@@ -1,8 +1,10 @@
 /* Aviso real-time client (protocol v1, docs/realtime-protocol.md).
  *
- * One socket per page to wss://<this tenant's domain>/ws/. It resumes from the last seq the
- * page has seen (starting at the seq the server rendered the page with), reconnects with exponential backoff and jitter, and stops retrying on 4401 (signed out) and
- * 4423 (suspended). Pages register handlers:
+ * One socket per page to wss://<this tenant's domain>/ws/, opened with static/aviso/socket.js
+ * (backoff, offline badge, and the server's terminal close codes: signed out, suspended...).
+ * This file is the tenant side of the protocol: it resumes from the last seq the page has seen
+ * (starting at the seq the server rendered the page with) by saying hello with it on every
+ * (re)connect. Pages register handlers:
  *   aviso.onNotification(type | "*", fn(notification))
  *   aviso.subscribe(topic, params, fn(event, objectId))
  *   aviso.onReconnect(fn)   // after every reconnect: re-read page state topics may have missed
@@ -10,18 +12,12 @@
 (function (global) {
   "use strict";
 
-  const MAX_BACKOFF_MS = 30000;
-  const TERMINAL = {4401: "Signed out", 4423: "This site is suspended", 4429: "Too many messages"};
-
   function start(options) {
     const handlers = {};
     const topics = new Map(); // "topic|json(params)" -> {topic, params, fn, objectId}
     const reconnectHandlers = [];
     let socket = null;
-    let retryTimer = null; // the pending backoff reconnect, if any
-    let attempt = 0;
     let connectedOnce = false;
-    let stopped = false;
     let ready = false;
     let unread = null;
     let replayedThisConnect = 0;
@@ -29,23 +25,12 @@
     // after it is news to this page (and is replayed if it happened while offline).
     let cursor = Number.isInteger(options.lastSeq) && options.lastSeq >= 0 ? options.lastSeq : 0;
 
-    function url() {
-      const scheme = global.location.protocol === "https:" ? "wss://" : "ws://";
-      return scheme + global.location.host + "/ws/";
-    }
-
     function send(message) {
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify(Object.assign({v: 1}, message)));
-      }
+      if (socket) socket.send(message);
     }
 
-    function setOffline(offline, reason) {
-      const badge = document.getElementById("aviso-offline");
-      if (badge) {
-        badge.hidden = !offline;
-        badge.textContent = reason || "offline";
-      }
+    function setOffline(offline) {
+      if (offline) ready = false;
       document.body.classList.toggle("aviso-offline", offline);
     }
 
@@ -96,9 +81,7 @@
       document.dispatchEvent(new CustomEvent("aviso:notification", {detail: n}));
     }
 
-    function onMessage(event) {
-      let frame;
-      try { frame = JSON.parse(event.data); } catch (err) { return; }
+    function onMessage(frame) {
       switch (frame.type) {
         case "notification":
           dispatchNotification(frame.notification);
@@ -131,37 +114,17 @@
       }
     }
 
-    function connect() {
-      if (stopped || socket) return; // one socket per page, whoever asks
-      clearTimeout(retryTimer);
-      retryTimer = null;
-      ready = false;
-      replayedThisConnect = 0;
-      socket = new WebSocket(url());
-      socket.onopen = function () {
-        attempt = 0;
-        setOffline(false);
+    socket = global.AvisoSocket.open({
+      path: "/ws/",
+      badge: "aviso-offline",
+      onOffline: setOffline,
+      onOpen: function () {
+        ready = false;
+        replayedThisConnect = 0;
         send({type: "hello", last_seq: cursor});
-      };
-      socket.onmessage = onMessage;
-      socket.onclose = function (event) {
-        socket = null;
-        if (TERMINAL[event.code]) {
-          stopped = true;
-          setOffline(true, TERMINAL[event.code]);
-          return;
-        }
-        setOffline(true);
-        // Full jitter: spread a reconnect storm over the whole backoff window.
-        const ceiling = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, attempt));
-        attempt += 1;
-        retryTimer = setTimeout(connect, Math.random() * ceiling);
-      };
-    }
-
-    // Back online: reconnect now instead of waiting out the backoff (connect() cancels it).
-    global.addEventListener("online", function () { attempt = 0; connect(); });
-    connect();
+      },
+      onFrame: onMessage,
+    });
 
     return {
       onNotification: function (type, fn) { (handlers[type] = handlers[type] || []).push(fn); },

@@ -41,11 +41,35 @@ def test_each_service_command_exists_in_the_project() -> None:
     commands = set(get_commands())
     for command in re.findall(r"python manage\.py (\w+)", entrypoint):
         assert command in commands, f"manage.py {command} does not exist"
-    assert "config.asgi:application" in entrypoint
+    assert re.search(
+        r"exec python -m config\.daphne_cmd --bind 0\.0\.0\.0 .*--proxy-headers", entrypoint
+    )
     dockerfile = (ROOT / "infra" / "Dockerfile").read_text()
     for copied in re.findall(r"^COPY (\S+) ", dockerfile, re.M):
         assert copied == "." or (ROOT / copied).exists(), copied
     assert os.access(ROOT / "infra" / "entrypoint.sh", os.X_OK)
+
+
+def test_every_daphne_runs_the_one_command_line() -> None:
+    # given the command line config/daphne_cmd.py builds (tests and bench start theirs with it)
+    from daphne.cli import CommandLineInterface
+
+    from config.daphne_cmd import daphne_command
+
+    command = daphne_command(port=8000, bind="10.0.0.1", proxy_headers=True)
+    # then Daphne's own parser accepts it, and it serves the product's ASGI app
+    parsed = CommandLineInterface().parser.parse_args(command[1:])
+    assert parsed.application == "config.asgi:application"
+    assert (parsed.host, parsed.port, parsed.proxy_headers) == ("10.0.0.1", 8000, True)
+    assert os.access(command[0], os.X_OK), f"{command[0]} is not installed"
+    # and the local process file runs it too, rather than a copy of its options
+    procfile = dict(
+        line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+    )
+    assert procfile["web"].split()[1:3] == ["-m", "config.daphne_cmd"], procfile["web"]
+    assert "--proxy-headers" in procfile["web"]
+    entrypoint = (ROOT / "infra" / "entrypoint.sh").read_text()
+    assert not re.search(r"daphne -b", entrypoint + procfile["web"]), "a second command line"
 
 
 def test_asgi_and_celery_apps_import() -> None:

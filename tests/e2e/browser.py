@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from accounts.models import User
 from tenants.models import Tenant
+from testing.servers import ROOT
 from tests.factories import PASSWORD, domain_of, session_for
-from tests.servers import ROOT
 
 CHROMIUM = Path(os.environ.get("AVISO_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

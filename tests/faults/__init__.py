@@ -1,2 +1,2 @@
 """Fault tests with real processes (Daphne, redis-server, Celery workers) that are killed,
-frozen and restarted mid-stream; clients are tests.faults.client.ReconnectingClient."""
+frozen and restarted mid-stream; clients are testing.client.ReconnectingClient."""

@@ -12,8 +12,9 @@ from accounts.models import User
 from accounts.roles import Role
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.client import ReconnectingClient
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.factories import domain_of, make_user, session_for
-from tests.faults.client import ReconnectingClient
 
 # Scaled-down backoff (the protocol's is 0.5 s doubling to 30 s) so a test waits seconds.
 FAST_BACKOFF = {"backoff_base": 0.1, "backoff_cap": 1.0}
@@ -47,7 +48,7 @@ def _notify_each(tenant: Tenant, users: Sequence[User], title: str) -> None:
     """One notification per user, each its own commit (as separate changes would be)."""
     with tenant_context(tenant):
         for user in users:
-            notify(recipients=[user], type="grade.published", data={"title": title})
+            notify(recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text=title))
 
 
 notify_each = database_sync_to_async(_notify_each)

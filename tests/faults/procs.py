@@ -1,5 +1,5 @@
 """Processes the fault tests own and break on purpose: a private redis-server, Daphne servers
-and Celery workers. Unlike tests.servers.daphne these hand out the process, so a test can
+and Celery workers. Unlike testing.servers.daphne these hand out the process, so a test can
 SIGKILL it and start it again on the same port (what a supervisor would do)."""
 
 import contextlib
@@ -10,9 +10,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from tests.servers import BIN, ROOT, free_port, server_env, wait_for_port
-
-LOGS = ROOT / "var"
+from testing.servers import BIN, LOGS, ROOT, daphne_command, free_port, server_env, wait_for_port
 
 
 class Proc:
@@ -130,21 +128,12 @@ class RedisServer(Proc):
 
 
 class Daphne(Proc):
-    """The product's ASGI app under Daphne, as tests.servers.daphne starts it."""
+    """The product's ASGI app under Daphne, with the product's command line."""
 
     name = "daphne"
 
     def command(self) -> list[str]:
-        return [
-            str(BIN / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "--websocket-max-message-size",
-            "131072",
-            "config.asgi:application",
-        ]
+        return daphne_command(port=self.port)
 
 
 class CeleryWorker(Proc):

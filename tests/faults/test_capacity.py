@@ -15,6 +15,7 @@ from accounts.roles import Role
 from realtime import metrics
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.faults.helpers import assert_exactly_once, client, person
 from tests.faults.procs import Daphne
 
@@ -28,7 +29,7 @@ def _burst(tenant: Tenant, users: list[User]) -> None:
     with tenant_context(tenant), transaction.atomic():
         for i in range(PER_USER):
             for user in users:
-                notify(recipients=[user], type="invoice.due_soon", data={"title": f"n{i}"})
+                notify(recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text=f"n{i}"))
 
 
 def _caught_up_from_db() -> int:

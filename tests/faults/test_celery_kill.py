@@ -24,9 +24,9 @@ from config.celery import app
 from realtime.models import Notification
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
+from testing.client import ReconnectingClient
 from tests.clinic.factories import make_appointment, make_clinic
 from tests.factories import domain_of, make_user, session_for
-from tests.faults.client import ReconnectingClient
 from tests.faults.helpers import assert_exactly_once, client
 from tests.faults.procs import CeleryWorker, Daphne
 

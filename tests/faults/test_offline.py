@@ -16,6 +16,7 @@ from accounts.roles import Role
 from realtime.models import Notification
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.faults.helpers import assert_exactly_once, client, notify_each, person
 from tests.faults.procs import Daphne
 
@@ -35,7 +36,9 @@ def _offline_backlog(tenant: Tenant, user: User, other: Tenant, stranger: User) 
     step = OFFLINE_FOR / WHILE_OFFLINE
     with tenant_context(tenant):
         for i in range(WHILE_OFFLINE):
-            notify(recipients=[user], type="invoice.due_soon", data={"title": f"offline {i}"})
+            notify(
+                recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text=f"offline {i}")
+            )
         backlog = Notification.objects.filter(recipient=user, seq__gt=BEFORE)
         for n in backlog:
             n.created_at = began + step * (n.seq - BEFORE)
@@ -46,7 +49,11 @@ def _offline_backlog(tenant: Tenant, user: User, other: Tenant, stranger: User) 
         )
     with tenant_context(other):
         for i in range(20):
-            notify(recipients=[stranger], type="invoice.due_soon", data={"title": f"other {i}"})
+            notify(
+                recipients=[stranger],
+                kind=TEST_MESSAGE,
+                params=TestMessageParams(text=f"other {i}"),
+            )
     return began
 
 

@@ -16,8 +16,9 @@ from accounts.models import User
 from accounts.roles import Role
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
+from testing.servers import daphne
 from tests.factories import domain_of, make_user, session_for
-from tests.servers import daphne
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
@@ -76,7 +77,7 @@ async def _next(ws: Any, kind: str) -> dict[str, Any]:
 
 def _notify(tenant: Tenant, user: User, title: str) -> None:
     with tenant_context(tenant):
-        notify(recipients=[user], type="grade.published", data={"title": title})
+        notify(recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text=title))
 
 
 new_user = database_sync_to_async(make_user)
@@ -165,8 +166,8 @@ async def test_fifty_real_sockets_alternating_tenants_see_only_their_own(
             with tenant_context(tenant):
                 notify(
                     recipients=[user],
-                    type="grade.published",
-                    data={"title": f"{tenant.schema_name}:{user.pk}"},
+                    kind=TEST_MESSAGE,
+                    params=TestMessageParams(text=f"{tenant.schema_name}:{user.pk}"),
                 )
             users.append((user, _client_headers(tenant, user)))
         return users

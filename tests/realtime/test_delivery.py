@@ -2,7 +2,6 @@
 survive a lost live copy (Redis down at publish time) without gaps or duplicates."""
 
 import asyncio
-from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -13,6 +12,7 @@ from accounts.models import User
 from accounts.roles import Role
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.factories import make_user
 from tests.realtime.helpers import communicator, receive, send, start
 
@@ -27,10 +27,10 @@ DEAD_LAYER = {
 }
 
 
-def _notify(tenant: Tenant, user: User, title: str, **data: Any) -> int:
+def _notify(tenant: Tenant, user: User, title: str) -> int:
     with tenant_context(tenant):
         (notification,) = notify(
-            recipients=[user], type="grade.published", data={"title": title, **data}
+            recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text=title)
         )
         return notification.seq
 
@@ -63,8 +63,9 @@ async def test_live_notification_reaches_its_recipient_only(
     assert frame["v"] == 1 and frame["type"] == "notification"
     notification = frame["notification"]
     assert set(notification) == {"seq", "type", "data", "created_at", "read"}
-    assert notification["seq"] == 1 and notification["type"] == "grade.published"
-    assert notification["data"] == {"title": "Maths: A"} and notification["read"] is False
+    assert notification["seq"] == 1 and notification["type"] == "test.message"
+    assert notification["data"] == {"text": "Maths: A", "title": "Maths: A", "body": "", "url": ""}
+    assert notification["read"] is False
     # and nobody else's socket gets anything
     assert await sockets["bart"].receive_nothing(timeout=0.5)
     assert await sockets["twin"].receive_nothing(timeout=0.1)
@@ -100,7 +101,7 @@ async def test_days_offline_with_many_notifications_replays_all_of_them(school: 
     def many() -> None:
         with tenant_context(school):
             for i in range(450):  # more than two replay pages
-                notify(recipients=[lisa], type="invoice.due_soon", data={"title": f"n{i}"})
+                notify(recipients=[lisa], kind=TEST_MESSAGE, params=TestMessageParams(text=f"n{i}"))
 
     await database_sync_to_async(many)()
     comm = await communicator(school, lisa)

@@ -24,6 +24,7 @@ from config.asgi import application
 from realtime.protocol import CLIENT_TYPES, MAX_FRAME_BYTES
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.factories import make_user, session_for, ws_headers
 from tests.realtime.helpers import receive as receive_within
 from tests.realtime.helpers import send
@@ -103,7 +104,7 @@ class Bystander:
 
 def _notify(tenant: Tenant, user: User) -> None:
     with tenant_context(tenant):
-        notify(recipients=[user], type="grade.published", data={"title": "still here"})
+        notify(recipients=[user], kind=TEST_MESSAGE, params=TestMessageParams(text="still here"))
 
 
 def _signed_in(tenant: Tenant, role: Role) -> tuple[User, Headers]:

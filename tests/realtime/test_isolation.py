@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE, TestMessageParams
 from tests.factories import make_user
 from tests.realtime.helpers import communicator, receive, send, start
 
@@ -28,8 +29,8 @@ def _users_with_notifications(tenant: Tenant, count: int) -> list[User]:
             for n in range(PER_USER):
                 notify(
                     recipients=[user],
-                    type="grade.published",
-                    data={"title": f"{tenant.schema_name}:{user.pk}:{n}"},
+                    kind=TEST_MESSAGE,
+                    params=TestMessageParams(text=f"{tenant.schema_name}:{user.pk}:{n}"),
                 )
     return users
 

@@ -1,11 +1,15 @@
-"""A reconnecting protocol-v1 client, written from docs/realtime-protocol.md the way
-static/aviso/realtime.js behaves: it remembers the highest seq it processed, says
-`hello {last_seq}` on every (re)connect, ignores a seq it already processed, reconnects after
-any close except the terminal ones with exponential backoff and full jitter (0.5 s doubling to
-30 s by default; the tests scale it down), and resets the backoff once a socket opens.
+"""Aviso's protocol v1 from Python (docs/realtime-protocol.md), for tests, fault tests and
+benchmarks: how to open a socket as a page of a tenant would, the hello frame, the reconnect
+backoff, and which close codes end the retrying (the server's own table,
+realtime/protocol.py CLOSE_CODES, as static/aviso/socket.js reads it in the browser).
 
-Like a page behind a load balancer, it is given the addresses of every Daphne process and
-moves on to the next one after a failure. Everything it sees is recorded for assertions.
+ReconnectingClient behaves as a page (static/aviso/realtime.js over socket.js) does: it
+remembers the highest seq it processed, says `hello {last_seq}` on every (re)connect, ignores a
+seq it already processed, reconnects after any close except the terminal ones with
+exponential backoff and full jitter (0.5 s doubling to 30 s by default; the fault tests scale
+it down), and resets the backoff once a socket opens. Like a page behind a load balancer, it
+is given the addresses of every Daphne process and moves on to the next one after a failure.
+Everything it sees is recorded for assertions.
 """
 
 import asyncio
@@ -17,9 +21,60 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-TERMINAL = {4401, 4413, 4423, 4429}  # documented: do not retry (or not for minutes)
+from realtime.protocol import TERMINAL_CLOSE_CODES, VERSION
+
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+
+
+def is_terminal(code: int | None) -> bool:
+    """The server said "do not come back" (signed out, suspended, flooding, too big)."""
+    return code in TERMINAL_CLOSE_CODES
+
+
+def backoff_delay(
+    attempt: int, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S
+) -> float:
+    """Seconds to wait before reconnect number `attempt` (0 after a socket opened): full
+    jitter, so a reconnect storm spreads over the whole window."""
+    return random.uniform(0, min(cap, base * 2**attempt))
+
+
+def hello(last_seq: int) -> str:
+    """The first frame of every socket: resume after `last_seq`."""
+    return json.dumps({"v": VERSION, "type": "hello", "last_seq": last_seq})
+
+
+async def open_socket(
+    *,
+    domain: str,
+    port: int,
+    session_key: str,
+    cookie_name: str = "sessionid",
+    open_timeout: float = 10,
+    **options: Any,
+) -> ClientConnection:
+    """A socket to the tenant `domain` through Daphne on loopback `port`, carrying what a
+    signed-in page on that domain sends (Host, same-site Origin, the session cookie)."""
+    return await websockets.connect(
+        f"ws://{domain}:{port}/ws/",
+        host="127.0.0.1",
+        port=port,
+        additional_headers={
+            "Origin": f"http://{domain}",
+            "Cookie": f"{cookie_name}={session_key}",
+        },
+        open_timeout=open_timeout,
+        **options,
+    )
+
+
+def close_code(closed: ConnectionClosed) -> int:
+    """The code the server closed with; 1006 if the connection just dropped."""
+    return closed.rcvd.code if closed.rcvd is not None else 1006
 
 
 @dataclass
@@ -47,16 +102,14 @@ class ReconnectingClient:
         ports: Sequence[int],
         cookie_name: str = "sessionid",
         last_seq: int = 0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        backoff_base: float = BACKOFF_BASE_S,
+        backoff_cap: float = BACKOFF_CAP_S,
     ) -> None:
         self.name = name
         self.domain = domain
         self.ports = list(ports)
-        self.headers = {
-            "Origin": f"http://{domain}",
-            "Cookie": f"{cookie_name}={session_key}",
-        }
+        self.session_key = session_key
+        self.cookie_name = cookie_name
         self.cursor = last_seq
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -140,23 +193,23 @@ class ReconnectingClient:
             port = self.ports[self._port_index % len(self.ports)]
             opened = await self._session(port)
             if opened:
-                attempt = 0  # as realtime.js: a socket that opened resets the backoff
+                attempt = 0  # as socket.js: a socket that opened resets the backoff
             if self.stopped_with is not None or self._stopping:
                 return
             self._port_index += 1
             if self._online.is_set():
-                ceiling = min(self.backoff_cap, self.backoff_base * 2**attempt)
+                delay = backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap)
                 attempt += 1
-                await asyncio.sleep(random.uniform(0, ceiling))  # full jitter
+                await asyncio.sleep(delay)
 
     async def _session(self, port: int) -> bool:
         self._is_ready = False
         try:
-            ws = await websockets.connect(
-                f"ws://{self.domain}:{port}/ws/",
-                host="127.0.0.1",
+            ws = await open_socket(
+                domain=self.domain,
                 port=port,
-                additional_headers=self.headers,
+                session_key=self.session_key,
+                cookie_name=self.cookie_name,
                 open_timeout=5,
                 close_timeout=2,
                 max_size=2**22,
@@ -170,12 +223,12 @@ class ReconnectingClient:
         self.record.ports.append(port)
         code = 1006
         try:
-            await ws.send(json.dumps({"v": 1, "type": "hello", "last_seq": self.cursor}))
+            await ws.send(hello(self.cursor))
             async for raw in ws:
                 await self._on_frame(json.loads(raw))
             code = ws.close_code or 1006
         except ConnectionClosed as closed:
-            code = closed.rcvd.code if closed.rcvd is not None else 1006
+            code = close_code(closed)
         except OSError:
             code = 1006
         finally:
@@ -184,7 +237,7 @@ class ReconnectingClient:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(), 2)
         self.record.closes.append(code)
-        if code in TERMINAL:
+        if is_terminal(code):
             self.stopped_with = code
         await self._changed()
         return True
@@ -211,4 +264,4 @@ class ReconnectingClient:
 
     async def send(self, **message: Any) -> None:
         assert self._ws is not None, "not connected"
-        await self._ws.send(json.dumps({"v": 1, **message}))
+        await self._ws.send(json.dumps({"v": VERSION, **message}))

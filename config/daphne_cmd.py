@@ -1,0 +1,62 @@
+"""The one Daphne command line. The Procfile and infra/entrypoint.sh run
+`python -m config.daphne_cmd --bind ... --port ... --proxy-headers`, which execs it;
+testing/servers.py (tests, fault tests) and bench/ build theirs with daphne_command(), so a
+server under test runs with the options production runs with."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+APPLICATION = "config.asgi:application"
+# Daphne drops a frame over this before reading it; the protocol's own limit (64 KiB,
+# realtime/protocol.py MAX_FRAME_BYTES) is enforced by the consumer below it.
+MAX_MESSAGE_BYTES = 128 * 1024
+# A 30 s handshake window: in a reconnect storm a slow accept beats a dropped handshake that
+# the client retries (Daphne's default is 5 s).
+CONNECT_TIMEOUT_S = 30
+
+
+def daphne_command(
+    *,
+    port: int,
+    bind: str = "127.0.0.1",
+    proxy_headers: bool = False,
+    application: str = APPLICATION,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+) -> list[str]:
+    """argv of a Daphne serving `application` on bind:port. `proxy_headers` trusts
+    X-Forwarded-For/-Proto, which only a server behind a proxy that sets them may do."""
+    return [
+        # The console script installed next to this interpreter (the venv's, or the image's).
+        str(Path(sys.executable).parent / "daphne"),
+        "-b",
+        bind,
+        "-p",
+        str(port),
+        "--websocket-max-message-size",
+        str(MAX_MESSAGE_BYTES),
+        "--websocket_connect_timeout",
+        str(connect_timeout),
+        *(["--proxy-headers"] if proxy_headers else []),
+        application,
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m config.daphne_cmd", description=__doc__)
+    parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--proxy-headers", action="store_true")
+    parser.add_argument("--print", action="store_true", help="print the command, do not run it")
+    args = parser.parse_args(argv)
+    command = daphne_command(port=args.port, bind=args.bind, proxy_headers=args.proxy_headers)
+    if args.print:
+        print(" ".join(command))
+        return
+    os.execv(command[0], command)  # noqa: S606 -- our own argv, no shell involved
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Real server processes for tests, fault tests and benchmarks: Daphne serving config.asgi
+with the product's one command line (config/daphne_cmd.py), on loopback ports below 32768.
+
+Importing this module does not set Django up (bench/ imports it before django.setup());
+server_env() reads the live test database, so only a test run calls it."""
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from config.daphne_cmd import APPLICATION, daphne_command
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LOGS = ROOT / "var"
+
+__all__ = [
+    "APPLICATION",
+    "BIN",
+    "LOGS",
+    "ROOT",
+    "daphne",
+    "daphne_command",
+    "free_port",
+    "server_env",
+    "wait_for_port",
+]
+
+
+def free_port() -> int:
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below 32768")
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of this test run, pointed at the test database that is live now."""
+    from django.conf import settings
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(extra)
+    return env
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {seconds}s")
+
+
+@contextmanager
+def daphne(port: int | None = None, **env: str) -> Iterator[int]:
+    """A Daphne process serving the product to this test run; yields its port; killed on exit.
+    Its output goes to var/daphne-<port>.log."""
+    port = port or free_port()
+    log = open(LOGS / f"daphne-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603 -- our own argv
+        daphne_command(port=port), cwd=ROOT, env=server_env(**env), stdout=log, stderr=log
+    )
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+LOGS.mkdir(exist_ok=True)  # server logs, screenshots and traces of a run go there
