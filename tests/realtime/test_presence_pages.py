@@ -15,8 +15,8 @@ from accounts.models import User
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from realtime.presence import presence_leave, presence_touch
+from realtime.views import presence_online
 from tenants.models import Tenant
-from tenants.views import presence_online
 from tests.conftest import TEST_TENANTS
 from tests.factories import make_user
 

@@ -20,15 +20,16 @@ from config.redis import redis_client, redis_key
 from realtime.services import notify
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.services import tenant_create, tenant_provision
+from testing.notifications import TEST_MESSAGE
 from tests.conftest import TEST_TENANTS
-from tests.factories import make_user
-from tests.realtime.helpers import communicator, receive, send, start
-from tests.tenants.factories import (
+from tests.console.factories import (
     console_client,
     make_operator,
     operator_communicator,
     operator_session,
 )
+from tests.factories import make_user
+from tests.realtime.helpers import communicator, receive, send, start
 
 pytestmark = pytest.mark.usefixtures("live_db")
 new_user = database_sync_to_async(make_user)
@@ -172,7 +173,7 @@ async def test_operator_socket_closes_when_the_session_ends(
 
 def _notify(tenant: Tenant, users: list[User], title: str) -> None:
     with tenant_context(tenant):
-        notify(recipients=users, type="grade.published", data={"title": title})
+        notify(recipients=users, kind=TEST_MESSAGE, params=TEST_MESSAGE.params(text=title))
 
 
 async def test_figures_follow_sockets_and_notifications_per_tenant(
