@@ -20,7 +20,6 @@ and the same frame goes to every one of them.
 """
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -216,10 +215,15 @@ class OperatorConsumer(AsyncWebsocketConsumer):
         """Now and then make sure the operator is still signed in (and still an operator)."""
         while True:
             await asyncio.sleep(session_check_seconds())
-            with contextlib.suppress(Exception):
-                if not await self.still_signed_in():
-                    await self.close(code=CLOSE_UNAUTHENTICATED)
-                    return
+            try:
+                signed_in = await self.still_signed_in()
+            except Exception:
+                # The database hiccuped: keep the socket, ask again next time.
+                logger.warning("operator session check failed", exc_info=True)
+                continue
+            if not signed_in:
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
 
     async def still_signed_in(self) -> bool:
         valid: bool = await public_db(operator_session_is_valid)(
