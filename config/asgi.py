@@ -1,4 +1,5 @@
-"""The ASGI entry point Daphne serves: HTTP through Django, WebSockets through realtime."""
+"""The ASGI entry point Daphne serves: HTTP through Django, WebSockets through realtime (the
+tenants' sites) and console (the operators' site)."""
 
 import os
 
@@ -9,11 +10,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from console.routing import operators_application  # noqa: E402
 from realtime.asgi import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": websocket_application(),
+        "websocket": websocket_application(operators=operators_application()),
     }
 )

@@ -3,11 +3,11 @@
 from django.urls import include, path
 
 from accounts import views as account_views
-from tenants import views as tenant_views
+from realtime import views as realtime_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("realtime.urls")),
-    path("presence/", tenant_views.presence_online, name="presence_online"),
+    path("presence/", realtime_views.presence_online, name="presence_online"),
 ]

@@ -6,10 +6,11 @@
 3. TenantSessionMiddleware: the session cookie is looked up in the tenant's own schema.
 4. The router: /ws/ → NotificationConsumer.
 
-The operators' site (the public tenant's host) has its own stack, entered from step 1:
-OriginMiddleware (Origin must be a public-site domain), OperatorSessionMiddleware (the session
-is looked up in the public schema and must belong to an operator), then /ws/operators/ →
-OperatorConsumer. Every other path on that host is refused like an unknown one.
+The operators' site (the public tenant's host) has its own stack (console.routing), entered
+from step 1: OriginMiddleware (Origin must be a public-site domain), the operators' session
+middleware (the session is looked up in the public schema and must belong to an operator),
+then /ws/operators/ → console.consumers.OperatorConsumer. Every other path on that host is
+refused like an unknown one.
 
 Refusals in 1-2 happen before the handshake completes (the client sees HTTP 403); a missing
 or ended session is accepted and closed with 4401, so browsers can tell "log in again" apart.
@@ -25,7 +26,6 @@ from channels.routing import URLRouter
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.urls import path, re_path
-from django_tenants.utils import get_public_schema_name
 
 from realtime import metrics
 from realtime.socket_queries import session_user
@@ -64,7 +64,7 @@ class TenantHostMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") or ""
         tenant, domains = await public_db(tenant_and_domains_for_host)(host=host)
-        is_public = tenant is not None and tenant.schema_name == get_public_schema_name()
+        is_public = tenant is not None and tenant.is_public
         if is_public and self.operators is not None:
             return await self.operators(
                 {**scope, "tenant": tenant, "tenant_domains": domains}, receive, send
@@ -105,20 +105,6 @@ class TenantSessionMiddleware:
         return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
 
 
-class OperatorSessionMiddleware:
-    """The operators' session lives in the public schema; only an operator's counts."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from realtime.operator_consumer import operator_session_user
-
-        session_key = session_key_of(scope)
-        user = await public_db(operator_session_user)(session_key=session_key)
-        return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
-
-
 def session_key_of(scope: Scope) -> str:
     cookies = SimpleCookie()
     raw = header(scope, b"cookie")
@@ -131,19 +117,9 @@ def session_key_of(scope: Scope) -> str:
     return morsel.value if morsel else ""
 
 
-def operators_application() -> ASGIApp:
-    from realtime.operator_consumer import OperatorConsumer
-
-    router = URLRouter(
-        [
-            path("ws/operators/", OperatorConsumer.as_asgi()),
-            re_path(r"", WebsocketDenier.as_asgi()),
-        ]
-    )
-    return OriginMiddleware(OperatorSessionMiddleware(router))
-
-
-def websocket_application() -> ASGIApp:
+def websocket_application(*, operators: ASGIApp | None = None) -> ASGIApp:
+    """The tenants' socket stack; `operators` (console.routing) serves the public site's host,
+    which is otherwise refused like an inactive tenant."""
     from realtime.consumers import NotificationConsumer
 
     router = URLRouter(
@@ -153,5 +129,5 @@ def websocket_application() -> ASGIApp:
         ]
     )
     return TenantHostMiddleware(
-        OriginMiddleware(TenantSessionMiddleware(router)), operators=operators_application()
+        OriginMiddleware(TenantSessionMiddleware(router)), operators=operators
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from celery.signals import task_failure
+from django.db import transaction
 
 from config.redis import redis_client, redis_key
 
@@ -26,6 +27,7 @@ TOTAL = "total"  # the bucket name of the all-time hashes
 WS_CONNECTED = "ws.connected"
 WS_DISCONNECTED = "ws.disconnected"
 WS_REPLAYS = ("ws.replays", "ws.gap_replays", "ws.resync_replays")
+CREATED = "notifications.created"
 DELIVERED = "notifications.delivered"
 TASK_FAILED = "celery.failed"
 PUBLISH_FAILED = "publish_failed"
@@ -96,6 +98,12 @@ def count(name: str, *, schema: str = "-", amount: int = 1) -> None:
 
 def count_soon(name: str, *, schema: str = "-", amount: int = 1) -> None:
     _add_soon("metrics", {f"{schema}|{name}": amount})
+
+
+def count_on_commit(name: str, *, schema: str, amount: int = 1) -> None:
+    """Count (batched, like count_soon) once the current transaction commits; a rollback
+    counts nothing. Lets the panel read per-minute figures without asking every schema."""
+    transaction.on_commit(lambda: count_soon(name, schema=schema, amount=amount))
 
 
 LATENCY_SUM = "sum_us"  # total observed latency in microseconds (Prometheus' _sum)

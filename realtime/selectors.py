@@ -1,8 +1,12 @@
-"""Reads of notifications (sync; consumers call them through tenant_db)."""
+"""Reads of notifications and of who is online (sync; consumers call them through
+tenant_db)."""
+
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.roles import STAFF_ROLES
 from realtime.models import Inbox, Notification
 
 REPLAY_BATCH = 500
@@ -31,3 +35,23 @@ def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Noti
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs
+
+
+@dataclass(frozen=True)
+class OnlinePerson:
+    id: int
+    name: str
+    role: str
+    role_label: str
+
+
+def online_people(*, user_ids: list[int], staff_only: bool = True) -> list[OnlinePerson]:
+    """The current schema's users among `user_ids` (from realtime.presence), for a staff page.
+    Call inside the tenant's schema; ids of another schema simply find nobody here."""
+    users = User.objects.filter(pk__in=user_ids, is_active=True)
+    if staff_only:
+        users = users.filter(role__in=STAFF_ROLES)
+    return [
+        OnlinePerson(id=u.pk, name=u.display_name, role=u.role, role_label=u.get_role_display())
+        for u in users.order_by("role", "full_name", "email")
+    ]

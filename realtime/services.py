@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from realtime import metrics
 from realtime.catalogue import (
     CatalogueError,
     NotificationType,
@@ -103,6 +104,7 @@ def notify(
             )
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
+        metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
         messages: list[Message] = [
             (user_group(schema_name=schema, user_id=n.recipient_id), _live_copy(n))
             for n in notifications

@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import request_user
-from realtime.selectors import notification_list, notification_unread_count
+from accounts.access import request_user, role_required
+from accounts.roles import STAFF_ROLES
+from realtime.presence import presence_online_users
+from realtime.selectors import notification_list, notification_unread_count, online_people
 from realtime.services import notification_mark_all_read, notification_mark_read
+from tenants.db import current_schema_name
 
 
 @login_required
@@ -33,3 +36,20 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     else:
         return HttpResponse("seq must be a number or 'all'", status=400)
     return redirect("realtime:inbox")
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+def presence_online(request: HttpRequest) -> HttpResponse:
+    """Staff of *this* tenant online now, for the "Online now" card of the staff dashboards.
+    The schema comes from the request's host, never from a parameter."""
+    ids = presence_online_users(schema_name=current_schema_name())
+    people = online_people(user_ids=ids)
+    return JsonResponse(
+        {
+            "users": [
+                {"id": p.id, "name": p.name, "role": p.role, "role_label": p.role_label}
+                for p in people
+            ]
+        }
+    )

@@ -17,6 +17,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "console",
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -15,10 +15,10 @@ from accounts.models import User
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from realtime.presence import presence_leave, presence_touch
+from realtime.views import presence_online
 from tenants.models import Tenant
-from tenants.views import presence_online
 from tests.conftest import TEST_TENANTS
-from tests.factories import make_user
+from tests.factories import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,31 @@ def test_customers_do_not_see_who_is_online(school: Tenant, online: list[tuple[s
             presence_online(_request(school, student))
         snippet = SNIPPET.render(Context({"request": _request(school, student)}))
     assert "Head Teacher" not in snippet and "Online now" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("kind", "staff_role", "customer_role"),
+    [("school", Role.ADMINISTRATOR, Role.STUDENT), ("clinic", Role.RECEPTIONIST, Role.PATIENT)],
+)
+def test_the_staff_dashboards_show_who_is_online(
+    kind: str,
+    staff_role: str,
+    customer_role: str,
+    school: Tenant,
+    clinic: Tenant,
+    online: list[tuple[str, int]],
+) -> None:
+    # given a colleague online at the tenant
+    tenant = school if kind == "school" else clinic
+    colleague = make_user(tenant, Role.ADMINISTRATOR, name="Ada Online")
+    go_online(online, tenant, colleague)
+    staff, customer = make_user(tenant, staff_role), make_user(tenant, customer_role)
+    # when a staff member and a customer open their dashboards
+    for_staff = client_for(tenant, staff).get(f"/{kind}/")
+    for_customer = client_for(tenant, customer).get(f"/{kind}/")
+    # then the staff member's shows the card, kept fresh from /presence/; the customer's not
+    assert for_staff.status_code == for_customer.status_code == 200
+    page = for_staff.content.decode()
+    assert "Online now" in page and "Ada Online" in page
+    assert 'data-url="/presence/"' in page and "aviso/presence.js" in page
+    assert "Online now" not in for_customer.content.decode()

@@ -4,7 +4,7 @@ fan-out; a task that fails in a tenant's schema shows on that tenant's row of th
 import pytest
 
 from config.celery import app
-from tenants.console_monitor import Snapshot, monitor_snapshot
+from console.monitor import Snapshot, monitor_snapshot
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
 from tests.celery_worker import (
@@ -14,7 +14,7 @@ from tests.celery_worker import (
     schemas_reached_by_fan_out,
     wait_for,
 )
-from tests.tenants.factories import console_client, make_operator
+from tests.console.factories import console_client, make_operator
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 

@@ -14,13 +14,13 @@ from prometheus_client.core import (
     Metric,
 )
 
-from realtime import metrics
-from realtime.presence import presence_counts
-from tenants.console_monitor import (
+from console.monitor import (
     celery_queue_depths,
     error_reason,
     notifications_created_total,
 )
+from realtime import metrics
+from realtime.presence import presence_counts
 from tenants.selectors import customer_tenants
 
 # Refusals before any tenant is known carry tenant="-"; the operators' site, tenant="public".

@@ -12,8 +12,9 @@ from accounts.roles import Role
 from realtime import metrics
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE
+from tests.console.factories import PUBLIC_DOMAIN, console_client, make_operator
 from tests.factories import make_user
-from tests.tenants.factories import PUBLIC_DOMAIN, console_client, make_operator
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-me-4f1c9b"
@@ -75,7 +76,7 @@ def test_figures_are_labelled_by_tenant_and_move(
     metrics.count("ws.rejected.bad_origin", schema="school_a")
     students = [make_user(school, Role.STUDENT), make_user(school, Role.STUDENT)]
     with tenant_context(school):
-        notify(recipients=students, type="grade.published", data={"title": "T"})
+        notify(recipients=students, kind=TEST_MESSAGE, params=TEST_MESSAGE.params(text="T"))
     after = samples(operator)
 
     def moved(name: str, **labels: str) -> float:

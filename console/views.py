@@ -1,23 +1,21 @@
+"""The operators' console pages and /metrics (public schema only: config.urls_public)."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from accounts.access import role_required
-from accounts.roles import STAFF_ROLES
-from realtime.presence import presence_online_users
-from tenants.access import access_tenant, metrics_allowed, operator_required
-from tenants.console_prometheus import prometheus_text
-from tenants.console_selectors import console_tenant_rows, online_people, tenant_user_count
-from tenants.console_services import (
+from console.access import access_tenant, metrics_allowed, operator_required
+from console.forms import DomainForm, OnboardingForm
+from console.prometheus import prometheus_text
+from console.selectors import console_tenant_rows, tenant_user_count
+from console.services import (
     tenant_domain_add,
     tenant_domain_make_primary,
     tenant_domain_remove,
 )
-from tenants.db import current_schema_name
-from tenants.forms import DomainForm, OnboardingForm
 from tenants.models import TenantStatus
 from tenants.progress import progress_read
 from tenants.selectors import customer_tenants, tenant_domain_names
@@ -26,12 +24,12 @@ from tenants.services import OnboardingError, tenant_create, tenant_set_status
 
 @operator_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/console_home.html", {"rows": console_tenant_rows()})
+    return render(request, "console/home.html", {"rows": console_tenant_rows()})
 
 
 @operator_required
 def console_monitor(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/console_monitor.html")
+    return render(request, "console/monitor.html")
 
 
 @operator_required
@@ -45,7 +43,7 @@ def tenant_onboard(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("console_tenant", slug=tenant.schema_name)
     status = 400 if request.method == "POST" else 200
-    return render(request, "tenants/console_onboard.html", {"form": form}, status=status)
+    return render(request, "console/onboard.html", {"form": form}, status=status)
 
 
 @operator_required
@@ -53,7 +51,7 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     progress = progress_read(slug=slug)
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None and progress is None:
-        return render(request, "tenants/console_gone.html", {"slug": slug}, status=404)
+        return render(request, "console/gone.html", {"slug": slug}, status=404)
     return _detail(request, slug=slug, form=DomainForm(), status=200)
 
 
@@ -61,7 +59,7 @@ def _detail(request: HttpRequest, *, slug: str, form: DomainForm, status: int) -
     tenant = customer_tenants().filter(schema_name=slug).first()
     return render(
         request,
-        "tenants/console_tenant.html",
+        "console/tenant.html",
         {
             "customer": tenant,
             "slug": slug,
@@ -132,20 +130,3 @@ def metrics_endpoint(request: HttpRequest) -> HttpResponse:
             content_type="text/plain",
         )
     return HttpResponse(prometheus_text(), content_type=CONTENT_TYPE_LATEST)
-
-
-@role_required(*STAFF_ROLES)
-@require_GET
-def presence_online(request: HttpRequest) -> HttpResponse:
-    """Staff of *this* tenant online now (tenant domains; see docs/operations.md to mount it).
-    The schema comes from the request's host, never from a parameter."""
-    ids = presence_online_users(schema_name=current_schema_name())
-    people = online_people(user_ids=ids)
-    return JsonResponse(
-        {
-            "users": [
-                {"id": p.id, "name": p.name, "role": p.role, "role_label": p.role_label}
-                for p in people
-            ]
-        }
-    )

@@ -15,10 +15,10 @@ from config.redis import redis_client, redis_key
 from tenants.models import Domain, Tenant
 from tests.celery_worker import real_worker
 from tests.conftest import PUBLIC_DOMAIN, TEST_TENANTS
+from tests.console.factories import make_operator, operator_session
 from tests.e2e.browser import CHROMIUM, Browsing, Visitor, chromium
 from tests.factories import make_user
 from tests.servers import daphne
-from tests.tenants.factories import make_operator, operator_session
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 WAIT = 15_000

@@ -20,11 +20,12 @@ from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.notifications import TEST_MESSAGE
 from tests.conftest import PUBLIC_DOMAIN, TEST_TENANTS
+from tests.console.factories import make_operator, operator_session
 from tests.factories import make_user
 from tests.realtime.test_daphne import _hello, _next, _open
 from tests.servers import daphne
-from tests.tenants.factories import make_operator, operator_session
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 TOKEN = "daphne-scraper-token-77"
@@ -113,7 +114,9 @@ async def scrape_until(
 
 def _notify(tenant: Tenant, users: list[User]) -> None:
     with tenant_context(tenant):
-        notify(recipients=users, type="grade.published", data={"title": "across processes"})
+        notify(
+            recipients=users, kind=TEST_MESSAGE, params=TEST_MESSAGE.params(text="across processes")
+        )
 
 
 async def test_figures_are_shared_by_every_process(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
-from tenants.models import Domain, Tenant, TenantStatus
+from tenants.models import Domain, Tenant
 from tenants.services import OnboardingError, _clean_domains
 
 
@@ -18,7 +18,7 @@ def _locked(tenant: Tenant) -> Tenant:
 
 def _sync_site(*, tenant: Tenant, primary: str) -> None:
     """Links in e-mails use the tenant's Site; it follows the primary domain."""
-    if tenant.status == TenantStatus.PROVISIONING:
+    if not tenant.has_schema:
         return
     with schema_context(tenant.schema_name):
         Site.objects.filter(pk=settings.SITE_ID).update(domain=primary)

@@ -17,18 +17,20 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from accounts.models import User
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
+from console import monitor as console_monitor
 from realtime.services import notify
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.services import tenant_create, tenant_provision
+from testing.notifications import TEST_MESSAGE
 from tests.conftest import TEST_TENANTS
-from tests.factories import make_user
-from tests.realtime.helpers import communicator, receive, send, start
-from tests.tenants.factories import (
+from tests.console.factories import (
     console_client,
     make_operator,
     operator_communicator,
     operator_session,
 )
+from tests.factories import make_user
+from tests.realtime.helpers import communicator, receive, send, start
 
 pytestmark = pytest.mark.usefixtures("live_db")
 new_user = database_sync_to_async(make_user)
@@ -167,12 +169,60 @@ async def test_operator_socket_closes_when_the_session_ends(
             break
 
 
+async def test_operator_frames_are_checked_by_the_shared_parser(
+    school: Tenant, operator_key: str
+) -> None:
+    ops = await operator_socket(operator_key)
+    await next_frame(ops, "monitor")
+    # a frame of another protocol version, a tenant-socket type, a watch without a slug
+    for frame, code in (
+        ({"v": 2, "type": "ping", "ref": "a"}, "bad_version"),
+        ({"v": 1, "type": "hello", "last_seq": 0, "ref": "b"}, "unknown_type"),
+        ({"v": 1, "type": "watch", "ref": "c"}, "bad_request"),
+    ):
+        await ops.send_to(text_data=json.dumps(frame))
+        error = await next_frame(ops, "error")
+        assert (error["code"], error["ref"]) == (code, frame["ref"])
+    await ops.send_to(text_data="{not json")
+    assert (await next_frame(ops, "error"))["code"] == "bad_json"
+    await send(ops, type="ping")
+    assert (await next_frame(ops, "pong"))["type"] == "pong"
+    await ops.disconnect()
+
+
+async def test_two_operator_sockets_share_one_snapshot_per_tick(
+    school: Tenant, operator_key: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.AVISO_MONITOR_SECONDS = 0.3
+    computed: list[str] = []
+    compute = console_monitor.monitor_snapshot
+
+    def counted(**kwargs: Any) -> console_monitor.Snapshot:
+        snapshot = compute(**kwargs)
+        computed.append(snapshot["at"])
+        return snapshot
+
+    monkeypatch.setattr(console_monitor, "monitor_snapshot", counted)
+    # given two operators' sockets in this process
+    first = await operator_socket(operator_key)
+    second = await operator_socket(operator_key)
+    # when a few ticks go by
+    seen_by_first = [(await next_frame(first, "monitor"))["monitor"]["at"] for _ in range(4)]
+    seen_by_second = [(await next_frame(second, "monitor"))["monitor"]["at"] for _ in range(3)]
+    await first.disconnect()
+    await second.disconnect()
+    # then both got the same snapshots, each computed once (one more may be under way)
+    assert set(seen_by_second) <= set(seen_by_first)
+    assert set(seen_by_first) <= set(computed)
+    assert len(computed) <= len(set(seen_by_first)) + 1
+
+
 # --- the figures move ----------------------------------------------------------------------
 
 
 def _notify(tenant: Tenant, users: list[User], title: str) -> None:
     with tenant_context(tenant):
-        notify(recipients=users, type="grade.published", data={"title": title})
+        notify(recipients=users, kind=TEST_MESSAGE, params=TEST_MESSAGE.params(text=title))
 
 
 async def test_figures_follow_sockets_and_notifications_per_tenant(

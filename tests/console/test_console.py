@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context, tenant_context
 
 from accounts.roles import Role
 from tenants.models import Domain, Tenant, TenantStatus
+from tests.console.factories import PUBLIC_DOMAIN, console_client, make_operator
 from tests.factories import client_for, make_user, session_for
-from tests.tenants.factories import PUBLIC_DOMAIN, console_client, make_operator
 
 pytestmark = pytest.mark.django_db
 

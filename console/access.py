@@ -1,3 +1,6 @@
+"""Who may use the operators' console: one definition of "an operator", used by the pages,
+/metrics and the operators' socket (console.consumers)."""
+
 import hmac
 from collections.abc import Callable
 from functools import wraps
@@ -15,7 +18,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def is_operator(user: Any) -> bool:
-    """A signed-in staff user of the public schema with the operator role."""
+    """A signed-in, active staff user of the public schema with the operator role."""
     return bool(
         user is not None
         and user.is_authenticated
