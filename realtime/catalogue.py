@@ -11,10 +11,13 @@ match its declaration (missing, extra or of the wrong JSON type).
 """
 
 import builtins
+import logging
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+
+logger = logging.getLogger(__name__)
 
 # The keys a rendered notification adds to its parameters on the wire (protocol v1's `data`).
 RENDERED_KEYS = frozenset({"title", "body", "url"})
@@ -126,10 +129,19 @@ def check_params(kind: NotificationType[Any], params: Mapping[str, Any]) -> None
 def render(type_name: str, params: Mapping[str, Any]) -> Rendered:
     """Title, body and link of a stored notification, rendered now (for the current reader)."""
     kind = _CATALOGUE.get(type_name)
-    if kind is None:
-        # A row of a type since removed from the catalogue still shows, plainly.
-        return Rendered(title=type_name, body="", url="")
-    return kind.render(params)
+    if kind is not None:
+        try:
+            return kind.render(params)
+        except (KeyError, TypeError, ValueError):
+            # A row stored before its type's parameters changed: show what it carries.
+            logger.warning("notification %s does not fit its declaration", type_name)
+    # A row of a type since removed, or stored before the catalogue (it kept its sentences),
+    # still shows, plainly.
+    return Rendered(
+        title=str(params.get("title") or type_name),
+        body=str(params.get("body") or ""),
+        url=str(params.get("url") or ""),
+    )
 
 
 def rendered_data(type_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
