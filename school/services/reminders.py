@@ -14,12 +14,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import tenant_base_url
 from school.clock import tenant_today
 from school.models import Invoice, InvoiceReminder, InvoiceStatus, ReminderKind
 from school.money import money_text
 from school.services.invoices import notify_student
 from tenants.db import current_tenant
+from tenants.selectors import tenant_base_url
 
 # Students hear about an invoice this many days before it falls due.
 DUE_SOON_DAYS = 3
