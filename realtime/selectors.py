@@ -5,15 +5,15 @@ from django.db.models import QuerySet
 from accounts.models import User
 from realtime.models import Inbox, Notification
 
-REPLAY_BATCH = 500
+# How many notifications one replay page carries (the socket sends page after page until a
+# short one). Protocol-visible: clients see replays arrive in pages of this size.
+REPLAY_PAGE = 200
 
 
-def notifications_after(
-    *, user: User | int, after_seq: int, limit: int = REPLAY_BATCH
-) -> list[Notification]:
-    """The recipient's notifications with seq > after_seq, oldest first, at most `limit`."""
+def notifications_after(*, user: User | int, after_seq: int) -> list[Notification]:
+    """The recipient's notifications with seq > after_seq, oldest first: one replay page."""
     return list(
-        Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:limit]
+        Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:REPLAY_PAGE]
     )
 
 
