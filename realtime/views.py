@@ -4,7 +4,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
-from realtime.selectors import notification_list, notification_unread_count
+from realtime.forms import MarkReadForm
+from realtime.selectors import inbox_rows, notification_unread_count
 from realtime.services import notification_mark_all_read, notification_mark_read
 
 
@@ -15,7 +16,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "realtime/inbox.html",
         {
-            "notifications": notification_list(user=user)[:200],
+            "notifications": inbox_rows(user=user),
             "unread": notification_unread_count(user=user),
         },
     )
@@ -25,11 +26,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    seq = request.POST.get("seq", "")
-    if seq == "all":
-        notification_mark_all_read(user=user)
-    elif seq.isdigit():
-        notification_mark_read(user=user, seq=int(seq))
-    else:
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
         return HttpResponse("seq must be a number or 'all'", status=400)
+    seq: int | None = form.cleaned_data["seq"]
+    if seq is None:
+        notification_mark_all_read(user=user)
+    else:
+        notification_mark_read(user=user, seq=seq)
     return redirect("realtime:inbox")
