@@ -32,13 +32,14 @@ SCHEMA_SWITCHES = {"set_tenant", "set_schema", "set_schema_to_public"}
 THREAD_HOPS = {"database_sync_to_async", "sync_to_async"}
 
 
-def _modules(root: Path = REALTIME) -> list[Path]:
-    return sorted(p for p in root.rglob("*.py") if "migrations" not in p.parts)
+def _modules() -> list[Path]:
+    return sorted(p for p in REALTIME.rglob("*.py") if "migrations" not in p.parts)
 
 
-def _violations(root: Path = REALTIME) -> list[str]:
+def _violations(paths: list[Path] | None = None) -> list[str]:
+    """The breaches in `paths` (default: the modules the rules cover)."""
     found = []
-    for path in _modules(root):
+    for path in _modules() if paths is None else paths:
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             where = f"{path.name}:{getattr(node, 'lineno', 0)}"
@@ -73,10 +74,8 @@ def test_the_scan_would_catch_a_violation(tmp_path: Path) -> None:
         "    connection.set_schema_to_public()\n"
     )
     (tmp_path / "tenant_db.py").write_text("from asgiref.sync import sync_to_async\n")
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "0001_initial.py").write_text("x.asave()\n")
     # when the scan runs on it
-    found = sorted(_violations(tmp_path))
+    found = sorted(_violations(sorted(tmp_path.glob("*.py"))))
     # then each breach in the consumer is reported, and nothing else
     assert found == [
         "consumer.py:1 hops threads outside tenant_db",
