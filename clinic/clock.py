@@ -1,36 +1,15 @@
-"""The clinic's local time. Working hours are wall-clock times in the tenant's timezone;
-everything stored is an aware UTC datetime."""
+"""The clinic's local time. Working hours are wall-clock times in the tenant's time zone;
+everything stored is an aware UTC datetime. The zone rule is tenants.clock's; this module
+keeps the clinic's names for it and the clinic's way of writing an appointment's time."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
-from django.utils import timezone
+from tenants.clock import at, day_bounds, local, parse_local, tenant_zone
+from tenants.clock import today as local_today
 
-from tenants.db import current_tenant
+__all__ = ["at", "clinic_tz", "day_bounds", "local", "local_today", "parse_local", "when_label"]
 
-
-def clinic_tz() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_tenant().timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local(moment: datetime) -> datetime:
-    return timezone.localtime(moment, clinic_tz())
-
-
-def local_today() -> date:
-    return local(timezone.now()).date()
-
-
-def at(day: date, clock: time) -> datetime:
-    """The aware moment of a wall-clock time on a local day."""
-    return datetime.combine(day, clock, tzinfo=clinic_tz())
-
-
-def day_bounds(day: date, days: int = 1) -> tuple[datetime, datetime]:
-    return at(day, time.min), at(day + timedelta(days=days), time.min)
+clinic_tz = tenant_zone
 
 
 def when_label(starts_at: datetime, ends_at: datetime | None = None) -> str:
@@ -40,11 +19,3 @@ def when_label(starts_at: datetime, ends_at: datetime | None = None) -> str:
     if ends_at is not None:
         text += f"-{local(ends_at):%H:%M}"
     return text
-
-
-def parse_local(value: str) -> datetime:
-    """An ISO datetime from a form: aware values are kept, naive ones are clinic wall time."""
-    parsed = datetime.fromisoformat(value.strip())
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=clinic_tz())
-    return parsed

@@ -15,8 +15,19 @@ class RealtimeConfig(AppConfig):
         autodiscover_modules("notifications")
         for module in settings.AVISO_EXTRA_NOTIFICATION_MODULES:
             import_module(module)
-        # Connects the Celery task-failure counter in every process (workers included).
-        from realtime import metrics  # noqa: F401
+        # Signing out (allauth's logout goes through django.contrib.auth.logout) closes the
+        # sockets of that session; accounts knows nothing of sockets.
+        from django.contrib.auth.signals import user_logged_out
+
+        from realtime.sessions import on_user_logged_out
+
+        user_logged_out.connect(
+            on_user_logged_out, weak=False, dispatch_uid="aviso.realtime.logout"
+        )
+        # Counts failed Celery tasks in every process that loads Django (workers included).
+        from realtime.metrics import connect_task_failure_counter
+
+        connect_task_failure_counter()
         from realtime.presence import PRESENCE_TOPIC, authorize_presence
         from realtime.topics import register_topic
 

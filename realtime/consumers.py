@@ -27,8 +27,8 @@ from realtime.protocol import (
     server_frame,
 )
 from realtime.ratelimit import FrameGate, refuse_frame
+from realtime.selectors import REPLAY_PAGE
 from realtime.socket_queries import (
-    REPLAY_PAGE,
     authorize_topic,
     inbox_state,
     mark_read,

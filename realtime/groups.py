@@ -3,6 +3,8 @@ owns and starts with the tenant's schema, so no client string and no other tenan
 
 import re
 
+from tenants.db import is_public_schema
+
 # Channels' own rule for group names, and its length limit.
 _GROUP_NAME = re.compile(r"^[a-zA-Z\d\-_.]{1,99}$")
 _SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -20,7 +22,7 @@ def _checked(name: str) -> str:
 
 
 def _schema(schema_name: str) -> str:
-    if not _SCHEMA.match(schema_name) or schema_name == "public":
+    if not _SCHEMA.match(schema_name) or is_public_schema(schema_name):
         raise GroupNameError(f"not a tenant schema: {schema_name!r}")
     return schema_name
 

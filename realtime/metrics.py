@@ -201,6 +201,8 @@ def _task_failed(sender: Any = None, **_: Any) -> None:
     count(TASK_FAILED, schema=schema)
 
 
-# Any process that records metrics (every worker imports this through realtime.events)
-# counts its failed tasks; the panel and /metrics read them back from Redis.
-task_failure.connect(_task_failed, weak=False, dispatch_uid="aviso.metrics.task_failed")
+def connect_task_failure_counter() -> None:
+    """Count this process's failed tasks (the panel and /metrics read them back from Redis).
+    Called from RealtimeConfig.ready, so every process that sets Django up (web, workers)
+    counts them; connecting twice is harmless (one dispatch_uid)."""
+    task_failure.connect(_task_failed, weak=False, dispatch_uid="aviso.metrics.task_failed")

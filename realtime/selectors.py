@@ -2,22 +2,26 @@
 tenant_db)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
+from realtime.catalogue import render
 from realtime.models import Inbox, Notification
 
-REPLAY_BATCH = 500
+# How many notifications one replay page carries (the socket sends page after page until a
+# short one). Protocol-visible: clients see replays arrive in pages of this size.
+REPLAY_PAGE = 200
+# How many of the newest notifications the inbox page lists.
+INBOX_PAGE = 200
 
 
-def notifications_after(
-    *, user: User | int, after_seq: int, limit: int = REPLAY_BATCH
-) -> list[Notification]:
-    """The recipient's notifications with seq > after_seq, oldest first, at most `limit`."""
+def notifications_after(*, user: User | int, after_seq: int) -> list[Notification]:
+    """The recipient's notifications with seq > after_seq, oldest first: one replay page."""
     return list(
-        Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:limit]
+        Notification.objects.filter(recipient=user, seq__gt=after_seq).order_by("seq")[:REPLAY_PAGE]
     )
 
 
@@ -55,3 +59,36 @@ def online_people(*, user_ids: list[int], staff_only: bool = True) -> list[Onlin
         OnlinePerson(id=u.pk, name=u.display_name, role=u.role, role_label=u.get_role_display())
         for u in users.order_by("role", "full_name", "email")
     ]
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One notification as the inbox page shows it: rendered now from its parameters."""
+
+    seq: int
+    type: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+def inbox_rows(*, user: User, limit: int = INBOX_PAGE) -> list[InboxRow]:
+    """The user's newest notifications, newest first, with title, body and link rendered
+    through the catalogue (rows store parameters, never sentences)."""
+    rows = []
+    for n in notification_list(user=user)[:limit]:
+        shown = render(n.type, n.data)
+        rows.append(
+            InboxRow(
+                seq=n.seq,
+                type=n.type,
+                title=shown.title,
+                body=shown.body,
+                url=shown.url,
+                created_at=n.created_at,
+                read=n.read_at is not None,
+            )
+        )
+    return rows

@@ -1,16 +1,18 @@
 """Control messages that end live connections: logout, and suspension of a tenant."""
 
-from django_tenants.utils import get_public_schema_name
+from typing import Any
+
+from django.http import HttpRequest
 
 from realtime.events import send_on_commit
 from realtime.groups import tenant_group, user_group
-from tenants.db import current_schema_name
+from tenants.db import current_schema_name, is_public_schema
 
 
 def session_ended(*, user_id: int, session_key: str) -> None:
     """The user's sockets opened with `session_key` close (4401); other devices stay."""
     schema = current_schema_name()
-    if schema == get_public_schema_name():
+    if is_public_schema(schema):
         return  # operators' sockets re-check their session themselves
     send_on_commit(
         messages=[
@@ -25,3 +27,12 @@ def session_ended(*, user_id: int, session_key: str) -> None:
 def tenant_suspended(*, schema_name: str) -> None:
     """Every socket of the tenant closes (4423) once the suspension commits."""
     send_on_commit(messages=[(tenant_group(schema_name=schema_name), {"type": "tenant.suspended"})])
+
+
+def on_user_logged_out(*, request: HttpRequest | None, user: Any, **_: Any) -> None:
+    """Receiver of django.contrib.auth's user_logged_out (connected in RealtimeConfig.ready):
+    the sockets of the session being ended close at once. Django sends the signal before it
+    flushes the session, so the key is still the one the sockets were opened with."""
+    session_key = request.session.session_key if request is not None else None
+    if user is not None and user.is_authenticated and session_key:
+        session_ended(user_id=user.pk, session_key=session_key)

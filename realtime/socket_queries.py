@@ -14,8 +14,6 @@ from realtime import selectors, services
 from realtime.events import NotificationPayload
 from realtime.topics import topic_authorize
 
-REPLAY_PAGE = 200
-
 
 def session_user(*, session_key: str) -> User | None:
     """The active user of a session in the current schema, exactly as a view would see it
@@ -36,10 +34,10 @@ def session_is_valid(*, session_key: str, user_id: int) -> bool:
 
 
 def replay_page(*, user_id: int, after_seq: int) -> list[NotificationPayload]:
-    """Up to REPLAY_PAGE notifications after `after_seq`, oldest first."""
+    """One page (selectors.REPLAY_PAGE) of notifications after `after_seq`, oldest first."""
     return [
         services.notification_payload(n)
-        for n in selectors.notifications_after(user=user_id, after_seq=after_seq, limit=REPLAY_PAGE)
+        for n in selectors.notifications_after(user=user_id, after_seq=after_seq)
     ]
 
 

@@ -5,8 +5,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
 from accounts.roles import STAFF_ROLES
+from realtime.forms import MarkReadForm
 from realtime.presence import presence_online_users
-from realtime.selectors import notification_list, notification_unread_count, online_people
+from realtime.selectors import inbox_rows, notification_unread_count, online_people
 from realtime.services import notification_mark_all_read, notification_mark_read
 from tenants.db import current_schema_name
 
@@ -18,7 +19,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "realtime/inbox.html",
         {
-            "notifications": notification_list(user=user)[:200],
+            "notifications": inbox_rows(user=user),
             "unread": notification_unread_count(user=user),
         },
     )
@@ -28,13 +29,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    seq = request.POST.get("seq", "")
-    if seq == "all":
-        notification_mark_all_read(user=user)
-    elif seq.isdigit():
-        notification_mark_read(user=user, seq=int(seq))
-    else:
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
         return HttpResponse("seq must be a number or 'all'", status=400)
+    seq: int | None = form.cleaned_data["seq"]
+    if seq is None:
+        notification_mark_all_read(user=user)
+    else:
+        notification_mark_read(user=user, seq=seq)
     return redirect("realtime:inbox")
 
 

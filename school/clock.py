@@ -1,17 +1,14 @@
 """The school's own calendar day: due dates and grade-entry windows are dates in the
-tenant's timezone, not the server's."""
+tenant's time zone, not the server's (tenants.clock holds the rule)."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from tenants import clock
 from tenants.db import current_tenant
 
 
 def tenant_today() -> date:
-    zone = ZoneInfo(current_tenant().timezone or "UTC")
-    return timezone.localdate(timezone=zone)
+    return clock.today()
 
 
 def tenant_currency() -> str:

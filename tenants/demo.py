@@ -78,7 +78,7 @@ def demo_tenant_ensure(demo: DemoTenant) -> Tenant:
         for email, role, full_name in demo.users:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = user_create(tenant=tenant, email=email, role=role, full_name=full_name)
+                user = user_create(kind=tenant.kind, email=email, role=role, full_name=full_name)
             if not user.has_usable_password():
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])

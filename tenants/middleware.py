@@ -1,14 +1,11 @@
-from contextlib import suppress
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
 
+from tenants import clock
 from tenants.models import Tenant, TenantStatus
 
 URLCONF_BY_KIND = {
@@ -30,7 +27,7 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]
-        if tenant.schema_name == get_public_schema_name():
+        if tenant.is_public:
             return None
         if tenant.status == TenantStatus.SUSPENDED:
             body = render_to_string("tenants/suspended.html", {"tenant": tenant})
@@ -39,8 +36,7 @@ class TenantMiddleware(TenantMainMiddleware):
             body = render_to_string("tenants/provisioning.html", {"tenant": tenant})
             return HttpResponse(body, status=503, headers={"Retry-After": "5"})
         # Pages show times in the tenant's own time zone.
-        with suppress(ZoneInfoNotFoundError):
-            timezone.activate(ZoneInfo(tenant.timezone))
+        clock.activate(tenant)
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -50,7 +46,7 @@ class TenantMiddleware(TenantMainMiddleware):
     @staticmethod
     def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:
         tenant = getattr(request, "tenant", None)
-        if force_public or tenant is None or tenant.schema_name == get_public_schema_name():
+        if force_public or tenant is None or tenant.is_public:
             urlconf = settings.PUBLIC_SCHEMA_URLCONF
         else:
             urlconf = URLCONF_BY_KIND[tenant.kind]

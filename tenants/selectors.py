@@ -1,5 +1,6 @@
 """Reads of the tenant registry (public schema)."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -40,6 +41,13 @@ def tenant_domain_names(*, tenant: Tenant) -> list[str]:
 def tenant_primary_domain(*, tenant: Tenant) -> str | None:
     names = tenant_domain_names(tenant=tenant)
     return names[0] if names else None
+
+
+def tenant_base_url(*, tenant: Tenant) -> str:
+    """Absolute base URL of a tenant's primary domain, for links in e-mails."""
+    domain = tenant_primary_domain(tenant=tenant) or settings.AVISO_PUBLIC_DOMAIN
+    port = f":{settings.AVISO_PUBLIC_PORT}" if settings.AVISO_PUBLIC_PORT else ""
+    return f"{settings.AVISO_URL_SCHEME}://{domain}{port}"
 
 
 def customer_tenants() -> QuerySet[Tenant]:

@@ -15,6 +15,9 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from accounts.roles import Role
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
 from tenants.progress import progress_write
+from tenants.selectors import tenant_base_url
+from tenants.tasks import enqueue_for_tenant
+from tenants.tasks import provision_tenant as provision_tenant_task
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +152,10 @@ def tenant_create(
         tenant_id=tenant.pk, slug=tenant.schema_name, percent=0, step="Queued", state="queued"
     )
     if provision_async:
-        from tenants.tasks import provision_tenant
-
+        # Provisioning runs in the public schema (the registry), whichever schema we are in.
         transaction.on_commit(
-            lambda: provision_tenant.apply_async(
-                kwargs={"tenant_id": tenant.pk},
-                headers={"_schema_name": get_public_schema_name()},
+            lambda: enqueue_for_tenant(
+                provision_tenant_task, schema_name=get_public_schema_name(), tenant_id=tenant.pk
             )
         )
     return tenant
@@ -193,12 +194,17 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
                 )
                 report(85, "Inviting the first administrator")
                 admin = user_create(
-                    tenant=tenant,
+                    kind=tenant.kind,
                     email=tenant.admin_email,
                     role=Role.ADMINISTRATOR,
                     full_name="Administrator",
                 )
-                user_invite(tenant=tenant, user=admin, invited_by="Aviso onboarding")
+                user_invite(
+                    user=admin,
+                    site_name=tenant.name,
+                    base_url=tenant_base_url(tenant=tenant),
+                    invited_by="Aviso onboarding",
+                )
             tenant.status = TenantStatus.ACTIVE
             tenant.status_changed_at = timezone.now()
             tenant.save(update_fields=["status", "status_changed_at"])

@@ -24,7 +24,9 @@ def make_user(
 ) -> User:
     email = email or f"{role}{next(_serial)}@{domain_of(tenant)}"
     with tenant_context(tenant):
-        return user_create(tenant=tenant, email=email, role=role, full_name=name, password=PASSWORD)
+        return user_create(
+            kind=tenant.kind, email=email, role=role, full_name=name, password=PASSWORD
+        )
 
 
 def domain_of(tenant: Tenant) -> str:

@@ -15,7 +15,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.services import tenant_base_url
 from realtime.catalogue import NotificationType
 from realtime.services import notify
 from school.clock import tenant_today
@@ -24,6 +23,7 @@ from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_par
 from school.selectors import student_balance
 from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
 from tenants.db import current_tenant
+from tenants.selectors import tenant_base_url
 
 # Students hear about an invoice this many days before it falls due.
 DUE_SOON_DAYS = 3

@@ -2,6 +2,7 @@
 file parses, each service runs something that exists in the project, production settings
 pass Django's deployment checks, and the health endpoints answer on any host."""
 
+import json
 import os
 import re
 import subprocess
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
 from django.core.management import get_commands
 from django.test import Client
 
@@ -76,7 +79,12 @@ def test_asgi_and_celery_apps_import() -> None:
     from config.asgi import application
     from config.celery import app
 
-    assert callable(application)
+    # the application Daphne serves answers a load balancer's /healthz through the whole
+    # ASGI HTTP stack, on a host no tenant has
+    communicator = HttpCommunicator(application, "GET", "/healthz", headers=[(b"host", b"x")])
+    response = async_to_sync(communicator.get_response)(timeout=10)
+    assert response["status"] == 200
+    assert json.loads(response["body"]) == {"status": "ok"}
     app.loader.import_default_modules()  # what a worker does at start: every tasks module
     assert "tenants.tasks.provision_tenant" in app.tasks
     assert "tenants.tasks.fan_out_to_tenants" in app.tasks

@@ -1,0 +1,20 @@
+from django import forms
+
+# The largest seq PostgreSQL's bigint holds; a bigger number is bad input, not a server error.
+MAX_SEQ = 2**63 - 1
+
+
+class MarkReadForm(forms.Form):
+    """The inbox page's "mark read" buttons: one notification's seq, or "all"."""
+
+    ALL = "all"
+
+    seq = forms.CharField(max_length=32)
+
+    def clean_seq(self) -> int | None:
+        """The seq to mark read, or None for every notification."""
+        value: str = self.cleaned_data["seq"]
+        if value == self.ALL:
+            return None
+        seq: int = forms.IntegerField(min_value=0, max_value=MAX_SEQ).clean(value)
+        return seq
