@@ -3,17 +3,19 @@
 A notification stores parameters (ids, names, ISO times, the reason, the message text), never
 sentences: title and body are rendered from them whenever a page, a socket (live or on
 replay) or an e-mail shows the notification, with times in the clinic's time zone at that
-moment. `when` and `state_label` are stored as well because the pages put them in place as
-they are (a row's link text, a state badge); the titles and bodies do not read them.
+moment. `when` and `state_label`, which the pages put in place as they are (a row's link
+text, a state badge), are labels rendered at the same time, not stored.
 
 The services build the parameters with the helpers at the end, from the appointment's summary
 built once per change."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 
 from clinic.clock import when_label
 from clinic.selectors import AppointmentSummary, appointment_url
+from clinic.states import AppointmentState
 from realtime.catalogue import NotificationType, register
 
 
@@ -22,8 +24,6 @@ class AppointmentParams(TypedDict):
 
     appointment_id: int
     state: str
-    state_label: str
-    when: str  # the appointment's time as the pages show it in place
     starts_at: str  # ISO
     ends_at: str  # ISO
     dentist_id: int
@@ -77,6 +77,13 @@ def _url(p: AppointmentParams) -> str:
     return appointment_url(p["appointment_id"])
 
 
+# Rendered when shown, like the title and body: the pages put them in place as they are.
+LABELS: dict[str, Callable[[AppointmentParams], str]] = {
+    "when": _when,
+    "state_label": lambda p: AppointmentState(p["state"]).label,
+}
+
+
 def _reason(reason: str, *, none: str = ".") -> str:
     return f": {reason}" if reason else none
 
@@ -116,6 +123,7 @@ APPOINTMENT_REQUESTED = register(
         title=lambda p: "New appointment request",
         body=_requested_body,
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_CONFIRMED = register(
@@ -126,6 +134,7 @@ APPOINTMENT_CONFIRMED = register(
         title=lambda p: "Appointment confirmed",
         body=lambda p: f"{p['type_name']} with {p['dentist_name']} on {_when(p)} is confirmed.",
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_DECLINED = register(
@@ -136,6 +145,7 @@ APPOINTMENT_DECLINED = register(
         title=lambda p: "Appointment request declined",
         body=_declined_body,
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_RESCHEDULED = register(
@@ -146,6 +156,7 @@ APPOINTMENT_RESCHEDULED = register(
         title=lambda p: "Appointment moved",
         body=_rescheduled_body,
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_CANCELLED = register(
@@ -156,6 +167,7 @@ APPOINTMENT_CANCELLED = register(
         title=lambda p: "Appointment cancelled",
         body=_cancelled_body,
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_REMINDER = register(
@@ -166,6 +178,7 @@ APPOINTMENT_REMINDER = register(
         title=lambda p: "Appointment reminder",
         body=lambda p: f"Reminder: {p['type_name']} with {p['dentist_name']} on {_when(p)}.",
         url=_url,
+        labels=LABELS,
     )
 )
 APPOINTMENT_MESSAGE = register(
@@ -177,6 +190,7 @@ APPOINTMENT_MESSAGE = register(
         title=lambda p: f"Message from {p['author_name']}",
         body=_message_body,
         url=_url,
+        labels=LABELS,
     )
 )
 
@@ -188,8 +202,6 @@ def appointment_params(summary: AppointmentSummary) -> AppointmentParams:
     return {
         "appointment_id": summary["id"],
         "state": summary["state"],
-        "state_label": summary["state_label"],
-        "when": summary["when"],
         "starts_at": summary["starts_at"],
         "ends_at": summary["ends_at"],
         "dentist_id": summary["dentist_id"],

@@ -14,7 +14,7 @@ import builtins
 import logging
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class Rendered:
     title: str
     body: str
     url: str
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class NotificationType(Generic[P]):
 
     `params` is a TypedDict: its keys are exactly the parameters stored with each
     notification, and their annotations the JSON types they must have (str, int, float, bool,
-    None, list, dict, or unions of them). `title`, `body` and `url` render the parameters."""
+    None, list, dict, or unions of them). `title`, `body` and `url` render the parameters;
+    `labels` renders further display texts the pages put in place as they are (a formatted
+    time, a state's label, an amount with its currency), so those are not stored either."""
 
     type: str
     params: builtins.type[P]
@@ -50,10 +53,20 @@ class NotificationType(Generic[P]):
     title: Callable[[P], str]
     body: Callable[[P], str]
     url: Callable[[P], str]
+    labels: Mapping[str, Callable[[P], str]] = field(default_factory=dict)
 
     def render(self, params: Mapping[str, Any]) -> Rendered:
         typed: P = params  # type: ignore[assignment]
-        return Rendered(title=self.title(typed), body=self.body(typed), url=self.url(typed))
+        return Rendered(
+            title=self.title(typed),
+            body=self.body(typed),
+            url=self.url(typed),
+            labels={name: label(typed) for name, label in self.labels.items()},
+        )
+
+    def shown_keys(self) -> frozenset[str]:
+        """The keys rendered when the notification is shown (never stored)."""
+        return RENDERED_KEYS | frozenset(self.labels)
 
     def keys(self) -> frozenset[str]:
         return frozenset(self.params.__required_keys__ | self.params.__optional_keys__)  # type: ignore[attr-defined]
@@ -67,7 +80,7 @@ _CATALOGUE: dict[str, NotificationType[Any]] = {}
 
 def register(kind: NotificationType[P]) -> NotificationType[P]:
     """Declare a notification type (at import of `<app>/notifications.py`); returns it."""
-    clash = kind.keys() & RENDERED_KEYS
+    clash = kind.keys() & kind.shown_keys()
     if clash:
         raise CatalogueError(f"{kind.type}: parameters may not be named {sorted(clash)}")
     existing = _CATALOGUE.get(kind.type)
@@ -145,6 +158,13 @@ def render(type_name: str, params: Mapping[str, Any]) -> Rendered:
 
 
 def rendered_data(type_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Protocol v1's `data`: the parameters plus `title`, `body` and `url` rendered now."""
+    """Protocol v1's `data`: the parameters plus `title`, `body`, `url` and the type's labels,
+    rendered now."""
     shown = render(type_name, params)
-    return {**params, "title": shown.title, "body": shown.body, "url": shown.url}
+    return {
+        **params,
+        **shown.labels,
+        "title": shown.title,
+        "body": shown.body,
+        "url": shown.url,
+    }

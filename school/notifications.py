@@ -6,6 +6,7 @@ Services build the parameters with the builders at the end of this module and ca
 `realtime.services.notify(recipients=..., kind=..., params=...)`. The pages' scripts read
 some parameters (tests/school/test_notification_catalogue.py keeps them declared)."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TypedDict
@@ -90,7 +91,6 @@ class InvoiceParams(TypedDict):
 
     invoice: InvoiceState
     balance: str
-    balance_text: str
 
 
 class PaymentParams(InvoiceParams):
@@ -114,6 +114,12 @@ def _due_on(invoice: InvoiceState) -> str:
 
 def _named(invoice: InvoiceState) -> str:
     return f"{invoice['number']} {invoice['description']}"
+
+
+# Rendered when shown: what the student owes in all, as their page writes it.
+INVOICE_LABELS: dict[str, Callable[[InvoiceParams], str]] = {
+    "balance_text": lambda p: _money(p["balance"], p["invoice"]),
+}
 
 
 def _my_invoices(p: InvoiceParams) -> str:
@@ -156,6 +162,7 @@ INVOICE_ISSUED = register(
         title=lambda p: "New invoice",
         body=_issued_body,
         url=_my_invoices,
+        labels=INVOICE_LABELS,
     )
 )
 INVOICE_CANCELLED = register(
@@ -166,6 +173,7 @@ INVOICE_CANCELLED = register(
         title=lambda p: "Invoice cancelled",
         body=_cancelled_body,
         url=_my_invoices,
+        labels=INVOICE_LABELS,
     )
 )
 INVOICE_OVERDUE = register(
@@ -176,6 +184,7 @@ INVOICE_OVERDUE = register(
         title=lambda p: "Invoice overdue",
         body=_overdue_body,
         url=_my_invoices,
+        labels=INVOICE_LABELS,
     )
 )
 INVOICE_DUE_SOON = register(
@@ -186,6 +195,7 @@ INVOICE_DUE_SOON = register(
         title=lambda p: "Invoice due soon",
         body=_due_soon_body,
         url=_my_invoices,
+        labels=INVOICE_LABELS,
     )
 )
 PAYMENT_RECORDED = register(
@@ -196,6 +206,7 @@ PAYMENT_RECORDED = register(
         title=lambda p: "Payment received",
         body=_payment_body,
         url=_my_invoices,
+        labels=INVOICE_LABELS,
     )
 )
 
@@ -221,7 +232,6 @@ def invoice_params(*, invoice: Invoice, balance: Decimal) -> InvoiceParams:
     return {
         "invoice": invoice_state(invoice),
         "balance": str(balance),
-        "balance_text": money_text(balance, invoice.currency),
     }
 
 

@@ -51,11 +51,11 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
             params = appointment_params(appointment_summary(appointment))
             notify(recipients=[appointment.patient_id], kind=APPOINTMENT_REMINDER, params=params)
             # The e-mail reads as the notification does: the same renderer, the same params.
+            shown = APPOINTMENT_REMINDER.render(params)
             _email_on_commit(
                 appointment.patient,
-                subject=f"Reminder: your appointment {params['when']}",
-                body=f"Hello {appointment.patient.display_name},\n\n"
-                f"{APPOINTMENT_REMINDER.body(params)}\n",
+                subject=f"Reminder: your appointment {shown.labels['when']}",
+                body=f"Hello {appointment.patient.display_name},\n\n{shown.body}\n",
             )
             sent += 1
     return sent

@@ -17,7 +17,7 @@ from django_tenants.utils import tenant_context
 from clinic.clock import when_label
 from clinic.models import Appointment, AppointmentState
 from clinic.services import appointments, messages, reminders
-from realtime.catalogue import RENDERED_KEYS, registered_types
+from realtime.catalogue import registered_types
 from realtime.models import Notification
 from realtime.services import notification_payload
 from tenants.models import Tenant
@@ -193,6 +193,9 @@ def test_the_service_stores_exactly_the_declared_parameters(
             shown = notification_payload(notification)["data"]
             assert (shown["title"], shown["body"]) == (expected.title, expected.body)
             assert shown["url"] == f"/clinic/appointments/{notification.data['appointment_id']}/"
+            # and the labels the pages put in place are rendered with them, never stored
+            assert set(shown) == kind.keys() | kind.shown_keys()
+            assert shown["state_label"] == AppointmentState(shown["state"]).label
 
 
 def test_the_time_in_a_body_is_rendered_when_shown(c: Clinic, clinic: Tenant) -> None:
@@ -237,7 +240,7 @@ def _notification_scripts() -> dict[Path, str]:
 def test_the_page_keys_are_declared_by_their_types() -> None:
     types = registered_types()
     for type_name, keys in PAGE_KEYS.items():
-        missing = keys - types[type_name].keys() - RENDERED_KEYS
+        missing = keys - types[type_name].keys() - types[type_name].shown_keys()
         assert not missing, f"{type_name} does not declare {sorted(missing)}"
 
 

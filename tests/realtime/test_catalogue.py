@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from accounts.roles import Role
-from realtime.catalogue import NotificationType, registered_types
+from realtime.catalogue import CatalogueError, NotificationType, register, registered_types
 from realtime.models import Notification
 from realtime.services import NotificationError, notification_payload, notify
 from tenants.models import Tenant
@@ -119,3 +119,62 @@ def test_the_payload_renders_the_link_from_the_parameters(
     data = notification_payload(stored)["data"]
     assert (data["title"], data["body"], data["url"]) == ("4 x pens", "", "/school/?count=4")
     assert stored.data == {"count": 4, "label": "pens"}
+
+
+def test_a_row_that_no_longer_fits_its_declaration_still_shows(
+    school: Tenant, throwaway_kind: NotificationType[ThrowawayParams]
+) -> None:
+    # given rows stored before the catalogue: one of a declared type whose parameters have
+    # since changed (it kept its sentences), one of a type no longer declared
+    lisa = make_user(school, Role.STUDENT)
+    with tenant_context(school):
+        old = Notification.objects.create(
+            recipient=lisa,
+            seq=1,
+            type=throwaway_kind.type,
+            data={"title": "Old title", "body": "Old body", "url": "/old/"},
+        )
+        gone = Notification.objects.create(recipient=lisa, seq=2, type="test.gone", data={})
+        # when a socket or the inbox shows them
+        shown_old = notification_payload(old)["data"]
+        shown_gone = notification_payload(gone)["data"]
+    # then the old row reads as it was written, and the retired type shows its name
+    assert (shown_old["title"], shown_old["body"], shown_old["url"]) == (
+        "Old title",
+        "Old body",
+        "/old/",
+    )
+    assert (shown_gone["title"], shown_gone["body"], shown_gone["url"]) == ("test.gone", "", "")
+
+
+def test_labels_are_rendered_when_shown_and_may_not_be_stored() -> None:
+    # given a type whose pages put a rendered label in place
+    kind = NotificationType(
+        type="test.labelled",
+        params=_Params,
+        audience="nobody",
+        title=lambda p: p["text"],
+        body=lambda p: "",
+        url=lambda p: "",
+        labels={"shout": lambda p: p["text"].upper()},
+    )
+    # when it is rendered, then the label is part of what is shown
+    assert kind.render({"text": "hi"}).labels == {"shout": "HI"}
+    assert kind.shown_keys() == {"title", "body", "url", "shout"}
+
+    # and a declaration whose parameter bears a label's name is refused
+    class Clashing(TypedDict):
+        shout: str
+
+    clash = NotificationType(
+        type="test.clash",
+        params=Clashing,
+        audience="nobody",
+        title=lambda p: "",
+        body=lambda p: "",
+        url=lambda p: "",
+        labels={"shout": lambda p: ""},
+    )
+    with pytest.raises(CatalogueError, match="may not be named"):
+        register(clash)
+    assert "test.clash" not in registered_types()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import resolve
 from django_tenants.utils import tenant_context
 
-from realtime.catalogue import RENDERED_KEYS, NotificationType, registered_types, render
+from realtime.catalogue import NotificationType, registered_types, render
 from realtime.models import Notification
 from school import notifications
 from school.clock import tenant_today
@@ -105,7 +105,7 @@ def test_the_pages_read_only_declared_parameters(page: str) -> None:
     kinds = registered_types()
     for name in types:
         kind = kinds[name]
-        assert keys <= kind.keys() | RENDERED_KEYS, name
+        assert keys <= kind.keys() | kind.shown_keys(), name
         for key, inner in nested.items():
             assert inner <= nested_keys(kind, key), (name, key)
 
@@ -179,7 +179,7 @@ def test_every_school_type_is_sent_with_exactly_its_declared_parameters(
     for n in stored:
         kind = kinds[n.type]
         assert set(n.data) == kind.keys(), n.type
-        assert not set(n.data) & RENDERED_KEYS
+        assert not set(n.data) & registered_types()[n.type].shown_keys()
         for key, value in n.data.items():
             if isinstance(value, dict):
                 assert set(value) == nested_keys(kind, key), (n.type, key)
