@@ -11,7 +11,7 @@ from accounts.roles import CLINIC_STAFF, Role
 from clinic.models import Appointment
 from clinic.selectors import dentist_list
 from realtime.topics import TopicDenied
-from tenants.db import current_tenant
+from tenants.selectors import current_tenant
 
 # The clinic's staff who see every dentist's appointments (a dentist sees only their own).
 FRONT_DESK: frozenset[Role] = CLINIC_STAFF - {Role.DENTIST}

@@ -13,7 +13,7 @@ from accounts.roles import SCHOOL_STAFF, Role
 from realtime.topics import TopicDenied
 from school.models import Course, Grade, Invoice, Payment, Term
 from school.payloads import PAYMENTS_FEED_ID
-from tenants.db import current_tenant
+from tenants.selectors import current_tenant
 
 
 def _is_admin(user: User) -> bool:

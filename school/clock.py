@@ -4,7 +4,7 @@ tenant's time zone, not the server's (tenants.clock holds the rule)."""
 from datetime import date
 
 from tenants import clock
-from tenants.db import current_tenant
+from tenants.selectors import current_tenant
 
 
 def tenant_today() -> date:

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
 
-from tenants.db import current_tenant
 from tenants.models import Tenant
+from tenants.selectors import current_tenant
 
 UTC = ZoneInfo("UTC")
 

@@ -1,12 +1,7 @@
 """Typed access to django-tenants' additions on the database connection."""
 
-from typing import TYPE_CHECKING
-
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
-
-if TYPE_CHECKING:
-    from tenants.models import Tenant
 
 
 def current_schema_name() -> str:
@@ -24,13 +19,3 @@ def is_public_schema(schema_name: str | None = None) -> bool:
 
 def use_public_schema() -> None:
     connection.set_schema_to_public()  # type: ignore[attr-defined]
-
-
-def current_tenant() -> "Tenant":
-    """The Tenant row of the current schema (schema_context leaves only a stand-in object)."""
-    from tenants.models import Tenant
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant):
-        return tenant
-    return Tenant.objects.get(schema_name=current_schema_name())

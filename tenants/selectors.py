@@ -1,9 +1,11 @@
 """Reads of the tenant registry (public schema)."""
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from tenants.db import current_schema_name
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
 
 
@@ -60,3 +62,11 @@ def active_tenants(*, kind: TenantKind | str | None = None) -> QuerySet[Tenant]:
     if kind:
         tenants = tenants.filter(kind=kind)
     return tenants
+
+
+def current_tenant() -> Tenant:
+    """The Tenant row of the current schema (schema_context leaves only a stand-in object)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.get(schema_name=current_schema_name())

@@ -22,8 +22,7 @@ from school.models import Invoice, InvoiceReminder, ReminderKind
 from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_params, invoice_params
 from school.selectors import student_balance
 from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
-from tenants.db import current_tenant
-from tenants.selectors import tenant_base_url
+from tenants.selectors import current_tenant, tenant_base_url
 
 # Students hear about an invoice this many days before it falls due.
 DUE_SOON_DAYS = 3
