@@ -44,14 +44,6 @@
   const actionsEl = document.getElementById("clinic-actions");
   const ACTIONS = actionsEl ? JSON.parse(actionsEl.textContent) : {};
 
-  function actionForm(name, id) {
-    const template = document.querySelector('template[data-action="' + name + '"]');
-    if (!template) return null;
-    const form = template.content.firstElementChild.cloneNode(true);
-    form.action = form.getAttribute("action").replace("/0/", "/" + id + "/");
-    return form;
-  }
-
   function setState(tr, state, label, at) {
     const td = tr.querySelector('[data-field="state"]');
     td.textContent = label;
@@ -60,7 +52,7 @@
     const wanted = ACTIONS[state] || [];
     const shown = Array.from(actions.querySelectorAll("form"), (f) => f.dataset.action);
     if (shown.join() !== wanted.join()) {
-      const forms = wanted.map((name) => actionForm(name, tr.dataset.appointment));
+      const forms = wanted.map((name) => ClinicActions.form(name, tr.dataset.appointment));
       actions.replaceChildren(...forms.filter(Boolean));
     }
     tr.dataset.updated = at;

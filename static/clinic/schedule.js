@@ -26,15 +26,6 @@
     return li;
   }
 
-  // The forms the server draws for an action, as templates whose URL carries id 0.
-  function actionForm(name, id) {
-    const template = document.querySelector('template[data-action="' + name + '"]');
-    if (!template) return null;
-    const form = template.content.firstElementChild.cloneNode(true);
-    form.action = form.getAttribute("action").replace("/0/", "/" + id + "/");
-    return form;
-  }
-
   function pendingRow(a) {
     const li = document.createElement("li");
     li.dataset.appointment = a.id;
@@ -43,7 +34,7 @@
     link.textContent = a.when + " " + a.patient_name;
     li.append(link, " · " + a.type_name + " ");
     (a.actions[side] || []).forEach((name) => {
-      const form = actionForm(name, a.id);
+      const form = ClinicActions.form(name, a.id);
       if (form) li.append(form, " ");
     });
     return li;
