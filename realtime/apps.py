@@ -28,7 +28,8 @@ class RealtimeConfig(AppConfig):
         from realtime.metrics import connect_task_failure_counter
 
         connect_task_failure_counter()
-        from realtime.presence import PRESENCE_TOPIC, authorize_presence
+        from realtime.access import authorize_presence
+        from realtime.presence import PRESENCE_TOPIC
         from realtime.topics import register_topic
 
         register_topic(

@@ -12,18 +12,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    pass
 
 from config.redis import redis_client, redis_key
 from realtime.events import TopicEvent, asend_now_rollback_unsafe
 from realtime.groups import topic_group
-from realtime.topics import TopicDenied
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +139,6 @@ class SocketPresence:
 
 # Staff pages watch this topic and re-read who is online when it changes (no polling).
 PRESENCE_TOPIC = "presence"
-
-
-def authorize_presence(user: "User", params: Mapping[str, Any]) -> int:
-    if not user.is_tenant_staff:
-        raise TopicDenied("Only staff see who is online.")
-    return 0
 
 
 async def announce_presence_change(*, schema_name: str) -> None:

@@ -227,9 +227,9 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
 
 def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
     """Suspend or reactivate a tenant; its pages and sockets follow at once."""
-    if tenant.is_template or tenant.schema_name == get_public_schema_name():
+    if tenant.is_template or tenant.is_public:
         raise ValidationError("The public site and the template cannot change status.")
-    if tenant.status == TenantStatus.PROVISIONING:
+    if not tenant.has_schema:
         raise ValidationError("A tenant that is still provisioning cannot change status.")
     with transaction.atomic():
         tenant.status = status
