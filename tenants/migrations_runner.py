@@ -276,7 +276,9 @@ def tenants_migrate(
     if todo:
         template = [s for s in todo if s.schema_name == settings.TENANT_BASE_SCHEMA]
         others = [s for s in todo if s.schema_name != settings.TENANT_BASE_SCHEMA]
-        executor = TenantMigrationExecutor(processes=processes, verbosity=verbosity)
+        # No more workers than schemas to migrate: each forked worker costs a process.
+        workers = min(processes, len(todo))
+        executor = TenantMigrationExecutor(processes=workers, verbosity=verbosity)
         executor.migrate(
             batches=[batch for batch in (template, others) if batch],
             report=report,
