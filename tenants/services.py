@@ -260,6 +260,6 @@ def platform_ensure(*, public_domain: str) -> tuple[Tenant, Tenant]:
             "status": TenantStatus.ACTIVE,
         },
     )
-    # The template is migrated like any tenant by migrate_schemas; this makes it the first time.
+    # The template is migrated like any tenant by migrate_tenants; this makes it the first time.
     template.create_schema(check_if_exists=True, verbosity=0)
     return public, template

@@ -5,6 +5,7 @@ pass Django's deployment checks, and the health endpoints answer on any host."""
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,29 @@ def test_each_service_command_exists_in_the_project() -> None:
     for copied in re.findall(r"^COPY (\S+) ", dockerfile, re.M):
         assert copied == "." or (ROOT / copied).exists(), copied
     assert os.access(ROOT / "infra" / "entrypoint.sh", os.X_OK)
+
+
+def test_deploys_migrate_the_public_schema_then_every_tenant_with_the_runner() -> None:
+    from django.core.management import load_command_class
+
+    step = re.compile(r"manage\.py (migrate_schemas|platform_setup|migrate_tenants)([^\n]*)")
+    for script in (ROOT / "run", ROOT / "infra" / "entrypoint.sh"):
+        # given the migration steps of the local runner and of the container's web process
+        steps = [(name, shlex.split(rest)) for name, rest in step.findall(script.read_text())]
+        # then the public schema goes first with django-tenants, then the template is ensured,
+        # then the tenant schemas with the runner (never migrate_schemas over every tenant)
+        assert [name for name, _ in steps] == [
+            "migrate_schemas",
+            "platform_setup",
+            "migrate_tenants",
+        ], script.name
+        assert "--shared" in steps[0][1], script.name
+        # and the runner's options as written parse (the shell's ${VAR:-default} as its default)
+        argv = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", arg) for arg in steps[2][1]]
+        parser = load_command_class("tenants", "migrate_tenants").create_parser(
+            "manage.py", "migrate_tenants"
+        )
+        assert parser.parse_args(argv).processes >= 1, (script.name, argv)
 
 
 def test_every_daphne_runs_the_one_command_line() -> None:
