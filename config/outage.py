@@ -64,11 +64,15 @@ def outage_response(exc: BaseException) -> HttpResponse:
     logger.warning("database unavailable (%s: %s); answered 503", type(exc).__name__, exc)
     drop_broken_connections()
     body = render_to_string(OUTAGE_TEMPLATE, {"retry_after": RETRY_AFTER_SECONDS})
-    return HttpResponse(
+    response = HttpResponse(
         body,
         status=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
+    # The warning above is the one line per request; Django would add an ERROR of its own
+    # (django.utils.log.log_response skips responses marked like this).
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 class DatabaseOutageMiddleware:
