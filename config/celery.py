@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from celery.exceptions import Retry
+from celery.utils.time import get_exponential_backoff_interval
 from django.db import connection
 from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
@@ -24,8 +25,11 @@ class DatabaseRetryTask(TenantTask):
     abstract = True
     # Celery wraps each task's run() with these (celery.app.autoretry).
     autoretry_for = DATABASE_OUTAGE_ERRORS
-    retry_backoff = 1  # seconds, doubling per attempt, full jitter
+    retry_backoff = 1  # seconds, doubling per attempt: 1, 2, 4 ... 60, 60, ...
     retry_backoff_max = 60
+    # No jitter: Celery's is "full" jitter, which often draws 0 s for the first attempts and
+    # spends them all in the first second of an outage.
+    retry_jitter = False
     max_retries = 20  # about a quarter of an hour of outage before a task gives up
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -35,7 +39,7 @@ class DatabaseRetryTask(TenantTask):
             # Celery only logs: with the database down its tenant lookup failed, and the task
             # would run in the wrong schema once the database is back. Come back later.
             drop_broken_connections()
-            raise self.retry(countdown=self.retry_backoff, max_retries=self.max_retries)
+            raise self.retry(countdown=self.backoff())
         try:
             return super().__call__(*args, **kwargs)
         except DATABASE_OUTAGE_ERRORS:
@@ -44,6 +48,15 @@ class DatabaseRetryTask(TenantTask):
         except Retry:
             drop_broken_connections()
             raise
+
+    def backoff(self) -> int:
+        """Seconds before the next attempt, as autoretry_for's own backoff counts them."""
+        return get_exponential_backoff_interval(
+            factor=self.retry_backoff,
+            retries=self.request.retries,
+            maximum=self.retry_backoff_max,
+            full_jitter=self.retry_jitter,
+        )
 
     def queued_schema(self) -> str:
         from django_tenants.utils import get_public_schema_name
