@@ -15,10 +15,12 @@ SERVER_LOG_PATTERNS = ("daphne-*.log", "faults-daphne-*.log")
 MARKER = "Traceback (most recent call last)"
 
 
-def log_sizes() -> dict[Path, int]:
+def log_sizes(directory: Path = LOGS) -> dict[Path, int]:
     """Every server log's size now."""
     return {
-        path: path.stat().st_size for pattern in SERVER_LOG_PATTERNS for path in LOGS.glob(pattern)
+        path: path.stat().st_size
+        for pattern in SERVER_LOG_PATTERNS
+        for path in directory.glob(pattern)
     }
 
 
@@ -39,11 +41,18 @@ class Ledger:
     """Which bytes of the server logs this run wrote, and which a test was allowed to fill
     with tracebacks."""
 
-    at_start: dict[Path, int] = field(default_factory=log_sizes)
+    directory: Path = LOGS
+    at_start: dict[Path, int] = field(default_factory=dict)
     exempt: list[tuple[Path, int, int]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.at_start = self.at_start or log_sizes(self.directory)
+
+    def sizes(self) -> dict[Path, int]:
+        return log_sizes(self.directory)
+
     def written_since(self, before: dict[Path, int]) -> list[tuple[Path, int, int]]:
-        now = log_sizes()
+        now = log_sizes(self.directory)
         return [
             (path, before.get(path, 0), size)
             for path, size in now.items()

@@ -18,7 +18,7 @@ from config.redis import redis_client
 from tenants.db import current_schema_name, use_public_schema
 from tenants.models import Tenant
 from tenants.services import platform_ensure, tenant_create, tenant_provision
-from testing.server_logs import Ledger, log_sizes
+from testing.server_logs import Ledger
 
 TEST_TENANTS = (
     ("school_a", "Alpha School", "school", "alpha-school.test"),
@@ -155,7 +155,7 @@ def _no_traceback_in_server_logs(
 ) -> Iterator[None]:
     """A traceback a server under test logged during this test fails the test, unless it is
     marked server_tracebacks (with the reason it causes them on purpose)."""
-    before = log_sizes()
+    before = _server_log_ledger.sizes()
     yield
     if request.node.get_closest_marker("server_tracebacks") is not None:
         _server_log_ledger.allow_since(before)

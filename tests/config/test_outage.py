@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from django.http import HttpResponse
 from websockets.exceptions import ConnectionClosed
 
 from config.outage import RETRY_AFTER_SECONDS
@@ -94,3 +95,39 @@ def test_the_server_logged_no_traceback(dead_db_site: int) -> None:
     assert "database unavailable" in log  # the outage was seen and logged as one line
     assert "Traceback" not in log, log[-3000:]
     assert '" 500 ' not in log
+
+
+def _real_outage_error() -> Exception:
+    """The error Django raises when PostgreSQL refuses connections (a connection to a loopback
+    port where nothing listens; no mock)."""
+    from django.db import OperationalError, connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    dead = DatabaseWrapper({**connection.settings_dict, "PORT": free_port()}, alias="dead")
+    try:
+        dead.ensure_connection()
+    except OperationalError as exc:
+        return exc
+    raise AssertionError("a connection to a dead port succeeded")
+
+
+@pytest.mark.django_db  # pytest-django otherwise refuses any connection attempt
+def test_an_outage_a_view_meets_mid_request_is_the_same_page() -> None:
+    from django.test import RequestFactory
+
+    from config.outage import DatabaseOutageMiddleware
+
+    # given the middleware, and the error a view gets when PostgreSQL went away after the
+    # request started (its own check passed)
+    error = _real_outage_error()
+    middleware = DatabaseOutageMiddleware(lambda request: HttpResponse("unreachable"))
+    request = RequestFactory().get("/clinic/", HTTP_HOST="clinic.example.test")
+
+    # when the view raises it
+    response = middleware.process_exception(request, error)
+
+    # then the answer is the outage page, and any other error is left to Django
+    assert response is not None and response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert b"Back in a moment" in response.content
+    assert middleware.process_exception(request, ValueError("a bug")) is None
