@@ -72,8 +72,10 @@ class DatabaseRetryTask(TenantTask):
         queue: Any = None,
         **extra_options: Any,
     ) -> Any:
-        """A retry carries the schema it was queued for, stated explicitly: tenant-schemas-
-        celery would otherwise take whatever schema this worker thread is in by then."""
+        """A retry carries the schema it was queued for, stated explicitly. Celery copies the
+        request's headers into the retry, but where a broker merges them into the request
+        instead, tenant-schemas-celery would fill in whatever schema this worker thread is in
+        by then: public, if the outage kept it from entering the tenant's."""
         signature = super().signature_from_request(request, args, kwargs, queue, **extra_options)
         headers = dict(signature.options.get("headers") or {})
         headers["_schema_name"] = self.queued_schema()
