@@ -14,6 +14,8 @@ refused like an unknown one.
 
 Refusals in 1-2 happen before the handshake completes (the client sees HTTP 403); a missing
 or ended session is accepted and closed with 4401, so browsers can tell "log in again" apart.
+Around all of it, DatabaseOutageGuard: if PostgreSQL cannot be reached for one of these
+lookups, the socket is accepted and closed with 4503 (retry later), not failed with a 500.
 """
 
 import logging
@@ -27,7 +29,9 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.urls import path, re_path
 
+from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
+from realtime.protocol import CLOSE_BUSY
 from realtime.socket_queries import session_user
 from realtime.tenant_db import public_db, tenant_db
 from tenants.selectors import host_to_domain, tenant_and_domains_for_host
@@ -54,6 +58,47 @@ async def refuse(scope: Scope, receive: Receive, send: Send, *, reason: str, sch
     message = await receive()
     if message["type"] == "websocket.connect":
         await send({"type": "websocket.close", "code": 1008})
+
+
+class DatabaseOutageGuard:
+    """The handshake's lookups (host, session) need PostgreSQL. While it is down, tell the
+    client to come back later (4503, like a Redis outage) instead of letting Daphne answer
+    500, which browsers retry at once. The consumers handle their own database calls."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connect_received = False
+        answered = False  # accepted or closed: the handshake has been answered
+
+        async def tracked_receive() -> dict[str, Any]:
+            nonlocal connect_received
+            message = await receive()
+            connect_received = connect_received or message["type"] == "websocket.connect"
+            return message
+
+        async def tracked_send(message: dict[str, Any]) -> None:
+            nonlocal answered
+            answered = answered or message["type"] in ("websocket.accept", "websocket.close")
+            await send(message)
+
+        try:
+            await self.app(scope, tracked_receive, tracked_send)
+        except DATABASE_OUTAGE_ERRORS as exc:
+            if answered:
+                raise  # the socket is past its handshake: not this guard's business
+            logger.warning(
+                "websocket handshake met a database outage (%s); closed with %d",
+                type(exc).__name__,
+                CLOSE_BUSY,
+            )
+            metrics.count_soon("ws.busy")
+            if not connect_received:
+                await receive()  # websocket.connect comes first; a close can only follow it
+            # A close code reaches the client only after the handshake completed.
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": CLOSE_BUSY})
 
 
 class TenantHostMiddleware:
@@ -128,6 +173,6 @@ def websocket_application(*, operators: ASGIApp | None = None) -> ASGIApp:
             re_path(r"", WebsocketDenier.as_asgi()),  # any other path: refused, not an error
         ]
     )
-    return TenantHostMiddleware(
-        OriginMiddleware(TenantSessionMiddleware(router)), operators=operators
+    return DatabaseOutageGuard(
+        TenantHostMiddleware(OriginMiddleware(TenantSessionMiddleware(router)), operators=operators)
     )

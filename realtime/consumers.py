@@ -13,6 +13,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
 from realtime.presence import SocketPresence, announce_presence_change
@@ -140,6 +141,15 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         except ProtocolError as exc:
             metrics.count_soon(f"ws.error.{exc.code}", schema=self.schema)
             await self.send(error_frame(exc.code, exc.message, exc.ref))
+        except DATABASE_OUTAGE_ERRORS as exc:
+            await self.close_for_database_outage(exc)
+
+    async def close_for_database_outage(self, exc: Exception) -> None:
+        """PostgreSQL is unreachable (a restart): the socket cannot replay or answer, so the
+        client is told to come back later (4503) and resumes with hello {last_seq} then."""
+        logger.warning("database unavailable (%s); socket closed with 4503", type(exc).__name__)
+        metrics.count_soon("ws.busy", schema=self.schema)
+        await self.close(code=CLOSE_BUSY)
 
     async def handle(self, message: ClientMessage) -> None:
         body, ref = message.body, message.ref
@@ -225,6 +235,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     # --- server → client (group messages) ------------------------------------------------
 
     async def aviso_event(self, message: dict[str, Any]) -> None:
+        try:
+            await self.on_event(message)
+        except DATABASE_OUTAGE_ERRORS as exc:  # a gap replay or a session check
+            await self.close_for_database_outage(exc)
+
+    async def on_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
         kind = event["type"]
         if kind == "notification":
@@ -288,5 +304,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                         await self.channel_layer.group_add(group, self.channel_name)
             except asyncio.CancelledError:
                 raise
+            except DATABASE_OUTAGE_ERRORS as exc:
+                await self.close_for_database_outage(exc)
+                return
             except Exception:
                 logger.warning("keep-alive round failed", exc_info=True)

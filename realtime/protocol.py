@@ -16,7 +16,7 @@ CLOSE_FLOOD = 4429  # kept sending over the rate limit
 # A frame over MAX_FRAME_BYTES. Not 1009: servers may only send 1000 or 3000-4999 (autobahn).
 CLOSE_TOO_BIG = 4413
 CLOSE_SERVER_RESTART = 1012
-CLOSE_BUSY = 4503  # the server could not take the socket now (Redis down or saturated): retry
+CLOSE_BUSY = 4503  # cannot take the socket now (Redis or PostgreSQL down, or saturated): retry
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.urls import set_urlconf
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from config.outage import DATABASE_OUTAGE_ERRORS, outage_response
 from tenants import clock
 from tenants.models import Tenant, TenantStatus
 
@@ -23,7 +24,11 @@ class TenantMiddleware(TenantMainMiddleware):
         return HttpResponse(body, status=404)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        response = super().process_request(request)
+        try:
+            response = super().process_request(request)
+        except DATABASE_OUTAGE_ERRORS as exc:
+            # The connection was lost after DatabaseOutageMiddleware checked it: the same page.
+            return outage_response(exc)
         if response is not None:
             return response
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ with the product's one command line (config/daphne_cmd.py), on loopback ports be
 Importing this module does not set Django up (bench/ imports it before django.setup());
 server_env() reads the live test database, so only a test run calls it."""
 
+import http.client
 import os
 import random
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from config.daphne_cmd import APPLICATION, daphne_command
@@ -25,9 +27,11 @@ __all__ = [
     "BIN",
     "LOGS",
     "ROOT",
+    "Answer",
     "daphne",
     "daphne_command",
     "free_port",
+    "http_get",
     "server_env",
     "wait_for_port",
 ]
@@ -72,6 +76,33 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port} after {seconds}s")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    text: str
+    seconds: float
+
+
+def http_get(port: int, *, host: str, path: str = "/", cookie: str = "") -> Answer:
+    """One GET to a server on loopback `port` as `host` (a tenant's or the operators' domain)."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        headers = {"Host": host, **({"Cookie": cookie} if cookie else {})}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        return Answer(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            text=text,
+            seconds=time.monotonic() - started,
+        )
+    finally:
+        connection.close()
 
 
 @contextmanager

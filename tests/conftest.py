@@ -18,6 +18,7 @@ from config.redis import redis_client
 from tenants.db import current_schema_name, use_public_schema
 from tenants.models import Tenant
 from tenants.services import platform_ensure, tenant_create, tenant_provision
+from testing.server_logs import Ledger
 
 TEST_TENANTS = (
     ("school_a", "Alpha School", "school", "alpha-school.test"),
@@ -128,6 +129,39 @@ def _redis_keys_of_this_run() -> Iterator[None]:
     client = redis_client()
     for key in client.scan_iter(match=f"{settings.REDIS_KEY_PREFIX}*", count=1000):
         client.delete(key)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "server_tracebacks(reason): this test makes a server under test log tracebacks on "
+        "purpose (exempts it from the no-traceback check of the server logs)",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _server_log_ledger() -> Iterator[Ledger]:
+    """The server log of a test run has no traceback from a request: what no test wrote
+    (a server's start and stop, between tests) is checked when the run ends."""
+    ledger = Ledger()
+    yield ledger
+    found = ledger.unexplained_tracebacks()
+    assert not found, f"tracebacks in the logs of servers under test: {found}"
+
+
+@pytest.fixture(autouse=True)
+def _no_traceback_in_server_logs(
+    _server_log_ledger: Ledger, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """A traceback a server under test logged during this test fails the test, unless it is
+    marked server_tracebacks (with the reason it causes them on purpose)."""
+    before = _server_log_ledger.sizes()
+    yield
+    if request.node.get_closest_marker("server_tracebacks") is not None:
+        _server_log_ledger.allow_since(before)
+        return
+    found = _server_log_ledger.tracebacks_since(before)
+    assert not found, f"a server under test logged tracebacks during this test: {found}"
 
 
 @pytest.fixture(autouse=True)

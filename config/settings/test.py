@@ -18,7 +18,8 @@ os.environ.setdefault("AVISO_EXTRA_NOTIFICATION_MODULES", "testing.notifications
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, env  # noqa: E402
 
-DEBUG = False
+# Test servers may turn it on (DJANGO_DEBUG=True) to show what a developer would see.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
+from testing.proxy import CuttableProxy
 from testing.servers import ROOT, daphne, free_port
 from tests.celery_worker import real_worker
 from tests.e2e.browser import CHROMIUM, Browsing, chromium
-from tests.e2e.proxy import CuttableProxy
 
 SERVER_ERROR = re.compile(r'" 5\d\d ')  # an access-log line of a 5xx answer
 

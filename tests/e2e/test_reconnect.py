@@ -12,9 +12,9 @@ from playwright.sync_api import Response, expect
 from school.tasks import invoices_daily
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
+from testing.proxy import CuttableProxy
 from tests.e2e.browser import Browsing
 from tests.e2e.data import classroom, notifications_of, overdue_invoice, publish
-from tests.e2e.proxy import CuttableProxy
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 

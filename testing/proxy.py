@@ -1,4 +1,5 @@
-"""A TCP proxy between the browser and Daphne that can cut the network and restore it.
+"""A TCP proxy that can cut the network and restore it: between the browser and Daphne (the
+browser tests), or between the servers under test and PostgreSQL (the database outage test).
 
 Cutting resets every open connection (as a dropped Wi-Fi link eventually does) and closes the
 listening socket, so reconnect attempts are refused until `restore()` listens again on the

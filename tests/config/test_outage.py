@@ -1,0 +1,133 @@
+"""PostgreSQL cannot be reached: a real Daphne whose DATABASE_URL names a loopback port where
+nothing listens (the state of every connection attempt while PostgreSQL restarts), with DEBUG
+on, as a developer would run it. Redis is up. Pages answer the styled 503, sockets close with
+4503, /readyz names postgres, and nothing in the server's log is a traceback."""
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import pytest
+from django.http import HttpResponse
+from websockets.exceptions import ConnectionClosed
+
+from config.outage import RETRY_AFTER_SECONDS
+from realtime.protocol import CLOSE_BUSY
+from testing.client import close_code, open_socket
+from testing.servers import LOGS, Answer, daphne, free_port, http_get
+
+
+@pytest.fixture(scope="module")
+def dead_db_site() -> Iterator[int]:
+    nowhere = free_port()  # nothing listens there: connections are refused, as in a restart
+    with daphne(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{nowhere}/aviso", DJANGO_DEBUG="True"
+    ) as port:
+        yield port
+
+
+def _get(port: int, host: str, path: str = "/") -> Answer:
+    return http_get(port, host=host, path=path)
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        ("school.example.test", "/"),
+        ("clinic.example.test", "/clinic/schedule/?day=2026-12-02"),
+        ("localhost", "/console/"),  # the operators' site
+        ("localhost", "/accounts/login/"),
+    ],
+)
+def test_every_page_answers_the_styled_503_while_postgres_is_down(
+    dead_db_site: int, host: str, path: str
+) -> None:
+    # given a server that cannot reach PostgreSQL, with DEBUG on
+    # when a page is asked for (the tenant lookup itself needs the database)
+    response = _get(dead_db_site, host, path)
+
+    # then it is the "back in a moment" page with a Retry-After, not a 500 or the debug page
+    assert response.status == 503
+    assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+    assert "Back in a moment" in response.text
+    assert "aviso.css" in response.text  # styled
+    assert "Traceback" not in response.text and "OperationalError" not in response.text
+
+
+def test_readyz_names_postgres_quickly(dead_db_site: int) -> None:
+    # given a server that cannot reach PostgreSQL (Redis is up)
+    # when the load balancer probes readiness
+    response = _get(dead_db_site, "10.1.2.3", "/readyz")
+
+    # then it answers 503 within the probe's budget and says which service is down
+    assert response.status == 503
+    assert response.seconds < 5
+    body = json.loads(response.text)
+    assert body["down"] == ["postgres"]
+    assert body["postgres"].startswith("error:")
+    assert body["redis"] == "ok"
+
+
+def test_a_new_socket_is_closed_with_the_retry_code(dead_db_site: int) -> None:
+    async def connect() -> int:
+        ws = await open_socket(domain="school.example.test", port=dead_db_site, session_key="x")
+        try:
+            await asyncio.wait_for(ws.recv(), 10)
+        except ConnectionClosed as closed:
+            return close_code(closed)
+        finally:
+            await ws.close()
+        raise AssertionError("the socket stayed open")
+
+    # given a server that cannot reach PostgreSQL for the handshake's host lookup
+    # when a page opens its socket
+    code = asyncio.run(connect())
+
+    # then the handshake completes and the socket is closed with 4503 (come back later)
+    assert code == CLOSE_BUSY
+
+
+def test_the_server_logged_no_traceback(dead_db_site: int) -> None:
+    # given the requests above, then the server's log has no traceback
+    for host in ("school.example.test", "localhost"):
+        assert _get(dead_db_site, host).status == 503
+    log = (LOGS / f"daphne-{dead_db_site}.log").read_text(errors="replace")
+    assert "database unavailable" in log  # the outage was seen and logged as one line
+    assert "Traceback" not in log, log[-3000:]
+    assert '" 500 ' not in log
+
+
+def _real_outage_error() -> Exception:
+    """The error Django raises when PostgreSQL refuses connections (a connection to a loopback
+    port where nothing listens; no mock)."""
+    from django.db import OperationalError, connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    dead = DatabaseWrapper({**connection.settings_dict, "PORT": free_port()}, alias="dead")
+    try:
+        dead.ensure_connection()
+    except OperationalError as exc:
+        return exc
+    raise AssertionError("a connection to a dead port succeeded")
+
+
+@pytest.mark.django_db  # pytest-django otherwise refuses any connection attempt
+def test_an_outage_a_view_meets_mid_request_is_the_same_page() -> None:
+    from django.test import RequestFactory
+
+    from config.outage import DatabaseOutageMiddleware
+
+    # given the middleware, and the error a view gets when PostgreSQL went away after the
+    # request started (its own check passed)
+    error = _real_outage_error()
+    middleware = DatabaseOutageMiddleware(lambda request: HttpResponse("unreachable"))
+    request = RequestFactory().get("/clinic/", HTTP_HOST="clinic.example.test")
+
+    # when the view raises it
+    response = middleware.process_exception(request, error)
+
+    # then the answer is the outage page, and any other error is left to Django
+    assert response is not None and response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert b"Back in a moment" in response.content
+    assert middleware.process_exception(request, ValueError("a bug")) is None
