@@ -14,7 +14,8 @@ class OnboardingForm(forms.Form):
         max_length=2000,
         help_text="One or more host names, separated by spaces or commas; the first is primary.",
     )
-    admin_email = forms.EmailField(label="First administrator's e-mail")
+    # The column's length (forms.EmailField alone admits 320 characters: a DataError).
+    admin_email = forms.EmailField(label="First administrator's e-mail", max_length=254)
 
     def clean_domains(self) -> list[str]:
         return [d for d in re.split(r"[\s,]+", self.cleaned_data["domains"]) if d]

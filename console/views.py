@@ -20,7 +20,7 @@ from console.services import (
 from tenants.models import TenantStatus
 from tenants.progress import progress_read
 from tenants.selectors import customer_tenants, tenant_domain_names
-from tenants.services import OnboardingError, tenant_create, tenant_set_status
+from tenants.services import SLUG_PATTERN, OnboardingError, tenant_create, tenant_set_status
 
 
 @operator_required
@@ -49,6 +49,9 @@ def tenant_onboard(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if not SLUG_PATTERN.match(slug):
+        # No tenant can have it (nor a progress entry): do not build a cache key from it.
+        return render(request, "console/gone.html", {"slug": slug}, status=404)
     progress = progress_read(slug=slug)
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None and progress is None:
