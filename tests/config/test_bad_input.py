@@ -371,3 +371,28 @@ def test_a_valid_looking_e_mail_longer_than_its_column_is_a_form_error(world: Wo
     assert response.status_code == 400
     assert "admin_email" in response.context["form"].errors
     assert not Tenant.objects.filter(schema_name="gamma_school").exists()
+
+
+def test_an_unreadable_query_gets_the_400_page_naming_the_parameter(world: World) -> None:
+    # given a receptionist of the clinic
+    clinic_site = world.sites[1]
+    client = clinic_site.client("receptionist")
+    # when the schedule is asked for the calendar's last day, or a dentist in Unicode digits
+    last_day = client.get("/clinic/schedule/", {"date": "9999-12-31", "view": "week"})
+    unicode_id = client.get("/clinic/schedule/data/", {"dentist": "\u0661"})
+    # then the page says which parameter it could not read, and the JSON endpoint too
+    assert last_day.status_code == 400
+    assert "We could not read that request" in last_day.text and "date:" in last_day.text
+    assert unicode_id.status_code == 400
+    assert unicode_id.json()["error"] == "bad_input"
+    assert unicode_id.json()["problems"][0].startswith("dentist:")
+
+
+def test_djangos_own_400_renders_the_same_page_without_a_request_context(world: World) -> None:
+    # given a form post with more fields than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    fields = {f"f{i}": "x" for i in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    # when it is sent to any page
+    response = world.sites[0].client("administrator").post("/school/fees/", fields)
+    # then Django's own 400 handler renders templates/400.html
+    assert response.status_code == 400
+    assert "We could not read that request" in response.text
