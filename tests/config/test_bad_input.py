@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.cookies import SimpleCookie
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -195,6 +196,14 @@ class World:
 
     def cases(self) -> list[tuple[Site, Route]]:
         return [(site, route) for site in self.sites for route in site.routes()]
+
+
+@pytest.fixture(autouse=True)
+def _no_sign_in_rate_limits(settings: Any) -> None:
+    """allauth counts sign-in attempts in the cache (Redis), which no rollback undoes: this
+    test's hundreds of attempts would lock the next tests' users out (and a 429 would stop
+    the pages before they read anything)."""
+    settings.ACCOUNT_RATE_LIMITS = False
 
 
 @pytest.fixture
