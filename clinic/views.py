@@ -19,8 +19,17 @@ from accounts.models import User
 from accounts.roles import CLINIC_STAFF, ROLES_BY_KIND, Role
 from clinic import selectors
 from clinic.access import FRONT_DESK, access_appointment, access_dentist
-from clinic.clock import clinic_tz, local, local_today, parse_local
+from clinic.clock import clinic_tz, local, local_today
 from clinic.errors import ClinicConflict, error_text
+from clinic.forms import (
+    BookingForm,
+    BookingQueryForm,
+    MessageForm,
+    NextForm,
+    ReasonForm,
+    RescheduleForm,
+    ScheduleQueryForm,
+)
 from clinic.models import Appointment
 from clinic.services.appointments import (
     appointment_cancel,
@@ -33,6 +42,7 @@ from clinic.services.appointments import (
 )
 from clinic.services.messages import appointment_message_post
 from clinic.states import Side, actions_for, actions_of, actions_table, side_of
+from config.forms import bad_input, bad_input_json, input_problems
 
 
 def render(
@@ -46,20 +56,15 @@ def _status(exc: ValidationError) -> int:
     return 409 if isinstance(exc, ClinicConflict) else 400
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else local_today()
-    except ValueError:
-        return local_today()
-
-
 def _next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    posted, asked = NextForm(request.POST), NextForm(request.GET)
+    target = (posted.cleaned_data["next"] if posted.is_valid() else "") or (
+        asked.cleaned_data["next"] if asked.is_valid() else ""
+    )
+    # Only a path on this site: "next=all" would be taken by redirect() for a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return default
 
@@ -86,12 +91,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- patients ------------------------------------------------------------------------------
 
 
-def _booking_context(request: HttpRequest, params: Any) -> dict[str, Any]:
+def _booking_context(choices: dict[str, Any]) -> dict[str, Any]:
+    """The booking page for the dentist/kind/day chosen (read by BookingQueryForm); what is
+    missing or unknown falls back to the first dentist, the first kind and today."""
     dentists = selectors.dentist_list()
     types = selectors.appointment_type_list()
-    dentist = dentists.filter(pk=_int(params.get("dentist")) or 0).first() or dentists.first()
-    kind = types.filter(pk=_int(params.get("type")) or 0).first() or types.first()
-    day = max(_day(params.get("date")), local_today())
+    dentist = dentists.filter(pk=choices.get("dentist") or 0).first() or dentists.first()
+    kind = types.filter(pk=choices.get("type") or 0).first() or types.first()
+    day = max(choices.get("date") or local_today(), local_today())
     slots = (
         selectors.free_slots(dentist=dentist, appointment_type=kind, day=day)
         if dentist and kind
@@ -114,12 +121,20 @@ def _booking_context(request: HttpRequest, params: Any) -> dict[str, Any]:
 def book(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if request.method != "POST":
-        return render(request, "clinic/book.html", _booking_context(request, request.GET))
-    context = _booking_context(request, request.POST)
-    try:
-        starts_at = parse_local(request.POST.get("starts_at", ""))
-    except ValueError:
-        context["error"] = "Choose one of the free slots shown."
+        query = BookingQueryForm(request.GET)
+        if not query.is_valid():
+            return bad_input(request, query)
+        return render(request, "clinic/book.html", _booking_context(query.cleaned_data))
+    form = BookingForm(request.POST)
+    valid = form.is_valid()
+    # Only the choices the form could read (an invalid form keeps just those).
+    context = _booking_context(form.cleaned_data)
+    if not valid:
+        context["error"] = (
+            "Choose one of the free slots shown."
+            if "starts_at" in form.errors
+            else " ".join(input_problems(form))
+        )
         return render(request, "clinic/book.html", context, status=400)
     if context["dentist"] is None or context["kind"] is None:
         context["error"] = "Choose a dentist and a kind of appointment."
@@ -129,8 +144,8 @@ def book(request: HttpRequest) -> HttpResponse:
             patient=user,
             dentist=context["dentist"],
             appointment_type=context["kind"],
-            starts_at=starts_at,
-            note=request.POST.get("note", ""),
+            starts_at=form.cleaned_data["starts_at"],
+            note=form.cleaned_data["note"],
         )
     except ValidationError as exc:
         context["error"] = error_text(exc)
@@ -180,8 +195,11 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     found = access_appointment(user=user, pk=pk)
     back = _next(request, found_url(found))
+    form = MessageForm(request.POST)
     try:
-        appointment_message_post(appointment=found, author=user, body=request.POST.get("body", ""))
+        if not form.is_valid():
+            raise ValidationError(input_problems(form))
+        appointment_message_post(appointment=found, author=user, body=form.cleaned_data["body"])
     except ValidationError as exc:
         return _failed(request, exc, back)
     return redirect(back)
@@ -212,7 +230,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: appointment_cancel(appointment=a, by=u, reason=r.POST.get("reason", "")),
+        lambda a, u, r: appointment_cancel(appointment=a, by=u, reason=_reason(r)),
         "The appointment was cancelled.",
     )
 
@@ -234,17 +252,26 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda a, u, r: appointment_decline(appointment=a, by=u, reason=r.POST.get("reason", "")),
+        lambda a, u, r: appointment_decline(appointment=a, by=u, reason=_reason(r)),
         "Declined; the patient has been notified.",
     )
 
 
+def _reason(request: HttpRequest) -> str:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(input_problems(form))
+    reason: str = form.cleaned_data["reason"]
+    return reason
+
+
 def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appointment:
-    try:
-        starts_at = parse_local(request.POST.get("starts_at", ""))
-    except ValueError:
-        raise ValidationError("Give the new date and time.") from None
-    return appointment_reschedule(appointment=found, by=user, starts_at=starts_at)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError("Give the new date and time.")
+    return appointment_reschedule(
+        appointment=found, by=user, starts_at=form.cleaned_data["starts_at"]
+    )
 
 
 @role_required(*CLINIC_STAFF)
@@ -278,15 +305,15 @@ def no_show(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the clinic's side -----------------------------------------------------------------------
 
 
-def _schedule_params(request: HttpRequest) -> tuple[User, date, int, str]:
+def _schedule_params(request: HttpRequest, query: ScheduleQueryForm) -> tuple[User, date, int, str]:
     user = request_user(request)
-    pk = _int(request.GET.get("dentist"))
+    pk: int | None = query.cleaned_data["dentist"]
     if pk is None and user.has_role(*FRONT_DESK):
         first = selectors.dentist_list().first()
         pk = first.pk if first else None
     dentist = access_dentist(user=user, pk=pk)
-    view = "week" if request.GET.get("view") == "week" else "day"
-    day = _day(request.GET.get("date"))
+    view = "week" if query.cleaned_data["view"] == "week" else "day"
+    day: date = query.cleaned_data["date"] or local_today()
     if view == "week":
         day -= timedelta(days=day.weekday())
     return dentist, day, 7 if view == "week" else 1, view
@@ -294,7 +321,10 @@ def _schedule_params(request: HttpRequest) -> tuple[User, date, int, str]:
 
 @role_required(*CLINIC_STAFF)
 def schedule(request: HttpRequest) -> HttpResponse:
-    dentist, day, days, view = _schedule_params(request)
+    query = ScheduleQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_input(request, query)
+    dentist, day, days, view = _schedule_params(request, query)
     rows = list(selectors.dentist_schedule(dentist=dentist, start=day, days=days))
     shown = [day + timedelta(days=i) for i in range(days)]
     by_day = [(d, [a for a in rows if local(a.starts_at).date() == d]) for d in shown]
@@ -325,7 +355,10 @@ def schedule(request: HttpRequest) -> HttpResponse:
 def schedule_data(request: HttpRequest) -> JsonResponse:
     """The schedule as JSON: the page re-reads it after a reconnect (topic events are live
     only, never replayed)."""
-    dentist, day, days, _ = _schedule_params(request)
+    query = ScheduleQueryForm(request.GET)
+    if not query.is_valid():
+        return bad_input_json(query)
+    dentist, day, days, _ = _schedule_params(request, query)
     rows = selectors.dentist_schedule(dentist=dentist, start=day, days=days)
     return JsonResponse(
         {

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from config.forms import input_problems
 from console.access import access_tenant, metrics_allowed, operator_required
-from console.forms import DomainForm, OnboardingForm
+from console.forms import DomainChangeForm, DomainForm, OnboardingForm, StatusForm
 from console.prometheus import prometheus_text
 from console.selectors import console_tenant_rows, tenant_user_count
 from console.services import (
@@ -19,7 +20,7 @@ from console.services import (
 from tenants.models import TenantStatus
 from tenants.progress import progress_read
 from tenants.selectors import customer_tenants, tenant_domain_names
-from tenants.services import OnboardingError, tenant_create, tenant_set_status
+from tenants.services import SLUG_PATTERN, OnboardingError, tenant_create, tenant_set_status
 
 
 @operator_required
@@ -48,6 +49,9 @@ def tenant_onboard(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if not SLUG_PATTERN.match(slug):
+        # No tenant can have it (nor a progress entry): do not build a cache key from it.
+        return render(request, "console/gone.html", {"slug": slug}, status=404)
     progress = progress_read(slug=slug)
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None and progress is None:
@@ -76,12 +80,12 @@ def _detail(request: HttpRequest, *, slug: str, form: DomainForm, status: int) -
 @require_POST
 def tenant_status(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = access_tenant(slug=slug)
-    action = request.POST.get("action")
-    targets = {"suspend": TenantStatus.SUSPENDED, "reactivate": TenantStatus.ACTIVE}
-    if action not in targets:
+    form = StatusForm(request.POST)
+    if not form.is_valid():
         return HttpResponse("action must be 'suspend' or 'reactivate'", status=400)
+    targets = {"suspend": TenantStatus.SUSPENDED, "reactivate": TenantStatus.ACTIVE}
     try:
-        tenant_set_status(tenant=tenant, status=targets[action])
+        tenant_set_status(tenant=tenant, status=targets[form.cleaned_data["action"]])
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
     messages.success(request, f"{tenant.name} is now {tenant.get_status_display().lower()}.")
@@ -108,13 +112,14 @@ def tenant_domain_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def tenant_domain_change(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = access_tenant(slug=slug)
-    domain = request.POST.get("domain", "")
-    action = request.POST.get("action")
-    changes = {"remove": tenant_domain_remove, "primary": tenant_domain_make_primary}
-    if action not in changes:
+    form = DomainChangeForm(request.POST)
+    if "action" in form.errors:
         return HttpResponse("action must be 'remove' or 'primary'", status=400)
+    if not form.is_valid():
+        return HttpResponse(" ".join(input_problems(form)), status=400)
+    changes = {"remove": tenant_domain_remove, "primary": tenant_domain_make_primary}
     try:
-        changes[action](tenant=tenant, domain=domain)
+        changes[form.cleaned_data["action"]](tenant=tenant, domain=form.cleaned_data["domain"])
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
     return redirect("console_tenant", slug=slug)

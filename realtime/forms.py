@@ -1,7 +1,9 @@
 from django import forms
 
+from config.forms import BIGINT_MAX, IntegerInputField
+
 # The largest seq PostgreSQL's bigint holds; a bigger number is bad input, not a server error.
-MAX_SEQ = 2**63 - 1
+MAX_SEQ = BIGINT_MAX
 
 
 class MarkReadForm(forms.Form):
@@ -16,5 +18,5 @@ class MarkReadForm(forms.Form):
         value: str = self.cleaned_data["seq"]
         if value == self.ALL:
             return None
-        seq: int = forms.IntegerField(min_value=0, max_value=MAX_SEQ).clean(value)
+        seq: int = IntegerInputField(min_value=0, max_value=MAX_SEQ).clean(value)
         return seq

@@ -6,6 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from config.forms import (
+    DateInputField,
+    DecimalInputField,
+    IntegerInputField,
+    ModelIdChoiceField,
+)
 from school.models import FeeItem, PaymentMethod
 from school.selectors import students
 from school.states import InvoiceStatus
@@ -20,10 +26,30 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class AmountField(DecimalInputField):
+    """An amount as the money columns hold it (12 digits, 2 decimals); whether it is above zero
+    is the services' rule (school.money.clean_amount)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+
+def score_field() -> DecimalInputField:
+    """One gradebook cell (Grade.score: 6 digits, 2 decimals; "12,5" is 12.5)."""
+    return DecimalInputField(max_digits=6, decimal_places=2, decimal_comma=True, required=False)
+
+
+class PageForm(forms.Form):
+    """A list's page number (Paginator shows the last page for one beyond it)."""
+
+    page = IntegerInputField(min_value=1, required=False)
+
+
 class AssessmentForm(forms.Form):
     title = forms.CharField(max_length=80)
-    max_score = forms.DecimalField(max_digits=6, decimal_places=2, initial=100, label="Out of")
-    weight = forms.DecimalField(max_digits=5, decimal_places=2, initial=1)
+    max_score = DecimalInputField(max_digits=6, decimal_places=2, initial=100, label="Out of")
+    weight = DecimalInputField(max_digits=5, decimal_places=2, initial=1)
 
 
 class InvoiceFilterForm(forms.Form):
@@ -31,12 +57,12 @@ class InvoiceFilterForm(forms.Form):
         required=False,
         choices=[("", "Any status"), ("open", "Open (unpaid)"), *InvoiceStatus.choices],
     )
-    student: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+    student: "forms.ModelChoiceField[User]" = ModelIdChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any student"
     )
     q = forms.CharField(required=False, label="Search", max_length=80)
-    due_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_from = DateInputField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = DateInputField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,15 +70,13 @@ class InvoiceFilterForm(forms.Form):
 
 
 class InvoiceIssueForm(forms.Form):
-    student: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(queryset=User.objects.none())
-    fee: "forms.ModelChoiceField[FeeItem]" = forms.ModelChoiceField(
+    student: "forms.ModelChoiceField[User]" = ModelIdChoiceField(queryset=User.objects.none())
+    fee: "forms.ModelChoiceField[FeeItem]" = ModelIdChoiceField(
         queryset=FeeItem.objects.none(), required=False, empty_label="(no catalogue fee)"
     )
     description = forms.CharField(max_length=200, required=False)
-    amount = forms.CharField(
-        required=False, max_length=20, help_text="Leave empty to use the fee's amount."
-    )
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    amount = AmountField(required=False, help_text="Leave empty to use the fee's amount.")
+    due_on = DateInputField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,11 +85,11 @@ class InvoiceIssueForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    amount = AmountField()
     method = forms.ChoiceField(choices=PaymentMethod.choices)
     reference = forms.CharField(max_length=80, required=False)
 
 
 class FeeForm(forms.Form):
     name = forms.CharField(max_length=120)
-    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    amount = AmountField()

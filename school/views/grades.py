@@ -9,13 +9,15 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import request_user, role_required
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
+from config.forms import IdField
 from school import access, selectors
-from school.forms import AssessmentForm, add_service_errors
+from school.forms import AssessmentForm, add_service_errors, score_field
 from school.models import Course, Term
 from school.services import grades as services
 from school.views.common import error_status
 
-CELL = re.compile(r"^g-(\d+)-(\d+)$")
+# A gradebook cell's name (school.payloads.cell_key): ASCII ids, at most 18 digits (a bigint).
+CELL = re.compile(r"g-([1-9][0-9]{0,17})-([1-9][0-9]{0,17})", re.ASCII)
 
 
 @role_required(*SCHOOL_STAFF)
@@ -61,12 +63,22 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     course = access.access_course(user, course_id)
     if request.method != "POST":
         return _gradebook_page(request, course)
-    submitted = {k: request.POST.get(k, "") for k in request.POST if CELL.match(k)}
-    scores = {}
+    submitted = {k: request.POST.get(k, "") for k in request.POST if CELL.fullmatch(k)}
+    scores: dict[tuple[int, int], str] = {}
+    unreadable: dict[str, list[str]] = {}
+    score, ids = score_field(), IdField()
     for key, value in submitted.items():
-        match = CELL.match(key)
+        match = CELL.fullmatch(key)
         assert match
-        scores[(int(match[1]), int(match[2]))] = value
+        try:
+            cleaned = score.clean(value)
+        except ValidationError as exc:
+            unreadable[key] = exc.messages
+            continue
+        # The service reads a cell's text ("" removes a draft).
+        scores[(ids.clean(match[1]), ids.clean(match[2]))] = "" if cleaned is None else str(cleaned)
+    if unreadable:
+        return _gradebook_page(request, course, submitted=submitted, errors=unreadable, status=400)
     try:
         saved = services.gradebook_save(course=course, scores=scores, by=user)
     except ValidationError as exc:

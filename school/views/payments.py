@@ -15,6 +15,7 @@ from school.forms import (
     FeeForm,
     InvoiceFilterForm,
     InvoiceIssueForm,
+    PageForm,
     PaymentForm,
     add_service_errors,
 )
@@ -57,14 +58,16 @@ def invoices(request: HttpRequest) -> HttpResponse:
             "due_from": data["due_from"],
             "due_to": data["due_to"],
         }
-    page = Paginator(selectors.invoice_list(**filters), 50).get_page(request.GET.get("page"))
+    paging = PageForm(request.GET)
+    number = paging.cleaned_data["page"] if paging.is_valid() else None
+    page = Paginator(selectors.invoice_list(**filters), 50).get_page(number or 1)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "school/invoices.html",
         {"form": form, "page": page, "query": query.urlencode()},
-        status=200 if form.is_valid() or not form.is_bound else 400,
+        status=200 if (form.is_valid() or not form.is_bound) and paging.is_valid() else 400,
     )
 
 
@@ -96,7 +99,12 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
 
 
 def _invoice_page(
-    request: HttpRequest, invoice: Invoice, *, form: PaymentForm | None = None, status: int = 200
+    request: HttpRequest,
+    invoice: Invoice,
+    *,
+    form: PaymentForm | None = None,
+    general_errors: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
@@ -105,6 +113,7 @@ def _invoice_page(
             "invoice": invoice,
             "payments": selectors.invoice_payments(invoice=invoice),
             "form": form or PaymentForm(initial={"amount": invoice.balance}),
+            "general_errors": general_errors or [],
         },
         status=status,
     )
@@ -142,9 +151,10 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     try:
         services.invoice_cancel(invoice=invoice, by=user)
     except ValidationError as exc:
-        form = PaymentForm()
-        form.add_error(None, exc.messages)
-        return _invoice_page(request, invoice, form=form, status=error_status(exc))
+        # Shown above the page (an unbound PaymentForm cannot carry errors: add_error raised).
+        return _invoice_page(
+            request, invoice, general_errors=exc.messages, status=error_status(exc)
+        )
     messages.success(request, f"{invoice.number} cancelled.")
     return redirect("school:invoice_detail", invoice_id=invoice.pk)
 

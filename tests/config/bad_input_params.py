@@ -1,0 +1,123 @@
+"""What each URL reads from its query string and form, for tests/config/test_bad_input.py.
+
+Every URL name the site serves must be listed (the test fails for one that is not, so a new
+view cannot skip the hostile-input test). An entry is a tuple of form classes (their fields
+are the parameter names) and plain names (for views whose forms are not ours: allauth's).
+A name may use {assessment} and {student} (the seeded gradebook cell's ids).
+"""
+
+from django import forms
+
+from clinic.forms import (
+    BookingForm,
+    MessageForm,
+    NextForm,
+    ReasonForm,
+    RescheduleForm,
+    ScheduleQueryForm,
+)
+from console.forms import DomainChangeForm, DomainForm, OnboardingForm, StatusForm
+from realtime.forms import MarkReadForm
+from school.forms import (
+    AssessmentForm,
+    FeeForm,
+    InvoiceFilterForm,
+    InvoiceIssueForm,
+    PageForm,
+    PaymentForm,
+)
+
+Reads = tuple[type[forms.Form] | str, ...]
+
+# allauth's pages, on every site ("next" is read by most of them).
+ACCOUNT: dict[str, Reads] = {
+    "account_login": ("login", "password", "remember", "next"),
+    "account_logout": ("next",),
+    "account_inactive": (),
+    "account_signup": ("email", "password1", "password2", "next"),
+    "account_reauthenticate": ("password", "next"),
+    "account_email": ("email", "action_add", "action_send", "action_remove", "action_primary"),
+    "account_email_verification_sent": (),
+    "account_change_password": ("oldpassword", "password1", "password2"),
+    "account_set_password": ("password1", "password2"),
+    "account_reset_password": ("email",),
+    "account_confirm_login_code": ("code",),
+    "account_confirm_email": ("key",),
+    "account_reset_password_from_key_done": (),
+    "account_reset_password_from_key": ("password1", "password2"),
+    "account_reset_password_done": (),
+}
+
+COMMON: dict[str, Reads] = {
+    **ACCOUNT,
+    "home": (),
+    "realtime:inbox": (),
+    "realtime:mark_read": (MarkReadForm,),
+    "presence_online": (),
+}
+
+SCHOOL: dict[str, Reads] = {
+    **COMMON,
+    "school:dashboard": (),
+    "school:courses": (),
+    "school:gradebook": ("g-{assessment}-{student}", "g-{assessment}-999999999999999999"),
+    "school:assessment_add": (AssessmentForm,),
+    "school:course_publish": (),
+    "school:grade_publish": (),
+    "school:term_publish": (),
+    "school:student_term_report": (),
+    "school:fees": (FeeForm,),
+    "school:invoices": (InvoiceFilterForm, PageForm),
+    "school:invoice_new": (InvoiceIssueForm,),
+    "school:invoice_detail": (),
+    "school:payment_record": (PaymentForm,),
+    "school:invoice_cancel": (),
+    "school:payments_feed": (),
+    "school:payments_feed_json": (),
+    "school:payments_feed_fragment": (),
+    "school:receipt": (),
+    "school:my_grades": (),
+    "school:my_grades_json": (),
+    "school:my_grades_fragment": (),
+    "school:my_term_report": (),
+    "school:my_invoices": (),
+    "school:my_balance_json": (),
+    "school:my_invoices_fragment": (),
+}
+
+CLINIC: dict[str, Reads] = {
+    **COMMON,
+    "clinic:dashboard": (),
+    "clinic:book": (BookingForm,),
+    "clinic:my_appointments": (),
+    "clinic:appointment": (),
+    "clinic:message_post": (MessageForm, NextForm),
+    "clinic:cancel": (ReasonForm, NextForm),
+    "clinic:confirm": (NextForm,),
+    "clinic:decline": (ReasonForm, NextForm),
+    "clinic:propose": (RescheduleForm, NextForm),
+    "clinic:complete": (NextForm,),
+    "clinic:no_show": (NextForm,),
+    "clinic:schedule": (ScheduleQueryForm,),
+    "clinic:schedule_data": (ScheduleQueryForm,),
+    "clinic:requests": (),
+}
+
+PUBLIC: dict[str, Reads] = {
+    **ACCOUNT,
+    "console_home": (),
+    "console_monitor": (),
+    "metrics": (),
+    "console_onboard": (OnboardingForm,),
+    "console_tenant": (),
+    "console_tenant_status": (StatusForm,),
+    "console_domain_add": (DomainForm,),
+    "console_domain_change": (DomainChangeForm,),
+}
+
+
+def parameter_names(reads: Reads) -> list[str]:
+    names: list[str] = []
+    for read in reads:
+        names.extend([read] if isinstance(read, str) else list(read.base_fields))
+    return names
