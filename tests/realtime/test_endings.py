@@ -59,7 +59,7 @@ async def eventually(check: Callable[[], bool], seconds: float) -> bool:
 
 def channels_of(user: User) -> list[str]:
     """The channel names of the user's sockets that presence counts (members "<id>|<channel>")."""
-    members = redis_client().zrange(redis_key("presence", SCHEMA), 0, -1)
+    members: list[str] = redis_client().zrange(redis_key("presence", SCHEMA), 0, -1)  # type: ignore[assignment]
     return [m.partition("|")[2] for m in members if m.partition("|")[0] == str(user.pk)]
 
 
@@ -212,10 +212,14 @@ async def test_the_server_cancelling_it(school: Tenant) -> None:
 @pytest.fixture(scope="module")
 def flood_daphne(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
     # heartbeats every 0.2 s: a ghost would be refreshed many times over during the test
-    limits = {name: str(value) for name, value in FLOOD.items()}
     with (
         django_db_blocker.unblock(),
-        daphne(AVISO_PRESENCE_HEARTBEAT_SECONDS="0.2", **limits) as port,
+        daphne(
+            AVISO_PRESENCE_HEARTBEAT_SECONDS="0.2",
+            AVISO_WS_RATE_BURST=str(FLOOD["AVISO_WS_RATE_BURST"]),
+            AVISO_WS_RATE_PER_SECOND=str(FLOOD["AVISO_WS_RATE_PER_SECOND"]),
+            AVISO_WS_FLOOD_STRIKES=str(FLOOD["AVISO_WS_FLOOD_STRIKES"]),
+        ) as port,
     ):
         yield port
 
