@@ -42,7 +42,7 @@ class OwnedTasksConsumer(AsyncWebsocketConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owned_tasks: set[asyncio.Task[Any]] = set()
-        self.ending: asyncio.Task[None] | None = None
+        self.ending: asyncio.Event | None = None
 
     @property
     def ended(self) -> bool:
@@ -95,18 +95,20 @@ class OwnedTasksConsumer(AsyncWebsocketConsumer):
         await super().dispatch(message)
 
     async def end(self) -> None:
-        """Stop every owned task and release the socket's holdings; once, whoever asks first.
-        Shielded: a caller cancelled meanwhile (the server shutting down) does not cut the
-        release short, and an owned task that asked (a session check closing its own socket)
-        is cancelled with the rest without interrupting it."""
-        if self.ending is None:
-            self.ending = asyncio.get_running_loop().create_task(
-                self._end(), name=self.task_name("end")
-            )
-        await asyncio.shield(self.ending)
+        """Stop every owned task and release the socket's holdings; once, whoever asks first
+        (later callers wait for the first to finish). Runs in the caller's task: an owned
+        task that asked (a session check closing its own socket) is not cancelled under it."""
+        if self.ending is not None:
+            await self.ending.wait()
+            return
+        self.ending = asyncio.Event()
+        try:
+            await self._end(spare=asyncio.current_task())
+        finally:
+            self.ending.set()
 
-    async def _end(self) -> None:
-        tasks = list(self.owned_tasks)
+    async def _end(self, *, spare: "asyncio.Task[Any] | None") -> None:
+        tasks = [task for task in self.owned_tasks if task is not spare]
         for task in tasks:
             task.cancel()
         if tasks:
