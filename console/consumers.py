@@ -11,8 +11,13 @@ ping; watch {"slug"} (answers the current provisioning state of that tenant, lat
 arrive as they happen); refresh (answers a monitor frame at once).
 
 Only operators (console.access.is_operator) get in; anyone else is accepted and closed with
-4401, like a tenant socket without a session. The session is re-checked periodically, so
-signing out or being demoted ends the socket within seconds.
+4401, like a tenant socket without a session. Signing out closes the operator's sockets of
+that session at once (4401), like a tenant user's: the logout sends the same session.ended
+control message (realtime.sessions) to the operator's group. The session is also re-checked
+periodically, so being demoted or the session expiring ends the socket within seconds.
+
+Like the tenants' socket, its background work (the session check) and its place in the
+monitor broadcast end with it, however it ends (realtime.lifetime).
 
 The panel's figures are computed once per tick per process by one producer task
 (MonitorBroadcast), which runs while at least one operator socket of the process is open,
@@ -23,13 +28,13 @@ import asyncio
 import logging
 from typing import Any
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from console.access import is_operator
 from realtime import metrics
-from realtime.groups import operators_group
+from realtime.groups import operator_group, operators_group
+from realtime.lifetime import TASK_PREFIX, OwnedTasksConsumer
 from realtime.presence import tunable_seconds
 from realtime.protocol import (
     CLOSE_UNAUTHENTICATED,
@@ -118,7 +123,7 @@ class MonitorBroadcast:
             self.loop, self.sockets, self.task, self.latest = loop, set(), None, None
         self.sockets.add(socket)
         if self.task is None or self.task.done():
-            self.task = loop.create_task(self.produce())
+            self.task = loop.create_task(self.produce(), name=f"{TASK_PREFIX}monitor")
         elif self.latest is not None:
             # At most one tick old; the next tick brings the socket up to date with the rest.
             await socket.send(self.latest)
@@ -155,14 +160,18 @@ class MonitorBroadcast:
 monitor_broadcast = MonitorBroadcast()
 
 
-class OperatorConsumer(AsyncWebsocketConsumer):
+class OperatorConsumer(OwnedTasksConsumer):
+    socket_kind = "operator"
     user_id: int
     session_key: str
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups_joined: list[str] = []
+        self.watching = False  # a member of monitor_broadcast
+
     async def connect(self) -> None:
         user = self.scope.get("user")
-        self.joined = False
-        self.guard: asyncio.Task[None] | None = None
         self.gate = FrameGate()
         if user is None:
             metrics.count_soon("ws.rejected.unauthenticated", schema=get_public_schema_name())
@@ -171,24 +180,26 @@ class OperatorConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = user.pk
         self.session_key = self.scope["session_key"]
-        await self.channel_layer.group_add(operators_group(), self.channel_name)
-        self.joined = True
+        # All operators (provisioning progress), and this one (logout).
+        for group in (operators_group(), operator_group(user_id=self.user_id)):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
         await self.accept()
+        self.watching = True
         await monitor_broadcast.join(self)
-        self.guard = asyncio.create_task(self.watch_session())
+        self.spawn(self.watch_session(), role="session_check")
 
-    async def disconnect(self, code: int) -> None:
-        if self.guard:
-            self.guard.cancel()
-        if self.joined:
+    async def release(self) -> None:
+        if self.watching:
             monitor_broadcast.leave(self)
+        for group in self.groups_joined:
             try:
-                await self.channel_layer.group_discard(operators_group(), self.channel_name)
+                await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
                 logger.debug("operators group discard failed", exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.joined:
+        if not self.groups_joined:
             return
         schema = get_public_schema_name()
         refusal = self.gate.check(text_data)
@@ -236,3 +247,11 @@ class OperatorConsumer(AsyncWebsocketConsumer):
         if event.get("type") == "provisioning":
             progress = event["progress"]
             await self.send(server_frame("provisioning", slug=progress["slug"], progress=progress))
+        elif (
+            # Only the session named, and only once it is really gone, as on the tenants'
+            # socket: a stale message must not close a live session.
+            event.get("type") == "session.ended"
+            and event.get("session_key") == self.session_key
+            and not await self.still_signed_in()
+        ):
+            await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -10,12 +10,12 @@ import time
 import weakref
 from typing import Any
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
+from realtime.lifetime import OwnedTasksConsumer
 from realtime.presence import SocketPresence, announce_presence_change
 from realtime.protocol import (
     CLOSE_BUSY,
@@ -60,23 +60,31 @@ def redis_gate() -> asyncio.Semaphore:
     return gate
 
 
-class NotificationConsumer(AsyncWebsocketConsumer):
+class NotificationConsumer(OwnedTasksConsumer):
+    """Its background tasks (keep_alive, the presence heartbeat) and its groups and presence
+    end with the socket, however it ends (realtime.lifetime)."""
+
+    socket_kind = "tenant"
     tenant: Tenant
     user_id: int
     session_key: str
     cursor: int | None  # highest seq sent to this client; None until its hello
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What release() reads, whatever point of connect() the socket ended at.
+        self.own_groups: list[str] = []
+        self.subscriptions: dict[tuple[str, int], str] = {}
+        self.presence: SocketPresence | None = None
+        self.staff = False
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.tenant = self.scope["tenant"]
         self.schema = self.tenant.schema_name
-        self.own_groups: list[str] = []
-        self.subscriptions: dict[tuple[str, int], str] = {}
         self.cursor = None
         self.delivery = asyncio.Lock()
         self.gate = FrameGate()
-        self.keeper: asyncio.Task[None] | None = None
-        self.presence: SocketPresence | None = None
         if user is None:
             metrics.count_soon("ws.rejected.unauthenticated", schema=self.schema)
             await self.accept()
@@ -108,22 +116,22 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             schema_name=self.schema, user_id=self.user_id, channel=self.channel_name
         )
         await self.presence.start()
+        self.spawn(self.presence.heartbeat(), role="presence")
         if user.is_tenant_staff:
             await announce_presence_change(schema_name=self.schema)
-        self.keeper = asyncio.create_task(self.keep_alive())
+        self.spawn(self.keep_alive(), role="keep_alive")
 
-    async def disconnect(self, code: int) -> None:
-        if self.keeper:
-            self.keeper.cancel()
+    async def release(self) -> None:
+        # Presence first: it is what others see (who is online, the open-socket figures).
+        if self.presence:
+            await self.presence.stop()
+        if self.own_groups:
+            metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
         for group in [*self.own_groups, *self.subscriptions.values()]:
             with contextlib.suppress(Exception):
                 await self.channel_layer.group_discard(group, self.channel_name)
-        if self.own_groups:
-            metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
-        if self.presence:
-            await self.presence.stop()
-            if self.staff:
-                await announce_presence_change(schema_name=self.schema)
+        if self.presence and self.staff:
+            await announce_presence_change(schema_name=self.schema)
 
     # --- client → server -----------------------------------------------------------------
 

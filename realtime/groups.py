@@ -53,3 +53,8 @@ def topic_group(*, schema_name: str, topic: str, object_id: int) -> str:
 def operators_group() -> str:
     """The operators' console on the public site (not a tenant's)."""
     return "p.operators"
+
+
+def operator_group(*, user_id: int) -> str:
+    """One operator's console sockets (public schema): for control messages (logout)."""
+    return _checked(f"p.operators.u.{int(user_id)}")

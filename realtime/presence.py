@@ -98,25 +98,30 @@ def presence_counts(*, schema_names: Iterable[str]) -> dict[str, tuple[int, int]
 
 
 class SocketPresence:
-    """The presence of one open socket: `start()` after accepting, `stop()` on disconnect."""
+    """The presence of one open socket: `start()` after accepting, `heartbeat()` run by the
+    socket as one of its own background tasks (so it ends with the socket, however the socket
+    ends: realtime.lifetime), `stop()` when the socket ends."""
 
     def __init__(self, *, schema_name: str, user_id: int, channel: str) -> None:
         self.schema_name = schema_name
         self.user_id = user_id
         self.channel = channel
-        self.beat: asyncio.Task[None] | None = None
         self.pending: asyncio.Future[None] | None = None
+        self.stopped = False
 
     async def start(self) -> None:
-        """Record the socket now (so readers see it at once), then keep it fresh."""
+        """Record the socket now, so readers see it at once."""
+        self.pending = asyncio.get_running_loop().run_in_executor(None, self._touch)
         with contextlib.suppress(Exception):
-            await asyncio.get_running_loop().run_in_executor(None, self._touch)
-        self.beat = asyncio.create_task(self._beat())
+            await asyncio.shield(self.pending)
 
-    async def _beat(self) -> None:
+    async def heartbeat(self) -> None:
+        """Keep the entry fresh until cancelled."""
         loop = asyncio.get_running_loop()
-        while True:
+        while not self.stopped:
             await asyncio.sleep(heartbeat_seconds())
+            if self.stopped:
+                return
             self.pending = loop.run_in_executor(None, self._touch)
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.pending)
@@ -128,8 +133,9 @@ class SocketPresence:
         presence_leave(schema_name=self.schema_name, user_id=self.user_id, channel=self.channel)
 
     async def stop(self) -> None:
-        if self.beat:
-            self.beat.cancel()
+        """Remove the entry (once the heartbeat task is cancelled: a beat that starts after
+        this would put it back until the TTL)."""
+        self.stopped = True
         if self.pending:
             # A heartbeat still in flight must not land after the removal.
             with contextlib.suppress(Exception):

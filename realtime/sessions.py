@@ -5,23 +5,20 @@ from typing import Any
 from django.http import HttpRequest
 
 from realtime.events import send_on_commit
-from realtime.groups import tenant_group, user_group
+from realtime.groups import operator_group, tenant_group, user_group
 from tenants.db import current_schema_name, is_public_schema
 
 
 def session_ended(*, user_id: int, session_key: str) -> None:
-    """The user's sockets opened with `session_key` close (4401); other devices stay."""
+    """The user's sockets opened with `session_key` close (4401); other devices stay. On the
+    operators' site (public schema) the same goes to the operator's console sockets."""
     schema = current_schema_name()
-    if is_public_schema(schema):
-        return  # operators' sockets re-check their session themselves
-    send_on_commit(
-        messages=[
-            (
-                user_group(schema_name=schema, user_id=user_id),
-                {"type": "session.ended", "session_key": session_key},
-            )
-        ]
+    group = (
+        operator_group(user_id=user_id)
+        if is_public_schema(schema)
+        else user_group(schema_name=schema, user_id=user_id)
     )
+    send_on_commit(messages=[(group, {"type": "session.ended", "session_key": session_key})])
 
 
 def tenant_suspended(*, schema_name: str) -> None:

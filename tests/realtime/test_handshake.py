@@ -59,6 +59,7 @@ async def test_without_session_the_socket_closes_4401(school: Tenant) -> None:
     assert connected
     closed = await comm.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": 4401}
+    await comm.disconnect()  # the client's side of the close: the application ends now
 
 
 async def test_session_of_another_tenant_is_not_a_login_here(
@@ -71,6 +72,7 @@ async def test_session_of_another_tenant_is_not_a_login_here(
     connected, _ = await comm.connect()
     assert connected
     assert await comm.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+    await comm.disconnect()
 
 
 async def test_suspended_tenant_is_refused(school: Tenant) -> None:
