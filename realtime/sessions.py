@@ -31,5 +31,10 @@ def on_user_logged_out(*, request: HttpRequest | None, user: Any, **_: Any) -> N
     the sockets of the session being ended close at once. Django sends the signal before it
     flushes the session, so the key is still the one the sockets were opened with."""
     session_key = request.session.session_key if request is not None else None
-    if user is not None and user.is_authenticated and session_key:
+    if request is not None and user is not None and user.is_authenticated and session_key:
+        # Ended in the store before the sockets hear of it: they re-check the session (a
+        # forged message must not close a live one), and Django flushes it only after this
+        # signal, so a socket could otherwise still find it valid and stay open. Django's
+        # own flush then finds nothing left to delete.
+        request.session.delete(session_key)
         session_ended(user_id=user.pk, session_key=session_key)
