@@ -227,8 +227,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            # A refused request (403, 400) is the client's mistake: one line, no traceback.
+            "filters": ["client_errors_plain"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "filters": {"client_errors_plain": {"()": "config.logging.ClientErrorsWithoutTraceback"}},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -237,11 +245,11 @@ AVISO_WS_RATE_PER_SECOND = env.float("AVISO_WS_RATE_PER_SECOND", default=10.0)
 AVISO_WS_RATE_BURST = env.int("AVISO_WS_RATE_BURST", default=30)
 # Messages refused for rate before the socket is closed (4429).
 AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
-# How often an open socket checks the database for notifications Redis did not bring.
 # Notification catalogues beyond each app's own `notifications` module (tests, benchmarks).
 AVISO_EXTRA_NOTIFICATION_MODULES: list[str] = env.list(
     "AVISO_EXTRA_NOTIFICATION_MODULES", default=[]
 )
+# How often an open socket checks the database for notifications Redis did not bring.
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
 # Threads (each with its own DB connection) that run the sockets' database calls.
 AVISO_WS_DB_THREADS = env.int("AVISO_WS_DB_THREADS", default=4)
