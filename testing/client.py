@@ -77,6 +77,19 @@ def close_code(closed: ConnectionClosed) -> int:
     return closed.rcvd.code if closed.rcvd is not None else 1006
 
 
+async def close_code_of_new_socket(*, within: float = 10, **socket: Any) -> int:
+    """Open a socket (open_socket's arguments) that the server is expected to close before
+    it says anything; its close code. Fails if the server sends a frame or keeps it open."""
+    ws = await open_socket(**socket)
+    try:
+        frame = await asyncio.wait_for(ws.recv(), within)
+    except ConnectionClosed as closed:
+        return close_code(closed)
+    finally:
+        await ws.close()
+    raise AssertionError(f"the socket stayed open and sent {frame!r}")
+
+
 @dataclass
 class Record:
     processed: list[int] = field(default_factory=list)  # seqs handed to the page, in order

@@ -11,16 +11,25 @@ from tenants.db import current_schema_name
 
 
 @contextmanager
-def real_worker() -> Iterator[None]:
+def queued_for_real() -> Iterator[None]:
+    """Tests run tasks eagerly; inside this, a task goes through the broker to a worker."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        with start_worker(
-            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
-        ):
-            yield
+        yield
     finally:
         app.conf.task_always_eager = eager
+
+
+@contextmanager
+def real_worker() -> Iterator[None]:
+    with (
+        queued_for_real(),
+        start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
+        ),
+    ):
+        yield
 
 
 # Schemas that `record_schema` ran in, in order (tests clear it first).

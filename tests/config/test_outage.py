@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.http import HttpResponse
-from websockets.exceptions import ConnectionClosed
 
 from config.outage import RETRY_AFTER_SECONDS
 from realtime.protocol import CLOSE_BUSY
-from testing.client import close_code, open_socket
+from testing.client import close_code_of_new_socket
 from testing.servers import LOGS, Answer, daphne, free_port, http_get
 
 
@@ -69,19 +68,11 @@ def test_readyz_names_postgres_quickly(dead_db_site: int) -> None:
 
 
 def test_a_new_socket_is_closed_with_the_retry_code(dead_db_site: int) -> None:
-    async def connect() -> int:
-        ws = await open_socket(domain="school.example.test", port=dead_db_site, session_key="x")
-        try:
-            await asyncio.wait_for(ws.recv(), 10)
-        except ConnectionClosed as closed:
-            return close_code(closed)
-        finally:
-            await ws.close()
-        raise AssertionError("the socket stayed open")
-
     # given a server that cannot reach PostgreSQL for the handshake's host lookup
     # when a page opens its socket
-    code = asyncio.run(connect())
+    code = asyncio.run(
+        close_code_of_new_socket(domain="school.example.test", port=dead_db_site, session_key="x")
+    )
 
     # then the handshake completes and the socket is closed with 4503 (come back later)
     assert code == CLOSE_BUSY

@@ -9,6 +9,7 @@ from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
 from tests.celery_worker import (
     SCHEMAS_SEEN,
+    queued_for_real,
     real_worker,
     record_schema,
     schemas_reached_by_fan_out,
@@ -62,17 +63,13 @@ def test_a_failed_task_counts_against_its_tenant(clinic: Tenant, clinic_b: Tenan
 
 def test_queue_depth_shows_work_waiting_for_a_worker(school: Tenant) -> None:
     SCHEMAS_SEEN.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
+    with queued_for_real():
         before = monitor_snapshot()["celery"]["queues"]["celery"]
         assert before is not None
         # when two jobs are queued and no worker runs
         for _ in range(2):
             enqueue_for_tenant(record_schema, schema_name="school_a")
         assert monitor_snapshot()["celery"]["queues"]["celery"] == before + 2
-    finally:
-        app.conf.task_always_eager = eager
     # then a worker drains the queue
     with real_worker():
         assert wait_for(lambda: len(SCHEMAS_SEEN) == 2)

@@ -7,8 +7,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -20,11 +19,11 @@ from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentReminder
 from clinic.tasks import appointment_reminders
-from config.celery import app
 from realtime.models import Notification
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
 from testing.client import ReconnectingClient
+from tests.celery_worker import queued_for_real
 from tests.clinic.factories import make_appointment, make_clinic
 from tests.factories import domain_of, make_user, session_for
 from tests.faults.helpers import assert_exactly_once, client
@@ -78,17 +77,6 @@ def _reminder_notifications(clinic: Tenant) -> list[tuple[int, int, int]]:
             (n.recipient_id, n.seq, n.data["appointment_id"])
             for n in Notification.objects.filter(type="appointment.reminder").order_by("seq")
         ]
-
-
-@contextmanager
-def queued_for_real() -> Iterator[None]:
-    """Tests run tasks eagerly; here the job must go through the broker to a worker."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
 
 
 async def _wait(check: Callable[[], Awaitable[bool]], *, what: str, within: float) -> None:

@@ -17,8 +17,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -27,19 +26,18 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from websockets.exceptions import ConnectionClosed
 
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentReminder
 from clinic.tasks import appointment_reminders
-from config.celery import app
 from realtime.protocol import CLOSE_BUSY
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
-from testing.client import ReconnectingClient, close_code, open_socket
+from testing.client import ReconnectingClient, close_code_of_new_socket
 from testing.proxy import CuttableProxy
 from testing.servers import Answer, free_port, http_get
+from tests.celery_worker import queued_for_real
 from tests.clinic.factories import make_appointment, make_clinic
 from tests.faults.helpers import assert_exactly_once, client, notify_each, person
 from tests.faults.procs import CeleryWorker, Daphne
@@ -73,17 +71,6 @@ def _book(clinic: Tenant, patients: list[User]) -> int:
 def _reminders_sent(clinic: Tenant) -> int:
     with tenant_context(clinic):
         return AppointmentReminder.objects.count()
-
-
-@contextmanager
-def queued_for_real() -> Iterator[None]:
-    """Tests run tasks eagerly; here the job must go through the broker to a worker."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
 
 
 async def _get(port: int, *, host: str, path: str = PAGE, cookie: str = "") -> Answer:
@@ -120,19 +107,6 @@ async def _wait(check: Callable[[], Awaitable[bool]], *, what: str, within: floa
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"no {what} after {within}s")
-
-
-async def _new_socket_close_code(port: int, *, domain: str, session_key: str) -> int:
-    ws = await open_socket(
-        domain=domain, port=port, session_key=session_key, cookie_name=settings.SESSION_COOKIE_NAME
-    )
-    try:
-        await asyncio.wait_for(ws.recv(), 10)
-    except ConnectionClosed as closed:
-        return close_code(closed)
-    finally:
-        await ws.close()
-    raise AssertionError("the socket stayed open during the outage")
 
 
 def _is_outage_page(answer: Answer) -> bool:
@@ -192,8 +166,11 @@ async def test_a_postgres_outage_under_load_answers_503_retries_and_loses_nothin
             assert ready.status == 503 and ready.seconds < 5
             assert json.loads(ready.text)["down"] == ["postgres"]
             # and a new socket is closed with 4503 (come back later)
-            code = await _new_socket_close_code(
-                server.port, domain=domain, session_key=patients[1][2]
+            code = await close_code_of_new_socket(
+                port=server.port,
+                domain=domain,
+                session_key=patients[1][2],
+                cookie_name=settings.SESSION_COOKIE_NAME,
             )
             assert code == CLOSE_BUSY
 
