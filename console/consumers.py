@@ -31,12 +31,14 @@ from typing import Any
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
+from config.outage import DATABASE_OUTAGE_ERRORS
 from console.access import is_operator
 from realtime import metrics
 from realtime.groups import operator_group, operators_group
 from realtime.lifetime import TASK_PREFIX, OwnedTasksConsumer
 from realtime.presence import tunable_seconds
 from realtime.protocol import (
+    CLOSE_BUSY,
     CLOSE_UNAUTHENTICATED,
     BodyCheck,
     ClientMessage,
@@ -144,6 +146,9 @@ class MonitorBroadcast:
                 await self.send_all(frame)
             except asyncio.CancelledError:
                 raise
+            except DATABASE_OUTAGE_ERRORS as exc:
+                # Expected while PostgreSQL restarts: one line, the next round tries again.
+                logger.warning("monitor round skipped: database unavailable (%s)", exc)
             except Exception:
                 logger.warning("monitor round failed", exc_info=True)
             await asyncio.sleep(monitor_seconds())
@@ -213,12 +218,20 @@ class OperatorConsumer(OwnedTasksConsumer):
             metrics.count_soon(f"ws.error.{exc.code}", schema=schema)
             await self.send(error_frame(exc.code, exc.message, exc.ref))
             return
-        if message.type == "ping":
+        try:
+            await self.handle(message.type, message.body)
+        except DATABASE_OUTAGE_ERRORS as exc:
+            # As on the tenants' socket: PostgreSQL is unreachable, come back later (4503).
+            logger.warning("database unavailable (%s); socket closed with 4503", type(exc).__name__)
+            await self.close(code=CLOSE_BUSY)
+
+    async def handle(self, kind: str, body: dict[str, Any]) -> None:
+        if kind == "ping":
             await self.send(server_frame("pong"))
-        elif message.type == "refresh":
+        elif kind == "refresh":
             await self.send(await public_db(monitor_frame)())
-        elif message.type == "watch":
-            slug = message.body["slug"]
+        elif kind == "watch":
+            slug = body["slug"]
             progress = await public_db(_progress)(slug=slug)
             await self.send(server_frame("provisioning", slug=slug, progress=progress))
 
@@ -228,6 +241,9 @@ class OperatorConsumer(OwnedTasksConsumer):
             await asyncio.sleep(session_check_seconds())
             try:
                 signed_in = await self.still_signed_in()
+            except DATABASE_OUTAGE_ERRORS as exc:
+                logger.warning("operator session check skipped: database unavailable (%s)", exc)
+                continue
             except Exception:
                 # The database hiccuped: keep the socket, ask again next time.
                 logger.warning("operator session check failed", exc_info=True)

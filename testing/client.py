@@ -72,6 +72,24 @@ async def open_socket(
     )
 
 
+async def open_operator_socket(
+    *, domain: str, port: int, session_key: str, cookie_name: str = "sessionid", **options: Any
+) -> ClientConnection:
+    """The operators' console socket on the public `domain` through Daphne on loopback `port`,
+    as the console page opens it."""
+    return await websockets.connect(
+        f"ws://{domain}:{port}/ws/operators/",
+        host="127.0.0.1",
+        port=port,
+        additional_headers={
+            "Origin": f"http://{domain}",
+            "Cookie": f"{cookie_name}={session_key}",
+        },
+        open_timeout=10,
+        **options,
+    )
+
+
 def close_code(closed: ConnectionClosed) -> int:
     """The code the server closed with; 1006 if the connection just dropped."""
     return closed.rcvd.code if closed.rcvd is not None else 1006

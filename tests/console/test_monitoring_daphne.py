@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django_tenants.utils import tenant_context
@@ -20,6 +19,7 @@ from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from realtime.services import notify
 from tenants.models import Tenant
+from testing.client import open_operator_socket
 from testing.notifications import TEST_MESSAGE
 from tests.conftest import PUBLIC_DOMAIN, TEST_TENANTS
 from tests.console.factories import make_operator, operator_session
@@ -72,15 +72,11 @@ async def _operator_socket(port: int) -> Any:
         return operator_session(make_operator())
 
     key = await database_sync_to_async(session)()
-    return await websockets.connect(
-        f"ws://{PUBLIC_DOMAIN}:{port}/ws/operators/",
-        host="127.0.0.1",
+    return await open_operator_socket(
+        domain=PUBLIC_DOMAIN,
         port=port,
-        additional_headers={
-            "Origin": f"http://{PUBLIC_DOMAIN}",
-            "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}",
-        },
-        open_timeout=10,
+        session_key=key,
+        cookie_name=settings.SESSION_COOKIE_NAME,
         max_size=2**22,
     )
 

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from accounts.models import User
 from accounts.roles import Role
@@ -34,11 +36,18 @@ from clinic.tasks import appointment_reminders
 from realtime.protocol import CLOSE_BUSY
 from tenants.models import Tenant
 from tenants.tasks import enqueue_for_tenant
-from testing.client import ReconnectingClient, close_code_of_new_socket
+from testing.client import (
+    ReconnectingClient,
+    close_code,
+    close_code_of_new_socket,
+    open_operator_socket,
+)
 from testing.proxy import CuttableProxy
 from testing.servers import Answer, free_port, http_get
 from tests.celery_worker import queued_for_real
 from tests.clinic.factories import make_appointment, make_clinic
+from tests.conftest import PUBLIC_DOMAIN
+from tests.console.factories import make_operator, operator_session
 from tests.faults.helpers import assert_exactly_once, client, notify_each, person
 from tests.faults.procs import CeleryWorker, Daphne
 
@@ -134,6 +143,7 @@ async def test_a_postgres_outage_under_load_answers_503_retries_and_loses_nothin
     server = Daphne(DATABASE_URL=database_url, AVISO_WS_RESYNC_SECONDS="1")
     worker = CeleryWorker(hostname="outage", DATABASE_URL=database_url)
     clients: list[ReconnectingClient] = []
+    console_socket: ClientConnection | None = None
     try:
         await asyncio.to_thread(server.start)
         await asyncio.to_thread(worker.start)
@@ -148,6 +158,15 @@ async def test_a_postgres_outage_under_load_answers_503_retries_and_loses_nothin
         for c in clients:
             await c.wait_for_seq(BEFORE, within=15)
         assert (await _get(server.port, host=domain, cookie=cookie)).status == 200
+        # and an operator has the console open (its panel is pushed every second)
+        operator_key = await database_sync_to_async(lambda: operator_session(make_operator()))()
+        console_socket = await open_operator_socket(
+            domain=PUBLIC_DOMAIN,
+            port=server.port,
+            session_key=operator_key,
+            cookie_name=settings.SESSION_COOKIE_NAME,
+            max_size=2**22,
+        )
 
         with PageLoad(server.port, host=domain, cookie=cookie) as load:
             await asyncio.sleep(0.5)
@@ -179,6 +198,12 @@ async def test_a_postgres_outage_under_load_answers_503_retries_and_loses_nothin
                 return all(CLOSE_BUSY in c.record.closes for c in clients)
 
             await _wait(told_to_retry, what="4503 on the open sockets", within=15)
+            # and the operator asking for a fresh panel is told to come back later (4503)
+            await console_socket.send(json.dumps({"v": 1, "type": "refresh"}))
+            with pytest.raises(ConnectionClosed) as ended:
+                while True:
+                    await asyncio.wait_for(console_socket.recv(), 10)
+            assert close_code(ended.value) == CLOSE_BUSY
 
             # and the reminder job queued now is retried, not failed
             with queued_for_real():
@@ -233,6 +258,8 @@ async def test_a_postgres_outage_under_load_answers_503_retries_and_loses_nothin
         # and the worker never gave the job up
         assert "raised unexpected" not in worker.log_path.read_text(errors="replace")
     finally:
+        if console_socket is not None:
+            await console_socket.close()
         for c in clients:
             await c.stop()
         for proc in (worker, server):
