@@ -20,7 +20,7 @@ The new migrations live in a temporary copy of realtime/migrations (bench/tenant
 the database, the copy and the worker are removed at the end. Loopback only.
 
 Usage: .venv/bin/python bench/tenants.py [--steps 10,100,500,1000] [--max-tenants 1000]
-       [--requests 20] [--name tenants]
+       [--requests 20] [--name tenants] [--reuse-connection]
 Writes bench/results/<name>.{json,md}.
 """
 
@@ -738,6 +738,7 @@ def main() -> None:
         made = 0
         for step in steps:
             print(f"[{step}] provisioning {step - made} tenants", flush=True)
+            step_started = time.perf_counter()
             step_provision, step_seed = [], []
             while made < step:
                 p, s = provision(made, fresh_connection=not args.reuse_connection)
@@ -756,6 +757,7 @@ def main() -> None:
                     requests=args.requests,
                 )
             )
+            results[-1]["step_wall_s"] = round(time.perf_counter() - step_started, 1)
             print(results[-1], flush=True)
         processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
     finally:
