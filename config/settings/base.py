@@ -159,6 +159,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
+# A worker acknowledges a task when it is done and reserves one message per process: it never
+# holds a batch of other tenants' tasks behind a slow one (they stay in the queue for any free
+# process), and a task lost with its worker is delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -167,6 +170,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 600
+# Each tenant's run of a beat job (tenants.tasks.fan_out_to_tenants) is interrupted after the
+# soft limit (SoftTimeLimitExceeded inside the task: it stops between two committed items) and
+# its process killed after the hard one, so one tenant's stuck run cannot hold a worker process
+# while a thousand other tenants wait. Well under the reminders' 15-minute interval; the next
+# run picks up where it stopped (the jobs are idempotent). Enforced by the prefork pool.
+AVISO_TENANT_TASK_SOFT_TIME_LIMIT = env.int("AVISO_TENANT_TASK_SOFT_TIME_LIMIT", default=240)
+AVISO_TENANT_TASK_TIME_LIMIT = env.int("AVISO_TENANT_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- auth ------------------------------------------------------------------------------------
