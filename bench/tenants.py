@@ -687,6 +687,29 @@ def table(figures: dict[str, Any]) -> str:
     )
 
 
+def report(
+    args: argparse.Namespace,
+    *,
+    steps: list[int],
+    results: list[dict[str, Any]],
+    processes: int,
+    wall_s: float,
+) -> None:
+    done = [r["tenants"] for r in results]
+    partial = "" if done == steps else f"; measured so far: {','.join(map(str, done))}"
+    figures = {
+        "measured_by": f"steps {','.join(map(str, steps))}{partial}, {os.cpu_count()} cores",
+        "steps_requested": steps,
+        "complete": done == steps,
+        "requests": args.requests,
+        "provisioning_connection": "reused" if args.reuse_connection else "new per tenant",
+        "migration_processes": processes,
+        "wall_s": round(wall_s, 1),
+        "steps": results,
+    }
+    write_results(args.name, figures, table(figures))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", default="10,100,500,1000")
@@ -758,8 +781,14 @@ def main() -> None:
                 )
             )
             results[-1]["step_wall_s"] = round(time.perf_counter() - step_started, 1)
-            print(results[-1], flush=True)
-        processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
+            # Written after every step: a run cut short keeps the steps it measured.
+            report(
+                args,
+                steps=steps,
+                results=results,
+                processes=getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2),
+                wall_s=time.perf_counter() - started,
+            )
     finally:
         if worker is not None:
             worker.terminate()
@@ -772,17 +801,6 @@ def main() -> None:
         connections.close_all()
         drop_database(DATABASE)
         shutil.rmtree(copy_root, ignore_errors=True)
-
-    figures = {
-        "measured_by": f"steps {','.join(map(str, steps))}, {os.cpu_count()} cores",
-        "steps_requested": steps,
-        "requests": args.requests,
-        "provisioning_connection": "reused" if args.reuse_connection else "new per tenant",
-        "migration_processes": processes,
-        "wall_s": round(time.perf_counter() - started, 1),
-        "steps": results,
-    }
-    write_results(args.name, figures, table(figures))
 
 
 if __name__ == "__main__":
