@@ -28,6 +28,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -726,6 +727,10 @@ def main() -> None:
     if not steps:
         parser.error("no step within --max-tenants")
 
+    # Stopped with SIGTERM (or SIGINT, which a shell's background job ignores), the run still
+    # stops its worker and drops its database and migrations copy (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     copy_root, package = migrations_copy()
     LOGS.mkdir(parents=True, exist_ok=True)
     worker_log = LOGS / f"tenants-worker-{os.getpid()}.log"
