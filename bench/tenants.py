@@ -28,6 +28,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -687,6 +688,29 @@ def table(figures: dict[str, Any]) -> str:
     )
 
 
+def report(
+    args: argparse.Namespace,
+    *,
+    steps: list[int],
+    results: list[dict[str, Any]],
+    processes: int,
+    wall_s: float,
+) -> None:
+    done = [r["tenants"] for r in results]
+    partial = "" if done == steps else f"; measured so far: {','.join(map(str, done))}"
+    figures = {
+        "measured_by": f"steps {','.join(map(str, steps))}{partial}, {os.cpu_count()} cores",
+        "steps_requested": steps,
+        "complete": done == steps,
+        "requests": args.requests,
+        "provisioning_connection": "reused" if args.reuse_connection else "new per tenant",
+        "migration_processes": processes,
+        "wall_s": round(wall_s, 1),
+        "steps": results,
+    }
+    write_results(args.name, figures, table(figures))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", default="10,100,500,1000")
@@ -703,6 +727,10 @@ def main() -> None:
     if not steps:
         parser.error("no step within --max-tenants")
 
+    # Stopped with SIGTERM (or SIGINT, which a shell's background job ignores), the run still
+    # stops its worker and drops its database and migrations copy (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     copy_root, package = migrations_copy()
     LOGS.mkdir(parents=True, exist_ok=True)
     worker_log = LOGS / f"tenants-worker-{os.getpid()}.log"
@@ -758,8 +786,14 @@ def main() -> None:
                 )
             )
             results[-1]["step_wall_s"] = round(time.perf_counter() - step_started, 1)
-            print(results[-1], flush=True)
-        processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
+            # Written after every step: a run cut short keeps the steps it measured.
+            report(
+                args,
+                steps=steps,
+                results=results,
+                processes=getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2),
+                wall_s=time.perf_counter() - started,
+            )
     finally:
         if worker is not None:
             worker.terminate()
@@ -772,17 +806,6 @@ def main() -> None:
         connections.close_all()
         drop_database(DATABASE)
         shutil.rmtree(copy_root, ignore_errors=True)
-
-    figures = {
-        "measured_by": f"steps {','.join(map(str, steps))}, {os.cpu_count()} cores",
-        "steps_requested": steps,
-        "requests": args.requests,
-        "provisioning_connection": "reused" if args.reuse_connection else "new per tenant",
-        "migration_processes": processes,
-        "wall_s": round(time.perf_counter() - started, 1),
-        "steps": results,
-    }
-    write_results(args.name, figures, table(figures))
 
 
 if __name__ == "__main__":
