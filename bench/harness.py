@@ -163,19 +163,10 @@ def make_population(
 
     from accounts.models import User
     from tenants.models import Tenant
-    from tenants.services import tenant_create, tenant_provision
-    from testing.tenants import session_for
+    from testing.tenants import onboard, session_for
 
     for slug, domain in tenants:
-        tenant = tenant_create(
-            name=slug,
-            slug=slug,
-            kind="school",
-            domains=[domain],
-            admin_email=f"admin@{domain}",
-            provision_async=False,
-        )
-        tenant_provision(tenant=tenant)
+        onboard(slug=slug, kind="school", domain=domain)
     by_slug = {slug: Tenant.objects.get(schema_name=slug) for slug, _ in tenants}
     plans = []
     for index in range(sockets):

@@ -20,3 +20,20 @@ def session_for(tenant: Tenant, user: User) -> str:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return str(session.session_key)
+
+
+def onboard(*, slug: str, kind: str, domain: str, name: str | None = None) -> Tenant:
+    """A tenant onboarded the real way (the operators' service, provisioned at once), its
+    first administrator admin@<domain>. Call in the public schema."""
+    from tenants.services import tenant_create, tenant_provision
+
+    tenant = tenant_create(
+        name=name or slug,
+        slug=slug,
+        kind=kind,
+        domains=[domain],
+        admin_email=f"admin@{domain}",
+        provision_async=False,
+    )
+    tenant_provision(tenant=tenant)
+    return tenant

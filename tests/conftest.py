@@ -17,8 +17,9 @@ from django_tenants.utils import get_public_schema_name
 from config.redis import redis_client
 from tenants.db import current_schema_name, use_public_schema
 from tenants.models import Tenant
-from tenants.services import platform_ensure, tenant_create, tenant_provision
+from tenants.services import platform_ensure
 from testing.server_logs import Ledger
+from testing.tenants import onboard
 
 TEST_TENANTS = (
     ("school_a", "Alpha School", "school", "alpha-school.test"),
@@ -51,15 +52,7 @@ def django_db_setup(
         assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         platform_ensure(public_domain=PUBLIC_DOMAIN)
         for slug, name, kind, domain in TEST_TENANTS:
-            tenant = tenant_create(
-                name=name,
-                slug=slug,
-                kind=kind,
-                domains=[domain],
-                admin_email=f"admin@{domain}",
-                provision_async=False,
-            )
-            tenant_provision(tenant=tenant)
+            onboard(slug=slug, kind=kind, domain=domain, name=name)
     yield
     with django_db_blocker.unblock():
         use_public_schema()

@@ -6,7 +6,6 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 import pytest
@@ -17,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from config.celery import app
 from config.redis import redis_client
 from tenants.models import Domain, Tenant, TenantStatus
-from tenants.services import tenant_create, tenant_provision
 from tenants.tasks import fan_out_to_tenants
+from testing.tenants import onboard
+from tests.celery_worker import queued_for_real
 from tests.faults.procs import CeleryWorker
 from tests.tenants.fan_out_tasks import key
 
@@ -47,16 +47,7 @@ def schools(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]
     """Eight schools, onboarded the real way, of which school_b is suspended: the active ones."""
     with django_db_blocker.unblock():
         for slug in EXTRA_SCHOOLS:
-            domain = f"{slug.replace('_', '-')}.test"
-            tenant = tenant_create(
-                name=slug,
-                slug=slug,
-                kind="school",
-                domains=[domain],
-                admin_email=f"admin@{domain}",
-                provision_async=False,
-            )
-            tenant_provision(tenant=tenant)
+            onboard(slug=slug, kind="school", domain=f"{slug.replace('_', '-')}.test")
         Tenant.objects.filter(schema_name="school_b").update(status=TenantStatus.SUSPENDED)
     try:
         yield ["school_a", *EXTRA_SCHOOLS]
@@ -81,17 +72,6 @@ def redis_list(name: str) -> list[str]:
 
 def marks(name: str) -> list[str]:
     return redis_list(key(name))
-
-
-@contextmanager
-def queued_for_real() -> Iterator[None]:
-    """Tests run tasks eagerly; here beat's message must go through the broker."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
 
 
 def beat_fans_out(kind: str) -> None:
