@@ -4,7 +4,7 @@ summary once and passes it to the notification and to the schedule's topic event
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -77,6 +77,25 @@ def _violated(exc: IntegrityError) -> str | None:
     return name
 
 
+DEADLOCK_RETRIES = 3
+
+
+def _save_unless_deadlocked(appointment: Appointment) -> None:
+    """Save in a savepoint. Two bookings inserted at the same moment for the same chair can
+    each wait on the other's row while checking an exclusion constraint, and PostgreSQL then
+    aborts one with "deadlock detected". The aborted one's row is gone with its savepoint, so
+    saving again waits for the winner and meets the constraint (IntegrityError) like any loser."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return
+        except OperationalError as exc:
+            deadlocked = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+            if not deadlocked or attempt == DEADLOCK_RETRIES:
+                raise
+
+
 def _dentist_taken(appointment: Appointment) -> SlotTaken:
     return SlotTaken(
         f"{appointment.dentist.display_name} is already booked at "
@@ -105,8 +124,7 @@ def _occupy(appointment: Appointment) -> Appointment:
     for chair in chairs:
         appointment.chair = chair
         try:
-            with transaction.atomic():
-                appointment.save()
+            _save_unless_deadlocked(appointment)
             return appointment
         except IntegrityError as exc:
             violated = _violated(exc)

@@ -67,16 +67,24 @@ def test_many_patients_racing_for_one_slot_get_one_booking(clinic: Tenant) -> No
         assert Appointment.objects.filter(dentist=c.dentist).count() == 1
 
 
-def test_two_dentists_racing_for_the_last_chair_get_one(clinic: Tenant) -> None:
+@pytest.mark.parametrize("hour", range(8, 18))
+def test_two_dentists_racing_for_the_last_chair_get_one(clinic: Tenant, hour: int) -> None:
+    # given one chair, and two dentists' patients asking for the same hour at the same moment
+    # (ten rounds: both inserts can check the chair's constraint against each other's row at
+    # once, which PostgreSQL answers with "deadlock detected" for one of them)
     with tenant_context(clinic):
         c = make_clinic(clinic, chairs=1)
 
     def ask(patient, dentist):
         return lambda: appointments.appointment_request(
-            patient=patient, dentist=dentist, appointment_type=c.filling, starts_at=slot()
+            patient=patient,
+            dentist=dentist,
+            appointment_type=c.filling,
+            starts_at=slot(hour=hour),
         )
 
     results = in_threads(clinic, [ask(c.patient, c.dentist), ask(c.patient2, c.dentist2)])
+    # then one gets the chair and the other a clear "taken", never a database error
     won = [r for r in results if isinstance(r, Appointment)]
     lost = [r for r in results if isinstance(r, SlotTaken)]
     assert len(won) == 1 and len(lost) == 1, results
