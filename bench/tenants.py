@@ -43,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, bench_env, drop_database, fresh_database, percentile, write_results
+from testing.servers import stop_process
 
 DATABASE = "aviso_bench_tenants"
 WORKER_APP_NAME = "bench-tenants-worker"
@@ -150,21 +151,13 @@ def provision(index: int, *, fresh_connection: bool) -> tuple[float, float]:
     from django.db import connections, transaction
     from django_tenants.utils import tenant_context
 
-    from tenants.services import tenant_create, tenant_provision
+    from testing.tenants import onboard
 
     slug, kind, domain = slug_of(index)
     if fresh_connection:
         connections.close_all()
     started = time.perf_counter()
-    tenant = tenant_create(
-        name=f"Bench {kind} {index}",
-        slug=slug,
-        kind=kind,
-        domains=[domain],
-        admin_email=f"admin@{domain}",
-        provision_async=False,
-    )
-    tenant_provision(tenant=tenant)
+    tenant = onboard(slug=slug, kind=kind, domain=domain, name=f"Bench {kind} {index}")
     provisioned = time.perf_counter()
     with tenant_context(tenant), transaction.atomic():
         (seed_school if kind == "school" else seed_clinic)(domain)
@@ -796,11 +789,7 @@ def main() -> None:
             )
     finally:
         if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_process(worker, timeout=30)
         from django.db import connections
 
         connections.close_all()

@@ -118,12 +118,18 @@ def daphne(port: int | None = None, **env: str) -> Iterator[int]:
         wait_for_port(port, process)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: "subprocess.Popen[bytes]", *, timeout: float = 10) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL if it has not exited within `timeout`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 LOGS.mkdir(exist_ok=True)  # server logs, screenshots and traces of a run go there
