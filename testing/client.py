@@ -55,12 +55,13 @@ async def open_socket(
     session_key: str,
     cookie_name: str = "sessionid",
     open_timeout: float = 10,
+    path: str = "/ws/",
     **options: Any,
 ) -> ClientConnection:
-    """A socket to the tenant `domain` through Daphne on loopback `port`, carrying what a
-    signed-in page on that domain sends (Host, same-site Origin, the session cookie)."""
+    """A socket to `domain` through Daphne on loopback `port`, carrying what a signed-in page
+    on that domain sends (Host, same-site Origin, the session cookie)."""
     return await websockets.connect(
-        f"ws://{domain}:{port}/ws/",
+        f"ws://{domain}:{port}{path}",
         host="127.0.0.1",
         port=port,
         additional_headers={
@@ -72,22 +73,10 @@ async def open_socket(
     )
 
 
-async def open_operator_socket(
-    *, domain: str, port: int, session_key: str, cookie_name: str = "sessionid", **options: Any
-) -> ClientConnection:
-    """The operators' console socket on the public `domain` through Daphne on loopback `port`,
-    as the console page opens it."""
-    return await websockets.connect(
-        f"ws://{domain}:{port}/ws/operators/",
-        host="127.0.0.1",
-        port=port,
-        additional_headers={
-            "Origin": f"http://{domain}",
-            "Cookie": f"{cookie_name}={session_key}",
-        },
-        open_timeout=10,
-        **options,
-    )
+async def open_operator_socket(**socket: Any) -> ClientConnection:
+    """The operators' console socket on the public domain (open_socket's arguments), as the
+    console page opens it."""
+    return await open_socket(path="/ws/operators/", **socket)
 
 
 def close_code(closed: ConnectionClosed) -> int:
