@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
+from realtime.sessions import tenant_registry_changed
 from tenants.models import Domain, Tenant
 from tenants.services import OnboardingError, _clean_domains
 
@@ -53,6 +54,7 @@ def tenant_domain_remove(*, tenant: Tenant, domain: str) -> None:
                 f"{domain} is the only domain of {tenant.name}; add another first."
             )
         row.delete()
+        tenant_registry_changed()  # sockets may no longer be opened from it
         if row.is_primary:
             successor.is_primary = True
             successor.save(update_fields=["is_primary"])
@@ -69,4 +71,5 @@ def tenant_domain_make_primary(*, tenant: Tenant, domain: str) -> Domain:
         row.is_primary = True
         row.save(update_fields=["is_primary"])
         _sync_site(tenant=tenant, primary=row.domain)
+        tenant_registry_changed()
         return row

@@ -19,6 +19,7 @@ lookups, the socket is accepted and closed with 4503 (retry later), not failed w
 """
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
@@ -31,9 +32,11 @@ from django.urls import path, re_path
 
 from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
+from realtime.hub import on_control
 from realtime.protocol import CLOSE_BUSY
 from realtime.socket_queries import session_user
 from realtime.tenant_db import public_db, tenant_db
+from tenants.models import Tenant
 from tenants.selectors import host_to_domain, tenant_and_domains_for_host
 
 logger = logging.getLogger(__name__)
@@ -101,6 +104,31 @@ class DatabaseOutageGuard:
             await send({"type": "websocket.close", "code": CLOSE_BUSY})
 
 
+# Handshakes come in storms (every page of a school reconnecting after a deploy) and the
+# tenant registry rarely changes: each process remembers the hosts of active tenants for a
+# while, and forgets them all at once when a tenant's status or domains change (a control
+# message from realtime.sessions.tenant_registry_changed, heard by every process's hub).
+HOST_CACHE_SECONDS = 60.0
+_known_hosts: dict[str, tuple[float, Tenant, list[str]]] = {}
+
+
+def forget_known_hosts(_event: dict[str, Any] | None = None) -> None:
+    _known_hosts.clear()
+
+
+on_control(forget_known_hosts)
+
+
+async def tenant_for_socket(host: str) -> tuple[Tenant | None, list[str]]:
+    known = _known_hosts.get(host)
+    if known is not None and known[0] > time.monotonic():
+        return known[1], known[2]
+    tenant, domains = await public_db(tenant_and_domains_for_host)(host=host)
+    if tenant is not None and (tenant.is_active or tenant.is_public):
+        _known_hosts[host] = (time.monotonic() + HOST_CACHE_SECONDS, tenant, domains)
+    return tenant, domains
+
+
 class TenantHostMiddleware:
     def __init__(self, app: ASGIApp, *, operators: ASGIApp | None = None) -> None:
         self.app = app
@@ -108,7 +136,7 @@ class TenantHostMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         host = header(scope, b"host") or ""
-        tenant, domains = await public_db(tenant_and_domains_for_host)(host=host)
+        tenant, domains = await tenant_for_socket(host)
         is_public = tenant is not None and tenant.is_public
         if is_public and self.operators is not None:
             return await self.operators(

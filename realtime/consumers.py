@@ -4,21 +4,19 @@ live copies, and whenever a live copy reveals a gap (or a periodic check finds t
 ahead, e.g. Redis was down at publish time) it replays the gap from the database."""
 
 import asyncio
-import contextlib
 import logging
 import time
-import weakref
+from collections import deque
 from typing import Any
-
-from django.conf import settings
 
 from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
 from realtime.groups import tenant_group, topic_group, user_group
+from realtime.hub import Hub, HubUnavailable, hub, new_socket_id
 from realtime.lifetime import OwnedTasksConsumer
-from realtime.presence import SocketPresence, announce_presence_change
 from realtime.protocol import (
     CLOSE_BUSY,
+    CLOSE_INTERNAL_ERROR,
     CLOSE_SUSPENDED,
     CLOSE_UNAUTHENTICATED,
     ClientMessage,
@@ -43,27 +41,21 @@ from tenants.models import Tenant
 logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 20
-# Handshakes of one process that may talk to Redis at once: the channel layer's connection
-# pool raises (not waits) when exhausted, which a storm of thousands of reconnects did.
-HANDSHAKE_REDIS_CONCURRENCY = 64
-_gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def redis_gate() -> asyncio.Semaphore:
-    """This event loop's limit on handshakes talking to Redis together."""
-    loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
-        gate = _gates[loop] = asyncio.Semaphore(HANDSHAKE_REDIS_CONCURRENCY)
-    return gate
+# Quick events: handled inline by the hub's dispatcher when nothing is queued before them.
+QUICK_EVENTS = frozenset({"notification", "topic", "inbox.unread"})
 
 
 class NotificationConsumer(OwnedTasksConsumer):
-    """Its background tasks (keep_alive, the presence heartbeat) and its groups and presence
-    end with the socket, however it ends (realtime.lifetime)."""
+    """One page's socket. It has no channel-layer channel and no timers of its own: its
+    process's hub (realtime.hub) hands it its events, checks its cursor against the database
+    and keeps its presence, for all the process's sockets at once. Events are handled in
+    order: inline when nothing is queued, otherwise by one drain task the socket owns (a
+    replay from the database, a session check, a close), so the hub never waits on the
+    database for one socket. Its tasks, hub membership and presence end with the socket,
+    however it ends (realtime.lifetime)."""
 
+    # Not a configured layer: Channels then gives the socket no channel and no receive loop.
+    channel_layer_alias = "aviso.hub"
     socket_kind = "tenant"
     tenant: Tenant
     user_id: int
@@ -72,17 +64,20 @@ class NotificationConsumer(OwnedTasksConsumer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.socket_id = self.channel_name = new_socket_id()
         # What release() reads, whatever point of connect() the socket ended at.
         self.own_groups: list[str] = []
         self.subscriptions: dict[tuple[str, int], str] = {}
-        self.presence: SocketPresence | None = None
+        self.hub: Hub | None = None
         self.staff = False
+        self.cursor = None
+        self.pending: deque[tuple[dict[str, Any] | None, float | None]] = deque()
+        self.draining = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.tenant = self.scope["tenant"]
         self.schema = self.tenant.schema_name
-        self.cursor = None
         self.delivery = asyncio.Lock()
         self.gate = FrameGate()
         if user is None:
@@ -93,50 +88,39 @@ class NotificationConsumer(OwnedTasksConsumer):
         self.user_id = user.pk
         self.staff = user.is_tenant_staff
         self.session_key = self.scope["session_key"]
-        self.own_groups = [
+        groups = [
             user_group(schema_name=self.schema, user_id=self.user_id),
             tenant_group(schema_name=self.schema),
         ]
+        the_hub = hub()
         try:
-            async with redis_gate():
-                for group in self.own_groups:
-                    await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:
+            await the_hub.join(self, groups)
+        except HubUnavailable:
             # Redis is down or saturated (a reconnect storm): ask the client to come back
             # later rather than failing the handshake with a 500 it would retry at once.
-            logger.warning("joining groups failed; socket told to retry", exc_info=True)
+            logger.warning("subscribing the tenant failed; socket told to retry", exc_info=True)
             metrics.count_soon("ws.busy", schema=self.schema)
-            self.own_groups = []
             await self.accept()
             await self.close(code=CLOSE_BUSY)
             return
+        self.hub, self.own_groups = the_hub, groups
         await self.accept()
         metrics.count_soon(metrics.WS_CONNECTED, schema=self.schema)
-        self.presence = SocketPresence(
-            schema_name=self.schema, user_id=self.user_id, channel=self.channel_name
-        )
-        await self.presence.start()
-        self.spawn(self.presence.heartbeat(), role="presence")
-        if user.is_tenant_staff:
-            await announce_presence_change(schema_name=self.schema)
-        self.spawn(self.keep_alive(), role="keep_alive")
+        await the_hub.presence_join(self)
 
     async def release(self) -> None:
-        # Presence first: it is what others see (who is online, the open-socket figures).
-        if self.presence:
-            await self.presence.stop()
-        if self.own_groups:
-            metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
-        for group in [*self.own_groups, *self.subscriptions.values()]:
-            with contextlib.suppress(Exception):
-                await self.channel_layer.group_discard(group, self.channel_name)
-        if self.presence and self.staff:
-            await announce_presence_change(schema_name=self.schema)
+        if self.hub is None:
+            return
+        # Out of the hub first: nothing more is handed to a socket that is going.
+        self.hub.leave(self, [*self.own_groups, *self.subscriptions.values()])
+        metrics.count_soon(metrics.WS_DISCONNECTED, schema=self.schema)
+        # Presence last but awaited: who is online is what others see.
+        await self.hub.presence_leave(self)
 
     # --- client → server -----------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.own_groups:
+        if self.hub is None:
             return
         refusal = self.gate.check(text_data)
         if refusal is not None:
@@ -187,7 +171,8 @@ class NotificationConsumer(OwnedTasksConsumer):
             after = 0
         async with self.delivery:
             self.cursor = after
-            replayed = await self.replay()
+            # Up to date (most reconnects): no replay query at all.
+            replayed = await self.replay() if after < last_seq else 0
         if replayed:
             metrics.count_soon("ws.replays", schema=self.schema)
             metrics.count_soon("ws.replayed_notifications", schema=self.schema, amount=replayed)
@@ -225,8 +210,8 @@ class NotificationConsumer(OwnedTasksConsumer):
             metrics.count_soon("ws.forbidden", schema=self.schema)
             raise ProtocolError("forbidden", str(exc) or "not allowed", ref) from None
         group = topic_group(schema_name=self.schema, topic=topic, object_id=object_id)
-        if (topic, object_id) not in self.subscriptions:
-            await self.channel_layer.group_add(group, self.channel_name)
+        if (topic, object_id) not in self.subscriptions and self.hub is not None:
+            self.hub.add(self, group)
             self.subscriptions[(topic, object_id)] = group
         await self.send(server_frame("subscribed", ref=ref, topic=topic, object_id=object_id))
 
@@ -237,22 +222,72 @@ class NotificationConsumer(OwnedTasksConsumer):
         )
         if group is None:
             raise ProtocolError("not_subscribed", "no such subscription", ref)
-        await self.channel_layer.group_discard(group, self.channel_name)
+        if self.hub is not None:
+            self.hub.discard(self, group)
         await self.send(server_frame("unsubscribed", ref=ref, topic=topic, object_id=object_id))
 
-    # --- server → client (group messages) ------------------------------------------------
+    # --- server → client (from the hub) -------------------------------------------------
 
-    async def aviso_event(self, message: dict[str, Any]) -> None:
+    async def take(self, event: dict[str, Any], sent_at: float | None) -> None:
+        """The hub hands over one live event. Handled now if it is quick and nothing is
+        queued before it (no waiting: sending a frame does not suspend); else queued for the
+        socket's drain task, which keeps the order."""
+        if self.ended:
+            return
         try:
-            await self.on_event(message)
+            if self.pending or self.delivery.locked() or not self._quick(event):
+                self.pending.append((event, sent_at))
+                self._drain_soon()
+                return
+            async with self.delivery:
+                await self.on_event(event, sent_at=sent_at)
+        except Exception:
+            logger.exception("socket %s could not handle an event", self.socket_id)
+            self.spawn(self.close(code=CLOSE_INTERNAL_ERROR), role="close")
+
+    def _quick(self, event: dict[str, Any]) -> bool:
+        kind = event.get("type")
+        if kind not in QUICK_EVENTS:
+            return False
+        if kind != "notification":
+            return True
+        # In order, or a duplicate (dropped); a gap needs a replay from the database.
+        return self.cursor is not None and event["notification"]["seq"] <= self.cursor + 1
+
+    def catch_up(self) -> None:
+        """The hub found the database ahead of this socket (Redis lost a copy)."""
+        if (None, None) not in self.pending:
+            self.pending.append((None, None))
+            self._drain_soon()
+
+    def _drain_soon(self) -> None:
+        if not self.draining:
+            self.draining = True
+            self.spawn(self._drain(), role="deliver")
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                event, sent_at = self.pending.popleft()
+                async with self.delivery:
+                    if event is None:
+                        if self.cursor is not None and await self.replay():
+                            metrics.count_soon("ws.resync_replays", schema=self.schema)
+                    else:
+                        await self.on_event(event, sent_at=sent_at)
         except DATABASE_OUTAGE_ERRORS as exc:  # a gap replay or a session check
             await self.close_for_database_outage(exc)
+        except Exception:
+            logger.exception("socket %s could not handle an event", self.socket_id)
+            await self.close(code=CLOSE_INTERNAL_ERROR)
+        finally:
+            self.draining = False
 
-    async def on_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
+    async def on_event(self, event: dict[str, Any], *, sent_at: float | None) -> None:
+        """Caller holds self.delivery."""
         kind = event["type"]
         if kind == "notification":
-            await self.deliver(event["notification"], sent_at=message.get("sent_at"))
+            await self.deliver(event["notification"], sent_at=sent_at)
         elif kind == "topic":
             key = (event["topic"], event["object_id"])
             if key in self.subscriptions:
@@ -275,45 +310,15 @@ class NotificationConsumer(OwnedTasksConsumer):
             await self.close(code=CLOSE_SUSPENDED)
 
     async def deliver(self, payload: dict[str, Any], *, sent_at: float | None) -> None:
-        async with self.delivery:
-            if self.cursor is None or payload["seq"] <= self.cursor:
-                return  # before hello (the replay will include it) or a duplicate
-            if payload["seq"] == self.cursor + 1:
-                await self.send(server_frame("notification", notification=payload))
-                self.cursor = payload["seq"]
-                metrics.count_soon(metrics.DELIVERED, schema=self.schema)
-            else:
-                metrics.count_soon("ws.gap_replays", schema=self.schema)
-                await self.replay()
+        """Caller holds self.delivery."""
+        if self.cursor is None or payload["seq"] <= self.cursor:
+            return  # before hello (the replay will include it) or a duplicate
+        if payload["seq"] == self.cursor + 1:
+            await self.send(server_frame("notification", notification=payload))
+            self.cursor = payload["seq"]
+            metrics.count_soon(metrics.DELIVERED, schema=self.schema)
+        else:
+            metrics.count_soon("ws.gap_replays", schema=self.schema)
+            await self.replay()
         if sent_at:
             metrics.observe_latency_soon(time.time() - sent_at, schema=self.schema)
-
-    # --- housekeeping --------------------------------------------------------------------
-
-    async def keep_alive(self) -> None:
-        """Periodically: catch up on anything Redis lost (the database is the record), and
-        re-join groups so channels-redis's group expiry never silently drops a long socket."""
-        interval = settings.AVISO_WS_RESYNC_SECONDS
-        rejoin_every = max(1, int(settings.AVISO_WS_GROUP_REFRESH_SECONDS // interval))
-        rounds = 0
-        while True:
-            await asyncio.sleep(interval)
-            rounds += 1
-            try:
-                if self.cursor is not None:
-                    last_seq, _ = await tenant_db(inbox_state)(self.tenant, user_id=self.user_id)
-                    if last_seq > self.cursor:
-                        async with self.delivery:
-                            caught_up = await self.replay()
-                        if caught_up:
-                            metrics.count_soon("ws.resync_replays", schema=self.schema)
-                if rounds % rejoin_every == 0:
-                    for group in [*self.own_groups, *self.subscriptions.values()]:
-                        await self.channel_layer.group_add(group, self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except DATABASE_OUTAGE_ERRORS as exc:
-                await self.close_for_database_outage(exc)
-                return
-            except Exception:
-                logger.warning("keep-alive round failed", exc_info=True)

@@ -1,6 +1,7 @@
 """Who is online, across every Daphne process: one Redis sorted set per tenant whose members
-are open sockets ("<user id>|<channel name>") scored by the time they expire. Each live socket
-pushes its expiry forward every heartbeat; a closed socket removes itself; a socket whose
+are open sockets ("<user id>|<channel name>") scored by the time they expire. Each process pushes
+its live sockets' expiry forward every heartbeat, in one pipeline (realtime.hub); a closed
+socket removes itself; a socket whose
 process died (no disconnect ever ran) simply stops being refreshed and drops out after the
 TTL. Readers only count members whose expiry is in the future.
 
@@ -8,21 +9,13 @@ Like metrics, presence is bookkeeping: Redis errors are logged and swallowed, ne
 into a socket.
 """
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-if TYPE_CHECKING:
-    pass
-
 from config.redis import redis_client, redis_key
-from realtime.events import TopicEvent, asend_now_rollback_unsafe
-from realtime.groups import topic_group
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +35,7 @@ def ttl_seconds() -> float:
     return tunable_seconds("AVISO_PRESENCE_TTL_SECONDS", 3 * heartbeat_seconds())
 
 
-def _key(schema_name: str) -> str:
+def presence_key(schema_name: str) -> str:
     return redis_key("presence", schema_name)
 
 
@@ -54,7 +47,7 @@ def presence_touch(*, schema_name: str, user_id: int, channel: str) -> None:
     """Mark one socket present until now + TTL (sync; call off the event loop)."""
     ttl = ttl_seconds()
     now = time.time()
-    key = _key(schema_name)
+    key = presence_key(schema_name)
     try:
         pipe = redis_client().pipeline(transaction=False)
         pipe.zadd(key, {_member(user_id, channel): now + ttl})
@@ -68,7 +61,7 @@ def presence_touch(*, schema_name: str, user_id: int, channel: str) -> None:
 
 def presence_leave(*, schema_name: str, user_id: int, channel: str) -> None:
     try:
-        redis_client().zrem(_key(schema_name), _member(user_id, channel))
+        redis_client().zrem(presence_key(schema_name), _member(user_id, channel))
     except Exception:
         logger.debug("presence of %s not removed", channel, exc_info=True)
 
@@ -78,7 +71,7 @@ def _live_members(schema_names: Iterable[str]) -> dict[str, list[str]]:
     now = time.time()
     pipe = redis_client().pipeline(transaction=False)
     for schema in names:
-        pipe.zrangebyscore(_key(schema), f"({now}", "+inf")
+        pipe.zrangebyscore(presence_key(schema), f"({now}", "+inf")
     return dict(zip(names, pipe.execute(), strict=True))
 
 
@@ -97,63 +90,5 @@ def presence_counts(*, schema_names: Iterable[str]) -> dict[str, tuple[int, int]
     return counts
 
 
-class SocketPresence:
-    """The presence of one open socket: `start()` after accepting, `heartbeat()` run by the
-    socket as one of its own background tasks (so it ends with the socket, however the socket
-    ends: realtime.lifetime), `stop()` when the socket ends."""
-
-    def __init__(self, *, schema_name: str, user_id: int, channel: str) -> None:
-        self.schema_name = schema_name
-        self.user_id = user_id
-        self.channel = channel
-        self.pending: asyncio.Future[None] | None = None
-        self.stopped = False
-
-    async def start(self) -> None:
-        """Record the socket now, so readers see it at once."""
-        self.pending = asyncio.get_running_loop().run_in_executor(None, self._touch)
-        with contextlib.suppress(Exception):
-            await asyncio.shield(self.pending)
-
-    async def heartbeat(self) -> None:
-        """Keep the entry fresh until cancelled."""
-        loop = asyncio.get_running_loop()
-        while not self.stopped:
-            await asyncio.sleep(heartbeat_seconds())
-            if self.stopped:
-                return
-            self.pending = loop.run_in_executor(None, self._touch)
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self.pending)
-
-    def _touch(self) -> None:
-        presence_touch(schema_name=self.schema_name, user_id=self.user_id, channel=self.channel)
-
-    def _leave(self) -> None:
-        presence_leave(schema_name=self.schema_name, user_id=self.user_id, channel=self.channel)
-
-    async def stop(self) -> None:
-        """Remove the entry (once the heartbeat task is cancelled: a beat that starts after
-        this would put it back until the TTL)."""
-        self.stopped = True
-        if self.pending:
-            # A heartbeat still in flight must not land after the removal.
-            with contextlib.suppress(Exception):
-                await self.pending
-        await asyncio.get_running_loop().run_in_executor(None, self._leave)
-
-
 # Staff pages watch this topic and re-read who is online when it changes (no polling).
 PRESENCE_TOPIC = "presence"
-
-
-async def announce_presence_change(*, schema_name: str) -> None:
-    """Tell the tenant's watching staff pages that someone came or went."""
-    group = topic_group(schema_name=schema_name, topic=PRESENCE_TOPIC, object_id=0)
-    event: TopicEvent = {
-        "type": "topic",
-        "topic": PRESENCE_TOPIC,
-        "object_id": 0,
-        "event": {"type": "presence.changed"},
-    }
-    await asend_now_rollback_unsafe(messages=[(group, event)])

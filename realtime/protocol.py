@@ -17,6 +17,7 @@ CLOSE_FLOOD = 4429  # kept sending over the rate limit
 CLOSE_TOO_BIG = 4413
 CLOSE_SERVER_RESTART = 1012
 CLOSE_BUSY = 4503  # cannot take the socket now (Redis or PostgreSQL down, or saturated): retry
+CLOSE_INTERNAL_ERROR = 1011  # the server failed handling the socket (a bug): the page reconnects
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,12 @@ def notification_last_seq(*, user: User | int) -> int:
     return inbox or 0
 
 
+def notification_last_seqs(*, user_ids: list[int]) -> dict[int, int]:
+    """{user id: last seq} of these users' inboxes (users without one are absent): one query
+    for every socket of a tenant on a process (realtime.hub's cursor check)."""
+    return dict(Inbox.objects.filter(user_id__in=user_ids).values_list("user_id", "last_seq"))
+
+
 def notification_unread_count(*, user: User | int) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 

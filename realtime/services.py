@@ -19,8 +19,8 @@ from realtime.catalogue import (
     lookup,
     rendered_data,
 )
-from realtime.events import Message, NotificationEvent, NotificationPayload, send_on_commit
-from realtime.groups import user_group
+from realtime.events import NotificationBatchEvent, NotificationPayload, send_on_commit
+from realtime.groups import tenant_group, user_group
 from realtime.models import Inbox, Notification
 from tenants.db import current_schema_name, is_public_schema
 
@@ -105,16 +105,34 @@ def notify(
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
         metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
-        messages: list[Message] = [
-            (user_group(schema_name=schema, user_id=n.recipient_id), _live_copy(n))
-            for n in notifications
-        ]
-        send_on_commit(messages=messages)
+        # One message for everyone: each process's hub renders it once and hands each of
+        # its own sockets its copy (realtime.hub), instead of one group_send per person.
+        batch: NotificationBatchEvent = {
+            "type": "notifications",
+            "kind": kind.type,
+            "data": plain_data,
+            "created_at": now.isoformat(),
+            "recipients": [(n.recipient_id, n.seq) for n in notifications],
+        }
+        send_on_commit(messages=[(tenant_group(schema_name=schema), batch)])
     return notifications
 
 
-def _live_copy(notification: Notification) -> NotificationEvent:
-    return {"type": "notification", "notification": notification_payload(notification)}
+def live_payload(
+    batch: dict[str, Any], *, seq: int, cache: dict[Any, dict[str, Any]]
+) -> NotificationPayload:
+    """One recipient's copy of a notify batch, as notification_payload gives it on replay;
+    `cache` keeps the rendering of the batch so a thousand copies render it once."""
+    rendered = cache.get("data")
+    if rendered is None:
+        rendered = cache["data"] = rendered_data(batch["kind"], batch["data"])
+    return {
+        "seq": seq,
+        "type": batch["kind"],
+        "data": rendered,
+        "created_at": batch["created_at"],
+        "read": False,
+    }
 
 
 def _publish_unread(*, user: User) -> int:

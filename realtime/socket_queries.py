@@ -49,6 +49,10 @@ def inbox_state(*, user_id: int) -> tuple[int, int]:
     )
 
 
+def inbox_last_seqs(*, user_ids: list[int]) -> dict[int, int]:
+    return selectors.notification_last_seqs(user_ids=user_ids)
+
+
 def mark_read(*, user_id: int, seq: int | None) -> int:
     """Mark one (or, with seq None, every) notification read; returns the new unread count."""
     user = User.objects.get(pk=user_id)

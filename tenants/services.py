@@ -235,10 +235,12 @@ def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
         tenant.status = status
         tenant.status_changed_at = timezone.now()
         tenant.save(update_fields=["status", "status_changed_at"])
-        if status == TenantStatus.SUSPENDED:
-            from realtime.sessions import tenant_suspended
+        from realtime.sessions import tenant_registry_changed, tenant_suspended
 
+        if status == TenantStatus.SUSPENDED:
             tenant_suspended(schema_name=tenant.schema_name)
+        else:
+            tenant_registry_changed()
     return tenant
 
 

@@ -163,7 +163,11 @@ def _fresh_channel_layer() -> None:
     has its own loop, so each test gets its own layer instance (same Redis, same prefix)."""
     from channels.layers import channel_layers
 
+    from realtime.asgi import forget_known_hosts
+
     channel_layers.backends.clear()
+    # Like a fresh process: no tenant host remembered from another test's handshakes.
+    forget_known_hosts()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 """However a tenant socket ends, it leaves nothing behind within a second: its presence entry
-(who is online, the open-socket figures of the monitor and /metrics) is gone and none of its
-background tasks (keep_alive, the presence heartbeat) still runs. One test per ending, on the
-full ASGI stack with the real Redis channel layer; the flood also through a real Daphne with
-a client that never answers the closing handshake."""
+(who is online, the open-socket figures of the monitor and /metrics) is gone, its process's
+hub hands it nothing more, and none of its background tasks still runs. One test per ending,
+on the full ASGI stack with the real Redis; the flood also through a real Daphne with a
+client that never answers the closing handshake."""
 
 import asyncio
 import base64
@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import override_settings
@@ -23,7 +22,8 @@ from django.test import override_settings
 from accounts.models import User
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
-from realtime.groups import user_group
+from realtime.groups import tenant_group, user_group
+from realtime.hub import hub
 from realtime.lifetime import TASK_PREFIX
 from realtime.presence import presence_counts, presence_online_users
 from realtime.protocol import MAX_FRAME_BYTES
@@ -63,6 +63,15 @@ def channels_of(user: User) -> list[str]:
     return [m.partition("|")[2] for m in members if m.partition("|")[0] == str(user.pk)]
 
 
+def hub_groups_of(channel: str) -> set[str]:
+    """The groups this loop's hub would hand the socket on `channel` events of."""
+    return {
+        group
+        for group, members in hub().groups.items()
+        if any(member.socket_id == channel for member in members)
+    }
+
+
 def tasks_of(channel: str) -> list[str]:
     """Names of this loop's unfinished tasks owned by the socket on `channel`."""
     return [
@@ -84,11 +93,11 @@ class Watched:
     def __init__(self, comm: WebsocketCommunicator, user: User) -> None:
         self.comm, self.user = comm, user
         [self.channel] = channels_of(user)
-        # it is counted, and its background work runs (so the checks below can fail)
+        # it is counted, and its process's hub serves it (so the checks below can fail)
         assert user.pk in presence_online_users(schema_name=SCHEMA)
-        assert {name.rsplit(":", 1)[1] for name in tasks_of(self.channel)} == {
-            "keep_alive",
-            "presence",
+        assert hub_groups_of(self.channel) == {
+            user_group(schema_name=SCHEMA, user_id=user.pk),
+            tenant_group(schema_name=SCHEMA),
         }
 
     async def gone_within(self, seconds: float = 1.0) -> None:
@@ -97,6 +106,7 @@ class Watched:
             lambda: self.user.pk not in presence_online_users(schema_name=SCHEMA), seconds
         ), "still shown online"
         assert self.channel not in channels_of(self.user)
+        assert not hub_groups_of(self.channel), "the hub still hands it events"
         assert await eventually(lambda: not tasks_of(self.channel), seconds), tasks_of(self.channel)
 
 
@@ -185,14 +195,13 @@ async def test_suspension(school: Tenant) -> None:
 
 
 async def test_an_exception_in_a_handler(school: Tenant) -> None:
-    # given a socket, and a group message its handler cannot read (no "event": KeyError)
+    # given a socket, and an event its handler cannot read (no "notification": KeyError)
     socket = await watched_socket(school)
     group = user_group(schema_name=SCHEMA, user_id=socket.user.pk)
-    await get_channel_layer().group_send(group, {"type": "aviso.event"})
-    # then the handler's exception ends the application...
-    with pytest.raises(KeyError):
-        await socket.comm.receive_output(timeout=2)
-    # ...and the socket leaves nothing behind
+    await hub().publish([(group, {"type": "notification"})])
+    # then the socket is closed as a server error (the page reconnects)...
+    assert await close_code(socket.comm, wait=3) == 1011
+    # ...and leaves nothing behind
     await socket.gone_within()
 
 

@@ -1,53 +1,53 @@
-"""Listen on the real channel layer (Redis) to what services publish after commit."""
+"""Listen on the real Redis to what services publish after commit."""
 
 import asyncio
+import json
 import threading
 from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from channels.layers import get_channel_layer
-
 from accounts.models import User
 from realtime.groups import topic_group, user_group
+from realtime.hub import expand, redis_for_hub, schema_of_group, tenant_channel
 from tenants.db import current_schema_name
 
 T = TypeVar("T")
 
 
 class Listener:
-    """A channel in some groups, served by its own event loop thread (channels-redis ties its
-    connections to one loop), so sync tests can hear what the code under test sent."""
+    """Subscribed to the tenants' hub channels (realtime.hub) like a Daphne process, served by
+    its own event loop thread, so sync tests can hear what the code under test published to
+    these groups (a notify batch counts as one notification per recipient, as sockets get it)."""
 
     def __init__(self, groups: list[str]) -> None:
-        self.groups = groups
+        self.groups = set(groups)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.layer = get_channel_layer()
-        self.channel = self._run(self._start())
+        self.redis = redis_for_hub()
+        self.pubsub = self.redis.pubsub()
+        channels = {tenant_channel(schema_of_group(g) or "-") for g in groups}
+        self._run(self.pubsub.subscribe(*channels))
+        self._run(self._confirmed(len(channels)))
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
 
-    async def _start(self) -> str:
-        channel: str = await self.layer.new_channel()
-        for group in self.groups:
-            await self.layer.group_add(group, channel)
-        return channel
+    async def _confirmed(self, count: int) -> None:
+        while count:
+            message = await self.pubsub.get_message(timeout=5)
+            if message is not None and message["type"] == "subscribe":
+                count -= 1
 
     async def _drain(self, wait: float) -> list[dict[str, Any]]:
         received: list[dict[str, Any]] = []
         while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), wait)
-            except TimeoutError:
+            message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
+            if message is None:
                 return received
-            received.append(message["event"])
-
-    async def _stop(self) -> None:
-        for group in self.groups:
-            await self.layer.group_discard(group, self.channel)
+            for group, event in json.loads(message["data"])["m"]:
+                received += [e for g, e in expand(group, event) if g in self.groups]
 
     def events(self, timeout: float = 0.5) -> list[dict[str, Any]]:
         return self._run(self._drain(timeout))
@@ -57,11 +57,11 @@ class Listener:
 
     def close(self) -> None:
         try:
-            self._run(self._stop())
+            self._run(self.pubsub.aclose())
+            self._run(self.redis.aclose())
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=5)
-            # channels-redis closes this loop's Redis connections when the loop is closed.
             self.loop.close()
 
 

@@ -1,0 +1,571 @@
+"""One delivery hub per Daphne process (per event loop), as Centrifugo keeps one hub per node.
+
+Before this, every socket had its own channel-layer channel, joined two Redis groups, ran a
+resync query every 30 s and a presence heartbeat every 15 s, and a notification to 1,000
+people was 1,000 `group_send`s. Now:
+
+- A tenant's live events travel on ONE Redis Pub/Sub channel per tenant (`rt:<schema>`); a
+  process subscribes to it while it holds a socket of that tenant. A notify to 1,000 people is
+  one PUBLISH carrying the parameters once and the (user, seq) pairs; each process fans out
+  to its own sockets from a local map of group name → sockets, and renders the text once.
+- The database stays the record: a per-process cursor check asks each tenant's inboxes once
+  per interval for every local socket (one query per tenant, whatever the socket count), and
+  catches up any socket that is behind; the same check runs at once after Redis comes back
+  or after live copies were dropped because this process fell behind (`capacity`, like the
+  channel layer's).
+- Presence is written for all local sockets in one pipeline per heartbeat; joins and leaves in
+  the same moment share one write, and the "someone came or went" topic event is sent once
+  per tenant per write.
+
+Sockets talk to the hub through `HubMember` (realtime.consumers.NotificationConsumer).
+"""
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import os
+import socket
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+from django.conf import settings
+
+from config.redis import realtime_redis_url, redis_client, redis_key
+from realtime import metrics
+from realtime.presence import PRESENCE_TOPIC, heartbeat_seconds, presence_key, ttl_seconds
+from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+CONTROL = "rt-control"  # process-wide control messages (tenant registry changes)
+# How long a join waits for Redis to confirm the tenant's subscription before the socket is
+# told to come back later (4503).
+SUBSCRIBE_SECONDS = 5.0
+RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+# Events handled before the dispatcher lets sockets' own frames run.
+DISPATCH_SLICE = 256
+# A tenant with no local socket stays subscribed this long (reconnect storms come back).
+UNSUBSCRIBE_AFTER_SECONDS = 60.0
+# User ids per cursor-check query.
+CURSOR_CHECK_CHUNK = 5000
+
+
+class HubUnavailable(Exception):
+    """The hub could not subscribe to the tenant's channel (Redis down or saturated)."""
+
+
+class HubMember(Protocol):
+    socket_id: str
+    tenant: Tenant
+    schema: str
+    user_id: int
+    staff: bool
+    cursor: int | None
+
+    async def take(self, event: dict[str, Any], sent_at: float | None) -> None:
+        """Handle one live event, in order; must not wait on the database."""
+
+    def catch_up(self) -> None:
+        """Replay from the database whatever this socket has not seen."""
+
+
+def tenant_channel(schema_name: str) -> str:
+    return redis_key("rt", schema_name)
+
+
+def control_channel() -> str:
+    return redis_key(CONTROL)
+
+
+def schema_of_group(group: str) -> str | None:
+    """The tenant schema a tenant group name starts with ("t.<schema>.…"), else None."""
+    if not group.startswith("t."):
+        return None
+    schema, _, rest = group[2:].partition(".")
+    return schema if rest else None
+
+
+def encode(messages: Sequence[tuple[str, Any]], sent_at: float) -> str:
+    return json.dumps({"at": sent_at, "m": messages}, separators=(",", ":"))
+
+
+def redis_for_hub() -> "aioredis.Redis":
+    return aioredis.Redis.from_url(
+        realtime_redis_url(),
+        decode_responses=True,
+        socket_connect_timeout=5,
+        socket_keepalive=True,
+        health_check_interval=15,
+        max_connections=32,
+    )
+
+
+# Listeners of control messages (realtime.asgi's tenant cache), called on the event loop.
+_control_listeners: list[Callable[[dict[str, Any]], None]] = []
+
+
+def on_control(listener: Callable[[dict[str, Any]], None]) -> None:
+    _control_listeners.append(listener)
+
+
+def notify_control(event: dict[str, Any]) -> None:
+    for listener in _control_listeners:
+        try:
+            listener(event)
+        except Exception:
+            logger.exception("control listener failed")
+
+
+_process_id = f"{socket.gethostname()}.{os.getpid()}"
+_socket_numbers = itertools.count(1)
+
+
+def new_socket_id() -> str:
+    """Unique across processes and restarts: names the socket in presence and task names."""
+    return f"hub.{_process_id}.{int(time.time())}.{next(_socket_numbers)}"
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.groups: dict[str, set[HubMember]] = {}
+        self.by_schema: dict[str, set[HubMember]] = {}
+        self.tenants: dict[str, Tenant] = {}
+        self.redis = redis_for_hub()
+        self.pubsub: Any = None
+        self.confirmed: dict[str, asyncio.Future[None]] = {}
+        self.empty_since: dict[str, float] = {}
+        self.backlog: deque[tuple[str, dict[str, Any], float | None]] = deque()
+        self.wakeup = asyncio.Event()
+        self.capacity = int(getattr(settings, "AVISO_HUB_CAPACITY", 1000))
+        self.connected = asyncio.Event()
+        self.failed = asyncio.Event()  # the last attempt to reach Redis failed
+        # presence writes waiting for the next flush
+        self.presence_add: dict[str, set[str]] = {}
+        self.presence_remove: dict[str, set[str]] = {}
+        self.presence_changed: set[str] = set()
+        self.next_flush: asyncio.Future[None] | None = None
+        self.flushing = False
+        self.refresh_everyone = False
+        self.tasks: set[asyncio.Task[Any]] = set()
+        for work, name in (
+            (self._listen(), "listen"),
+            (self._dispatch(), "dispatch"),
+            (self._heartbeat(), "heartbeat"),
+            (self._cursor_checks(), "cursor-check"),
+        ):
+            self._spawn(work, name)
+
+    def _spawn(self, work: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(work, name=f"aviso.hub:{name}")
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    # --- membership ----------------------------------------------------------------------
+
+    async def join(self, member: HubMember, groups: Iterable[str]) -> None:
+        """Deliver these groups' events to `member`; raises HubUnavailable if the tenant's
+        channel cannot be subscribed (the member is then not joined)."""
+        schema = member.schema
+        await self._subscribe(schema)
+        self.tenants[schema] = member.tenant
+        self.by_schema.setdefault(schema, set()).add(member)
+        self.empty_since.pop(schema, None)
+        for group in groups:
+            self.groups.setdefault(group, set()).add(member)
+
+    def add(self, member: HubMember, group: str) -> None:
+        """An extra group (a topic subscription) of a member already joined."""
+        self.groups.setdefault(group, set()).add(member)
+
+    def discard(self, member: HubMember, group: str) -> None:
+        members = self.groups.get(group)
+        if members is not None:
+            members.discard(member)
+            if not members:
+                del self.groups[group]
+
+    def leave(self, member: HubMember, groups: Iterable[str]) -> None:
+        for group in groups:
+            self.discard(member, group)
+        members = self.by_schema.get(member.schema)
+        if members is not None:
+            members.discard(member)
+            if not members:
+                del self.by_schema[member.schema]
+                self.empty_since[member.schema] = time.monotonic()
+
+    def local_sockets(self) -> int:
+        return sum(len(members) for members in self.by_schema.values())
+
+    # --- Redis Pub/Sub -------------------------------------------------------------------
+
+    async def _subscribe(self, schema: str) -> None:
+        future = self.confirmed.get(schema)
+        if future is None or (future.done() and future.exception() is not None):
+            future = self.confirmed[schema] = asyncio.get_running_loop().create_future()
+            if self.pubsub is not None and self.connected.is_set():
+                try:
+                    await self.pubsub.subscribe(tenant_channel(schema))
+                except Exception as exc:
+                    del self.confirmed[schema]
+                    raise HubUnavailable(str(exc)) from exc
+            # else: the listener subscribes every wanted tenant when it (re)connects
+        if self.failed.is_set() and not self.connected.is_set():
+            # Redis is unreachable right now: the client should come back later, not wait.
+            raise HubUnavailable("Redis is unreachable")
+        try:
+            await asyncio.wait_for(asyncio.shield(future), SUBSCRIBE_SECONDS)
+        except TimeoutError:
+            message = f"no subscription to {schema} within {SUBSCRIBE_SECONDS} s"
+            raise HubUnavailable(message) from None
+
+    async def _listen(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._connect()
+                self.failed.clear()
+                attempt = 0
+                while True:
+                    message = await self.pubsub.get_message(timeout=5.0)
+                    if message is not None:
+                        self._received(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("hub lost Redis; reconnecting", exc_info=True)
+                metrics.count_soon("hub.redis_lost")
+                await self._disconnect()
+                self.failed.set()
+                self._fail_waiting_joins()
+                delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _connect(self) -> None:
+        self.pubsub = self.redis.pubsub()
+        await self.pubsub.subscribe(control_channel())
+        self.connected.set()
+        # Tenants wanted before now (joins made from here on subscribe by themselves).
+        wanted = [tenant_channel(schema) for schema in self.confirmed]
+        if wanted:
+            await self.pubsub.subscribe(*wanted)
+
+    async def _disconnect(self) -> None:
+        self.connected.clear()
+        pubsub, self.pubsub = self.pubsub, None
+        # Confirmations are void: they are given again when the listener resubscribes.
+        for schema, future in list(self.confirmed.items()):
+            if future.done():
+                self.confirmed[schema] = asyncio.get_running_loop().create_future()
+        if pubsub is not None:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+    def _fail_waiting_joins(self) -> None:
+        """Joins waiting for a confirmation that cannot come now are told so at once."""
+        for schema, future in list(self.confirmed.items()):
+            if not future.done() and not self.by_schema.get(schema):
+                future.set_exception(HubUnavailable("Redis is unreachable"))
+                future.exception()  # retrieved: no "never retrieved" warning
+
+    def _received(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        channel = message["channel"]
+        if kind == "subscribe":
+            schema = channel.rpartition(":")[2]
+            future = self.confirmed.get(schema)
+            if future is not None and not future.done():
+                future.set_result(None)
+                if self.by_schema.get(schema):
+                    # Back after a Redis outage: whatever was published meanwhile is only in
+                    # the database.
+                    self.check_cursors_soon([schema])
+            return
+        if kind != "message":
+            return
+        try:
+            body = json.loads(message["data"])
+        except ValueError:
+            logger.warning("undecodable hub message on %s", channel)
+            return
+        if channel == control_channel():
+            notify_control(body)
+            return
+        sent_at = body.get("at")
+        for group, event in body.get("m", []):
+            if len(self.backlog) >= self.capacity:
+                # This process fell behind: drop the live copy (like the channel layer over
+                # capacity) and let the database fill the gap.
+                metrics.count_soon("hub.dropped")
+                schema = schema_of_group(group)
+                if schema:
+                    self.check_cursors_soon([schema])
+                continue
+            self.backlog.append((group, event, sent_at))
+        self.wakeup.set()
+
+    async def publish(self, messages: Sequence[tuple[str, Any]]) -> None:
+        """Publish from this loop (presence changes, socket-side control)."""
+        await publish_async(self.redis, messages)
+
+    # --- delivery to local sockets -------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            handled = 0
+            while self.backlog:
+                group, event, sent_at = self.backlog.popleft()
+                try:
+                    handled += await self._route(group, event, sent_at)
+                except Exception:
+                    logger.exception("hub could not route an event to %s", group)
+                if handled >= DISPATCH_SLICE:
+                    handled = 0
+                    await asyncio.sleep(0)
+
+    async def _route(self, group: str, event: dict[str, Any], sent_at: float | None) -> int:
+        if event.get("type") == "notifications":
+            return await self._route_batch(group, event, sent_at)
+        members = self.groups.get(group)
+        if not members:
+            return 0
+        for member in list(members):
+            await self._give(member, event, sent_at)
+        return len(members)
+
+    async def _route_batch(self, group: str, event: dict[str, Any], sent_at: float | None) -> int:
+        """One notify: the same parameters to many people, each with their own seq."""
+        from realtime.services import live_payload
+
+        schema = schema_of_group(group)
+        if schema is None:
+            return 0
+        recipients: list[list[int]] = event["recipients"]
+        rendered: dict[Any, dict[str, Any]] = {}  # one rendering per batch (and language)
+        handled = 0
+        for user_id, seq in recipients:
+            members = self.groups.get(f"t.{schema}.u.{user_id}")
+            if not members:
+                continue
+            for member in list(members):
+                payload = live_payload(event, seq=seq, cache=rendered)
+                await self._give(member, {"type": "notification", "notification": payload}, sent_at)
+                handled += 1
+        return handled
+
+    async def _give(self, member: HubMember, event: dict[str, Any], sent_at: float | None) -> None:
+        try:
+            await member.take(event, sent_at)
+        except Exception:
+            logger.exception("socket %s failed to take an event", member.socket_id)
+
+    # --- the database is the record ------------------------------------------------------
+
+    def check_cursors_soon(self, schemas: Iterable[str]) -> None:
+        self._spawn(self.check_cursors(list(schemas)), "cursor-check-now")
+
+    async def _cursor_checks(self) -> None:
+        last = time.monotonic()
+        while True:
+            # The interval is read each tick: settings may change while the process lives.
+            interval = float(settings.AVISO_WS_RESYNC_SECONDS)
+            await asyncio.sleep(min(interval, 1.0))
+            if time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
+            try:
+                await self.check_cursors(list(self.by_schema))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("cursor check failed", exc_info=True)
+            self._unsubscribe_idle()
+
+    async def check_cursors(self, schemas: list[str]) -> None:
+        """One query per tenant for all local sockets: anyone behind the database catches up."""
+        from realtime.socket_queries import inbox_last_seqs
+        from realtime.tenant_db import tenant_db
+
+        for schema in schemas:
+            members = [m for m in self.by_schema.get(schema, ()) if m.cursor is not None]
+            if not members:
+                continue
+            user_ids = sorted({m.user_id for m in members})
+            last: dict[int, int] = {}
+            for start in range(0, len(user_ids), CURSOR_CHECK_CHUNK):
+                chunk = user_ids[start : start + CURSOR_CHECK_CHUNK]
+                last.update(await tenant_db(inbox_last_seqs)(self.tenants[schema], user_ids=chunk))
+            for member in members:
+                if member.cursor is not None and last.get(member.user_id, 0) > member.cursor:
+                    member.catch_up()
+
+    def _unsubscribe_idle(self) -> None:
+        now = time.monotonic()
+        for schema, since in list(self.empty_since.items()):
+            if now - since < UNSUBSCRIBE_AFTER_SECONDS or self.by_schema.get(schema):
+                continue
+            del self.empty_since[schema]
+            self.confirmed.pop(schema, None)
+            self.tenants.pop(schema, None)
+            if self.pubsub is not None and self.connected.is_set():
+                self._spawn(self.pubsub.unsubscribe(tenant_channel(schema)), "unsubscribe")
+
+    # --- presence ------------------------------------------------------------------------
+
+    async def presence_join(self, member: HubMember) -> None:
+        name = presence_member(member)
+        self.presence_remove.get(member.schema, set()).discard(name)
+        self.presence_add.setdefault(member.schema, set()).add(name)
+        if member.staff:
+            self.presence_changed.add(member.schema)
+        await self._presence_flush()
+
+    async def presence_leave(self, member: HubMember) -> None:
+        """Call after leave(): a refresh of everyone made from now on no longer includes it."""
+        name = presence_member(member)
+        self.presence_add.get(member.schema, set()).discard(name)
+        self.presence_remove.setdefault(member.schema, set()).add(name)
+        if member.staff:
+            self.presence_changed.add(member.schema)
+        await self._presence_flush()
+
+    async def _presence_flush(self) -> None:
+        """Wait for a presence write that includes the changes made so far; changes made
+        while a write is in flight share the next one. Writes are strictly one after the
+        other, so a heartbeat can never land after a removal and bring a closed socket back."""
+        if self.next_flush is None:
+            self.next_flush = asyncio.get_running_loop().create_future()
+            if not self.flushing:
+                self._spawn(self._flusher(), "presence")
+        future = self.next_flush
+        with contextlib.suppress(Exception):
+            await asyncio.shield(future)
+
+    async def _flusher(self) -> None:
+        self.flushing = True
+        loop = asyncio.get_running_loop()
+        try:
+            while self.next_flush is not None:
+                future, self.next_flush = self.next_flush, None
+                adds, self.presence_add = self.presence_add, {}
+                removes, self.presence_remove = self.presence_remove, {}
+                changed, self.presence_changed = self.presence_changed, set()
+                if self.refresh_everyone:
+                    self.refresh_everyone = False
+                    for schema, members in self.by_schema.items():
+                        adds.setdefault(schema, set()).update(map(presence_member, members))
+                # On a thread with the sync client: the write must not wait for turns of an
+                # event loop that a flood of frames keeps busy.
+                await loop.run_in_executor(None, write_presence, adds, removes)
+                if changed:
+                    with contextlib.suppress(Exception):
+                        await self.publish(
+                            [(presence_group(schema), PRESENCE_EVENT) for schema in changed]
+                        )
+                future.set_result(None)
+        finally:
+            self.flushing = False
+
+    async def _heartbeat(self) -> None:
+        """Every local socket's presence pushed forward in one pipeline."""
+        while True:
+            await asyncio.sleep(heartbeat_seconds())
+            if self.by_schema:
+                self.refresh_everyone = True
+                await self._presence_flush()
+
+
+def write_presence(adds: dict[str, set[str]], removes: dict[str, set[str]]) -> None:
+    """One pipeline for every tenant's joins, leaves and refreshes. Bookkeeping: errors are
+    logged, never raised."""
+    if not adds and not removes:
+        return
+    ttl = ttl_seconds()
+    now = time.time()
+    try:
+        pipe = redis_client().pipeline(transaction=False)
+        for schema in set(adds) | set(removes):
+            key = presence_key(schema)
+            if removes.get(schema):
+                pipe.zrem(key, *removes[schema])
+            if adds.get(schema):
+                pipe.zadd(key, dict.fromkeys(adds[schema], now + ttl))
+                pipe.zremrangebyscore(key, "-inf", now)
+                # A tenant nobody visits any more leaves no key behind.
+                pipe.expire(key, int(ttl * 2) + 1)
+        pipe.execute()
+    except Exception:
+        logger.debug("presence not recorded", exc_info=True)
+
+
+PRESENCE_EVENT = {
+    "type": "topic",
+    "topic": PRESENCE_TOPIC,
+    "object_id": 0,
+    "event": {"type": "presence.changed"},
+}
+
+
+def expand(group: str, event: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """What a published event stands for, group by group: a notify batch is one
+    NotificationEvent per recipient's user group (as the hub hands them to sockets); any other
+    event is itself. For listeners outside the hub (tests)."""
+    if event.get("type") != "notifications":
+        yield group, event
+        return
+    from realtime.services import live_payload
+
+    schema = schema_of_group(group)
+    cache: dict[Any, dict[str, Any]] = {}
+    for user_id, seq in event["recipients"]:
+        payload = live_payload(event, seq=seq, cache=cache)
+        yield f"t.{schema}.u.{user_id}", {"type": "notification", "notification": payload}
+
+
+def presence_group(schema_name: str) -> str:
+    from realtime.groups import topic_group
+
+    return topic_group(schema_name=schema_name, topic=PRESENCE_TOPIC, object_id=0)
+
+
+def presence_member(member: HubMember) -> str:
+    return f"{int(member.user_id)}|{member.socket_id}"
+
+
+async def publish_async(client: "aioredis.Redis", messages: Sequence[tuple[str, Any]]) -> None:
+    sent_at = time.time()
+    for channel, batch in by_tenant_channel(messages).items():
+        await client.publish(channel, encode(batch, sent_at))
+
+
+def by_tenant_channel(messages: Sequence[tuple[str, Any]]) -> dict[str, list[tuple[str, Any]]]:
+    """Tenant groups' messages by the tenant's Redis channel, in order."""
+    batches: dict[str, list[tuple[str, Any]]] = {}
+    for group, event in messages:
+        schema = schema_of_group(group)
+        if schema is None:
+            raise ValueError(f"not a tenant group: {group!r}")
+        batches.setdefault(tenant_channel(schema), []).append((group, event))
+    return batches
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """This event loop's hub (a Daphne process has one loop; tests have one per test)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub()
+    return found
