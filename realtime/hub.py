@@ -6,8 +6,8 @@ people was 1,000 `group_send`s. Now:
 
 - A tenant's live events travel on ONE Redis Pub/Sub channel per tenant (`rt:<schema>`); a
   process subscribes to it while it holds a socket of that tenant. A notify to 1,000 people is
-  one PUBLISH carrying the parameters once and the (user, seq) pairs; each process fans out
-  to its own sockets from a local map of group name → sockets, and renders the text once.
+  one PUBLISH carrying the notification once (rendered once) and the (user, seq) pairs; each
+  process fans out to its own sockets from a local map of group name → sockets.
 - The database stays the record: a per-process cursor check asks each tenant's inboxes once
   per interval for every local socket (one query per tenant, whatever the socket count), and
   catches up any socket that is behind; the same check runs at once after Redis comes back
@@ -27,15 +27,18 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from config.outage import DATABASE_OUTAGE_ERRORS
 from config.redis import realtime_redis_url, redis_client, redis_key
 from realtime import metrics
 from realtime.presence import PRESENCE_TOPIC, heartbeat_seconds, presence_key, ttl_seconds
@@ -73,6 +76,9 @@ class HubMember(Protocol):
 
     def catch_up(self) -> None:
         """Replay from the database whatever this socket has not seen."""
+
+    async def close_for_database_outage(self, exc: Exception) -> None:
+        """Close with 4503: the client comes back later."""
 
 
 def tenant_channel(schema_name: str) -> str:
@@ -145,13 +151,14 @@ class Hub:
         self.capacity = int(getattr(settings, "AVISO_HUB_CAPACITY", 1000))
         self.connected = asyncio.Event()
         self.failed = asyncio.Event()  # the last attempt to reach Redis failed
-        # presence writes waiting for the next flush
+        # presence changes waiting for the next write (realtime.presence's sorted sets)
+        self.presence_lock = threading.Lock()
         self.presence_add: dict[str, set[str]] = {}
         self.presence_remove: dict[str, set[str]] = {}
         self.presence_changed: set[str] = set()
-        self.next_flush: asyncio.Future[None] | None = None
-        self.flushing = False
-        self.refresh_everyone = False
+        self.presence_waiters: list[asyncio.Future[None]] = []
+        self.presence_write_queued = False
+        self.presence_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
         self.tasks: set[asyncio.Task[Any]] = set()
         for work, name in (
             (self._listen(), "listen"),
@@ -351,14 +358,13 @@ class Hub:
         if schema is None:
             return 0
         recipients: list[list[int]] = event["recipients"]
-        rendered: dict[Any, dict[str, Any]] = {}  # one rendering per batch (and language)
         handled = 0
         for user_id, seq in recipients:
             members = self.groups.get(f"t.{schema}.u.{user_id}")
             if not members:
                 continue
             for member in list(members):
-                payload = live_payload(event, seq=seq, cache=rendered)
+                payload = live_payload(event, seq=seq)
                 await self._give(member, {"type": "notification", "notification": payload}, sent_at)
                 handled += 1
         return handled
@@ -388,7 +394,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("cursor check failed", exc_info=True)
+                logger.exception("cursor check failed")
             self._unsubscribe_idle()
 
     async def check_cursors(self, schemas: list[str]) -> None:
@@ -402,9 +408,17 @@ class Hub:
                 continue
             user_ids = sorted({m.user_id for m in members})
             last: dict[int, int] = {}
-            for start in range(0, len(user_ids), CURSOR_CHECK_CHUNK):
-                chunk = user_ids[start : start + CURSOR_CHECK_CHUNK]
-                last.update(await tenant_db(inbox_last_seqs)(self.tenants[schema], user_ids=chunk))
+            try:
+                for start in range(0, len(user_ids), CURSOR_CHECK_CHUNK):
+                    chunk = user_ids[start : start + CURSOR_CHECK_CHUNK]
+                    found = await tenant_db(inbox_last_seqs)(self.tenants[schema], user_ids=chunk)
+                    last.update(found)
+            except DATABASE_OUTAGE_ERRORS as exc:
+                # PostgreSQL is unreachable: these sockets can neither catch up nor answer, so
+                # their clients are told to come back later (4503) and resume with their seq.
+                for member in members:
+                    self._spawn(member.close_for_database_outage(exc), "outage-close")
+                continue
             for member in members:
                 if member.cursor is not None and last.get(member.user_id, 0) > member.cursor:
                     member.catch_up()
@@ -423,66 +437,72 @@ class Hub:
     # --- presence ------------------------------------------------------------------------
 
     async def presence_join(self, member: HubMember) -> None:
-        name = presence_member(member)
-        self.presence_remove.get(member.schema, set()).discard(name)
-        self.presence_add.setdefault(member.schema, set()).add(name)
-        if member.staff:
-            self.presence_changed.add(member.schema)
-        await self._presence_flush()
+        await self._presence_change(member, present=True)
 
     async def presence_leave(self, member: HubMember) -> None:
-        """Call after leave(): a refresh of everyone made from now on no longer includes it."""
+        """Call after leave(): a refresh of everyone queued from now on no longer includes it."""
+        await self._presence_change(member, present=False)
+
+    async def _presence_change(self, member: HubMember, *, present: bool) -> None:
         name = presence_member(member)
-        self.presence_add.get(member.schema, set()).discard(name)
-        self.presence_remove.setdefault(member.schema, set()).add(name)
-        if member.staff:
-            self.presence_changed.add(member.schema)
-        await self._presence_flush()
-
-    async def _presence_flush(self) -> None:
-        """Wait for a presence write that includes the changes made so far; changes made
-        while a write is in flight share the next one. Writes are strictly one after the
-        other, so a heartbeat can never land after a removal and bring a closed socket back."""
-        if self.next_flush is None:
-            self.next_flush = asyncio.get_running_loop().create_future()
-            if not self.flushing:
-                self._spawn(self._flusher(), "presence")
-        future = self.next_flush
+        with self.presence_lock:
+            adds = self.presence_add.setdefault(member.schema, set())
+            removes = self.presence_remove.setdefault(member.schema, set())
+            (adds if present else removes).add(name)
+            (removes if present else adds).discard(name)
+            if member.staff:
+                self.presence_changed.add(member.schema)
         with contextlib.suppress(Exception):
-            await asyncio.shield(future)
+            await asyncio.shield(self._queue_presence_write())
 
-    async def _flusher(self) -> None:
-        self.flushing = True
+    def _queue_presence_write(self) -> "asyncio.Future[None]":
+        """A future for the write that will include every change queued so far. Writes run
+        one after the other on one thread, in the order they were queued: a refresh can never
+        land after a removal and bring a closed socket back, and the write starts at once,
+        whatever else the event loop is busy with (a flood of frames)."""
         loop = asyncio.get_running_loop()
-        try:
-            while self.next_flush is not None:
-                future, self.next_flush = self.next_flush, None
-                adds, self.presence_add = self.presence_add, {}
-                removes, self.presence_remove = self.presence_remove, {}
-                changed, self.presence_changed = self.presence_changed, set()
-                if self.refresh_everyone:
-                    self.refresh_everyone = False
-                    for schema, members in self.by_schema.items():
-                        adds.setdefault(schema, set()).update(map(presence_member, members))
-                # On a thread with the sync client: the write must not wait for turns of an
-                # event loop that a flood of frames keeps busy.
-                await loop.run_in_executor(None, write_presence, adds, removes)
-                if changed:
-                    with contextlib.suppress(Exception):
-                        await self.publish(
-                            [(presence_group(schema), PRESENCE_EVENT) for schema in changed]
-                        )
+        future: asyncio.Future[None] = loop.create_future()
+        with self.presence_lock:
+            self.presence_waiters.append(future)
+            if not self.presence_write_queued:
+                self.presence_write_queued = True
+                self.presence_writer.submit(self._write_queued_presence, loop)
+        return future
+
+    def _write_queued_presence(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self.presence_lock:
+            self.presence_write_queued = False
+            adds, self.presence_add = self.presence_add, {}
+            removes, self.presence_remove = self.presence_remove, {}
+            changed, self.presence_changed = self.presence_changed, set()
+            waiters, self.presence_waiters = self.presence_waiters, []
+        write_presence(adds, removes)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(self._presence_written, waiters, changed)
+
+    def _presence_written(self, waiters: list["asyncio.Future[None]"], changed: set[str]) -> None:
+        for future in waiters:
+            if not future.done():
                 future.set_result(None)
-        finally:
-            self.flushing = False
+        if changed:
+            self._spawn(
+                self.publish([(presence_group(schema), PRESENCE_EVENT) for schema in changed]),
+                "presence-changed",
+            )
 
     async def _heartbeat(self) -> None:
         """Every local socket's presence pushed forward in one pipeline."""
         while True:
             await asyncio.sleep(heartbeat_seconds())
-            if self.by_schema:
-                self.refresh_everyone = True
-                await self._presence_flush()
+            if not self.by_schema:
+                continue
+            with self.presence_lock:
+                for schema, members in self.by_schema.items():
+                    self.presence_add.setdefault(schema, set()).update(
+                        map(presence_member, members)
+                    )
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._queue_presence_write())
 
 
 def write_presence(adds: dict[str, set[str]], removes: dict[str, set[str]]) -> None:
@@ -526,9 +546,8 @@ def expand(group: str, event: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
     from realtime.services import live_payload
 
     schema = schema_of_group(group)
-    cache: dict[Any, dict[str, Any]] = {}
     for user_id, seq in event["recipients"]:
-        payload = live_payload(event, seq=seq, cache=cache)
+        payload = live_payload(event, seq=seq)
         yield f"t.{schema}.u.{user_id}", {"type": "notification", "notification": payload}
 
 

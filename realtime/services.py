@@ -105,12 +105,13 @@ def notify(
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
         metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
-        # One message for everyone: each process's hub renders it once and hands each of
-        # its own sockets its copy (realtime.hub), instead of one group_send per person.
+        # One message for everyone: rendered once here (rendering may read the tenant, e.g.
+        # its time zone), and each process's hub hands each of its own sockets its copy
+        # (realtime.hub), instead of one group_send per person.
         batch: NotificationBatchEvent = {
             "type": "notifications",
             "kind": kind.type,
-            "data": plain_data,
+            "data": rendered_data(kind.type, plain_data),
             "created_at": now.isoformat(),
             "recipients": [(n.recipient_id, n.seq) for n in notifications],
         }
@@ -118,18 +119,12 @@ def notify(
     return notifications
 
 
-def live_payload(
-    batch: dict[str, Any], *, seq: int, cache: dict[Any, dict[str, Any]]
-) -> NotificationPayload:
-    """One recipient's copy of a notify batch, as notification_payload gives it on replay;
-    `cache` keeps the rendering of the batch so a thousand copies render it once."""
-    rendered = cache.get("data")
-    if rendered is None:
-        rendered = cache["data"] = rendered_data(batch["kind"], batch["data"])
+def live_payload(batch: dict[str, Any], *, seq: int) -> NotificationPayload:
+    """One recipient's copy of a notify batch, as notification_payload gives it on replay."""
     return {
         "seq": seq,
         "type": batch["kind"],
-        "data": rendered,
+        "data": batch["data"],
         "created_at": batch["created_at"],
         "read": False,
     }

@@ -5,7 +5,13 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
-from realtime.events import send_control, send_on_commit
+from realtime.events import (
+    ControlEvent,
+    Message,
+    send_control,
+    send_now_rollback_unsafe,
+    send_on_commit,
+)
 from realtime.groups import operator_group, tenant_group, user_group
 from tenants.db import current_schema_name, is_public_schema
 
@@ -24,14 +30,23 @@ def session_ended(*, user_id: int, session_key: str) -> None:
 
 def tenant_suspended(*, schema_name: str) -> None:
     """Every socket of the tenant closes (4423) once the suspension commits."""
-    send_on_commit(messages=[(tenant_group(schema_name=schema_name), {"type": "tenant.suspended"})])
-    tenant_registry_changed()
+    event: ControlEvent = {"type": "tenant.suspended"}
+    messages: list[Message] = [(tenant_group(schema_name=schema_name), event)]
+
+    def after_commit() -> None:
+        send_now_rollback_unsafe(messages=messages)
+        send_control(event=TENANTS_CHANGED)
+
+    transaction.on_commit(after_commit, robust=True)
 
 
 def tenant_registry_changed() -> None:
     """A tenant's status or domains changed: every process forgets the hosts it cached for
     socket handshakes (realtime.asgi) once the change commits."""
-    transaction.on_commit(lambda: send_control(event={"type": "tenants.changed"}), robust=True)
+    transaction.on_commit(lambda: send_control(event=TENANTS_CHANGED), robust=True)
+
+
+TENANTS_CHANGED = {"type": "tenants.changed"}
 
 
 def on_user_logged_out(*, request: HttpRequest | None, user: Any, **_: Any) -> None:
