@@ -148,7 +148,7 @@ class Hub:
         self.empty_since: dict[str, float] = {}
         self.backlog: deque[tuple[str, dict[str, Any], float | None]] = deque()
         self.wakeup = asyncio.Event()
-        self.capacity = int(getattr(settings, "AVISO_HUB_CAPACITY", 1000))
+        self.capacity = int(settings.AVISO_HUB_CAPACITY)
         self.connected = asyncio.Event()
         self.failed = asyncio.Event()  # the last attempt to reach Redis failed
         # presence changes waiting for the next write (realtime.presence's sorted sets)

@@ -4,7 +4,8 @@ tenant_db)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
@@ -28,6 +29,25 @@ def notifications_after(*, user: User | int, after_seq: int) -> list[Notificatio
 def notification_last_seq(*, user: User | int) -> int:
     inbox = Inbox.objects.filter(user=user).values_list("last_seq", flat=True).first()
     return inbox or 0
+
+
+def notification_inbox_state(*, user: User | int) -> tuple[int, int]:
+    """(last seq, unread count) in one query: a socket's hello needs both, and handshakes
+    come in storms."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("user_id"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    row = (
+        Inbox.objects.filter(user=user)
+        .annotate(unread=Coalesce(Subquery(unread), 0))
+        .values_list("last_seq", "unread")
+        .first()
+    )
+    return row if row is not None else (0, 0)
 
 
 def notification_last_seqs(*, user_ids: list[int]) -> dict[int, int]:

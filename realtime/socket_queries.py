@@ -43,10 +43,7 @@ def replay_page(*, user_id: int, after_seq: int) -> list[NotificationPayload]:
 
 def inbox_state(*, user_id: int) -> tuple[int, int]:
     """(last seq, unread count) of the user's inbox."""
-    return (
-        selectors.notification_last_seq(user=user_id),
-        selectors.notification_unread_count(user=user_id),
-    )
+    return selectors.notification_inbox_state(user=user_id)
 
 
 def inbox_last_seqs(*, user_ids: list[int]) -> dict[int, int]:

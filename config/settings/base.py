@@ -259,12 +259,14 @@ AVISO_WS_FLOOD_STRIKES = env.int("AVISO_WS_FLOOD_STRIKES", default=50)
 AVISO_EXTRA_NOTIFICATION_MODULES: list[str] = env.list(
     "AVISO_EXTRA_NOTIFICATION_MODULES", default=[]
 )
-# How often an open socket checks the database for notifications Redis did not bring.
+# How often each process checks the database for notifications Redis did not bring to its
+# sockets (one query per tenant with sockets on the process, whatever their number).
 AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
+# Live events a process may have waiting for its sockets; beyond that it drops them (like the
+# channel layer's capacity) and its sockets catch up from the database instead.
+AVISO_HUB_CAPACITY = env.int("AVISO_HUB_CAPACITY", default=1000)
 # Threads (each with its own DB connection) that run the sockets' database calls.
 AVISO_WS_DB_THREADS = env.int("AVISO_WS_DB_THREADS", default=4)
-# Re-join groups well before channels-redis's group_expiry (24 h) forgets them.
-AVISO_WS_GROUP_REFRESH_SECONDS = env.float("AVISO_WS_GROUP_REFRESH_SECONDS", default=3600.0)
 # Presence: each live socket refreshes its entry this often; entries older than the TTL
 # (0 means three heartbeats) are gone, so a dead process's users drop out by themselves.
 AVISO_PRESENCE_HEARTBEAT_SECONDS = env.float("AVISO_PRESENCE_HEARTBEAT_SECONDS", default=15.0)
