@@ -241,6 +241,9 @@ class Hub:
                 self.failed.clear()
                 attempt = 0
                 while True:
+                    # Messages already read from the socket come back without a pause, so what
+                    # piled up while this process was stalled lands in the backlog at once,
+                    # and beyond `capacity` it is dropped for the database to fill.
                     message = await self.pubsub.get_message(timeout=5.0)
                     if message is not None:
                         self._received(message)
