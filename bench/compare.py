@@ -509,7 +509,7 @@ async def held_and_idle(
     before = meter.snapshot(clients)
     tasks, connect_s = await connect(clients, reconnect=False)
     connecting = Meter.delta(before, meter.snapshot(clients))
-    await asyncio.sleep(2)
+    await asyncio.sleep(STATS_SETTLE_S)  # the handshakes' transactions counted before idle
     held = sum(1 for c in clients if c.ready.is_set())
     rss_loaded = servers.rss_kib()
     figures: dict[str, Any] = {
@@ -942,15 +942,15 @@ def bench_tenants(count: int) -> tuple[tuple[str, str], ...]:
 
 
 def make_plans(args: argparse.Namespace) -> dict[str, Plans]:
-    """Students spread round-robin over --many-tenants schools. The first phases' clients are
-    all in the first school (its broadcast is one school-wide announcement); the storm's and
-    the many-sockets phase's are spread over every school."""
+    """Students of --many-tenants schools. The first phases' clients are all in the first
+    school (their broadcast is one school-wide announcement); the storm's and the
+    many-sockets phase's are other students, spread round-robin over every school."""
     tenants = bench_tenants(args.many_tenants)
     storm = 0 if "storm" in args.skip else args.storm
     many = 0 if "many" in args.skip else args.many
-    plans = make_population(max(args.clients * len(tenants), storm, many), tenants)
-    first = [p for p in plans if p["schema"] == tenants[0][0]]
-    return {"main": first[: args.clients], "storm": plans[:storm], "many": plans[:many]}
+    main = make_population(args.clients, tenants[:1])
+    spread = make_population(max(storm, many), tenants, first=args.clients)
+    return {"main": main, "storm": spread[:storm], "many": spread[:many]}
 
 
 # --- the issue's targets, from the results ----------------------------------------------------
@@ -1364,7 +1364,10 @@ MEASURED = """What is measured where:
   publisher's own cost (writing the rows: same for Aviso and polling, none for vanilla) and
   Redis are not in it; the whole redis-server's CPU is in the JSON
   (`redis_cpu_ms_per_delivery_shared`, shared with everything else on the machine).
-* **idle**: nothing sent; CPU as above plus the whole redis-server (shared with anything else
+* **idle**: nothing sent, from 11 s after the last client connected (so PostgreSQL has
+  counted the handshakes' transactions); the first window is short and early (Aviso's
+  per-socket timers run every 15 and 30 s), the many-sockets phase's windows last one 30 s
+  period. CPU as above plus the whole redis-server (shared with anything else
   using it); database transactions/s from pg_stat_database (xact_commit + xact_rollback) of
   the bench database, whose only clients are the servers and the idle publisher (the meter
   reads from the `postgres` database). Each autocommit query is one transaction. Backends
@@ -1392,9 +1395,9 @@ MEASURED = """What is measured where:
   Each client records every seq (vanilla: message id) it receives: one received twice is a
   duplicate, one never received is lost. Times are from the kill.
 * **profile** (--profile): py-spy attached to the first server process during the 50/s
-  phase, sampling every thread at 200 Hz (idle threads left out); the flame graph and the
-  text summary are drawn from its collapsed stacks (bench/profiling.py). That phase's figures
-  carry the sampling's overhead.
+  phase, sampling at 200 Hz the thread that holds the GIL (the one running Python); the
+  flame graph and the text summary are drawn from its collapsed stacks (bench/profiling.py),
+  which are kept next to them. That phase's figures carry the sampling's overhead.
 """
 
 
@@ -1444,7 +1447,8 @@ def plot(results: dict[str, Any], args: argparse.Namespace, path: Path) -> bool:
     many_ax.set_yscale("linear")
     for ax in (lat, cpu, wire, bcast, storm_ax, many_ax):
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.suptitle(
         f"Aviso vs polling vs vanilla Channels — {args.clients} clients, "
         f"{args.daphnes} Daphne processes each, {os.cpu_count()} cores, code "

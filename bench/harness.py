@@ -202,10 +202,11 @@ def prepare(database: str) -> None:
 
 
 def make_population(
-    sockets: int, tenants: Sequence[tuple[str, str]] = TENANTS
+    sockets: int, tenants: Sequence[tuple[str, str]] = TENANTS, first: int = 0
 ) -> list[dict[str, Any]]:
-    """Schools, students and their sessions; one plan (who, where, cookie) per socket,
-    spread round-robin over the tenants."""
+    """Schools (onboarded unless they exist), students and their sessions; one plan (who,
+    where, cookie) per socket, spread round-robin over the tenants. Students are numbered
+    from `first`, so a second population can join the same schools."""
     from django_tenants.utils import tenant_context
 
     from accounts.models import User
@@ -213,10 +214,11 @@ def make_population(
     from testing.tenants import onboard, session_for
 
     for slug, domain in tenants:
-        onboard(slug=slug, kind="school", domain=domain)
+        if not Tenant.objects.filter(schema_name=slug).exists():
+            onboard(slug=slug, kind="school", domain=domain)
     by_slug = {slug: Tenant.objects.get(schema_name=slug) for slug, _ in tenants}
     plans = []
-    for index in range(sockets):
+    for index in range(first, first + sockets):
         slug, domain = tenants[index % len(tenants)]
         tenant = by_slug[slug]
         with tenant_context(tenant):
