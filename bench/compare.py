@@ -821,6 +821,7 @@ async def storm(
         "duplicates": duplicates,  # notifications a client received more than once
         "server_cpu_s": round(spent["server_cpu_s"], 2),
         "pg_cpu_s": round(spent["pg_cpu_s"], 2),
+        "client_cpu_pct": round(spent["bench_cpu_s"] / max(spent["seconds"], 1e-9) * 100, 1),
     }
 
 
@@ -1292,8 +1293,11 @@ def storm_rows(row: Row, args: Any) -> str:
             ),
         )
         + row(
-            "… server CPU to take the storm back (new processes, boot included)",
-            lambda f: f"{f['storm']['server_cpu_s']} s + PostgreSQL {f['storm']['pg_cpu_s']} s",
+            "… server CPU to take the storm back (new processes, boot included; client's CPU)",
+            lambda f: (
+                f"{f['storm']['server_cpu_s']} s + PostgreSQL {f['storm']['pg_cpu_s']} s "
+                f"({f['storm'].get('client_cpu_pct', '—')} %)"
+            ),
         )
     )
 
@@ -1425,11 +1429,12 @@ def plot(results: dict[str, Any], args: argparse.Namespace, path: Path) -> bool:
     systems = [s for s in SYSTEMS if s in results["systems"]]
     fig, axes = plt.subplots(2, 3, figsize=(18, 9.5))
     (lat, cpu, wire), (bcast, storm_ax, many_ax) = axes
+    many_tx = many_ax.twinx()
     for s in systems:
         f = results["systems"][s]
         plot_rates(lat, cpu, wire, s, f)
         plot_storm(storm_ax, s, f)
-        plot_many(many_ax, s, f)
+        plot_many(many_ax, many_tx, s, f)
     plot_broadcast(bcast, systems, results)
     for ax, title, ylabel in (
         (lat, "commit→client latency", "ms"),
@@ -1448,12 +1453,13 @@ def plot(results: dict[str, Any], args: argparse.Namespace, path: Path) -> bool:
         xlim=(0, max(args.storm_wait + 5, 31)),
     )
     many_ax.set(
-        title=f"idle, {args.many_tenants} tenants: server + PostgreSQL + Redis CPU",
+        title=f"idle, {args.many_tenants} tenants: CPU and database transactions",
         xlabel="sockets held",
-        ylabel="% of a core (dashed: DB transactions/s)",
+        ylabel="server + PostgreSQL + Redis, % of a core (solid)",
     )
     log_axes(many_ax, many_steps(args.many))
     many_ax.set_yscale("linear")
+    many_tx.set_ylabel("database transactions/s (dashed)")
     for ax in (lat, cpu, wire, bcast, storm_ax, many_ax):
         ax.grid(True, which="both", alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
@@ -1524,7 +1530,7 @@ def plot_storm(ax: Any, s: str, f: dict[str, Any]) -> None:
             label = None
 
 
-def plot_many(ax: Any, s: str, f: dict[str, Any]) -> None:
+def plot_many(ax: Any, tx: Any, s: str, f: dict[str, Any]) -> None:
     steps = f.get("many", {}).get("steps")
     if not steps:
         return
@@ -1536,7 +1542,7 @@ def plot_many(ax: Any, s: str, f: dict[str, Any]) -> None:
         color=COLOURS[s],
         label=LABELS[s],
     )
-    ax.plot(sockets, [x["idle"]["transactions_per_s"] for x in steps], "s--", color=COLOURS[s])
+    tx.plot(sockets, [x["idle"]["transactions_per_s"] for x in steps], "s--", color=COLOURS[s])
 
 
 def arguments() -> argparse.ArgumentParser:

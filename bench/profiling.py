@@ -150,8 +150,8 @@ def own_and_total(stacks: Stacks) -> tuple[Counter[str], Counter[str]]:
     return own, total
 
 
-def ranking(counts: Counter[str], samples: int, title: str) -> str:
-    lines = [f"{title}\n", f"{'samples':>8} {'%':>6}  frame\n"]
+def ranking(counts: Counter[str], samples: int, title: str, column: str = "frame") -> str:
+    lines = [f"{title}\n", f"{'samples':>8} {'%':>6}  {column}\n"]
     for frame, count in counts.most_common(TOP):
         lines.append(f"{count:>8} {count / samples * 100:>5.1f}%  {frame}\n")
     return "".join(lines)
@@ -173,8 +173,13 @@ def summary(stacks: Stacks, title: str, rate_hz: int = RATE_HZ, note: str = "") 
             f"{title}\n\n{samples} samples at {rate_hz} Hz = {samples / rate_hz:.2f} s with a "
             "thread holding the GIL (running Python; waits in epoll, on locks and sockets "
             f"release it){note}\n",
-            ranking(threads, samples, "Samples per thread (a pool's threads together)"),
-            ranking(packages, samples, "Own samples per package (the file of the innermost frame)"),
+            ranking(threads, samples, "Samples per thread (a pool's threads together)", "thread"),
+            ranking(
+                packages,
+                samples,
+                "Own samples per package (the file of the innermost frame)",
+                "package or module",
+            ),
             ranking(own, samples, f"Top {TOP} frames by own samples (innermost frame)"),
             ranking(total, samples, f"Top {TOP} frames by total samples (anywhere in the stack)"),
         ]
