@@ -884,37 +884,39 @@ async def many(
 async def measure(
     system: System, servers: Servers, population: dict[str, Plans], args: argparse.Namespace
 ) -> dict[str, Any]:
+    """Every phase of one system, in order; each phase's figures under its name."""
     meter = Meter(servers)
     sampler = asyncio.create_task(meter.sample())
     figures: dict[str, Any] = {"label": LABELS[system.name], "servers": len(servers.ports)}
     seconds: dict[str, float] = {}
-    began = time.time()
+
+    async def phase(name: str, run: Awaitable[Any]) -> Any:
+        began = time.time()
+        result = await run
+        seconds[name] = round(time.time() - began, 1)
+        if name in PHASES:
+            figures[name] = result
+            print(f"[{system.name}] {name}: {result}", flush=True)
+        return result
+
     plans = population["main"]
-    clients, tasks, held = await held_and_idle(system, servers, meter, plans, args)
+    clients, tasks, held = await phase(
+        "connect_idle", held_and_idle(system, servers, meter, plans, args)
+    )
     figures.update(held)
-    figures["rates"] = await rates_phase(system, servers, meter, clients, plans, args)
-    seconds["connect_idle_rates"] = time.time() - began
+    figures["rates"] = await phase(
+        "rates", rates_phase(system, servers, meter, clients, plans, args)
+    )
     if "broadcast" not in args.skip:
-        began = time.time()
-        figures["broadcast"] = await broadcast_phase(system, meter, clients, plans, args)
-        print(f"[{system.name}] broadcast: {figures['broadcast']}", flush=True)
-        seconds["broadcast"] = time.time() - began
+        await phase("broadcast", broadcast_phase(system, meter, clients, plans, args))
     if "celery" not in args.skip and system.name == "aviso":
-        began = time.time()
-        figures["celery"] = await celery_phase(system, meter, clients, plans, args)
-        print(f"[{system.name}] celery: {figures['celery']}", flush=True)
-        seconds["celery"] = time.time() - began
+        await phase("celery", celery_phase(system, meter, clients, plans, args))
     await disconnect(clients, tasks)
     if "storm" not in args.skip:
-        began = time.time()
-        figures["storm"] = await storm(system, servers, meter, population["storm"], args)
-        print(f"[{system.name}] storm: {figures['storm']}", flush=True)
-        seconds["storm"] = time.time() - began
+        await phase("storm", storm(system, servers, meter, population["storm"], args))
     if "many" not in args.skip:
-        began = time.time()
-        figures["many"] = await many(system, servers, meter, population["many"], args)
-        seconds["many"] = time.time() - began
-    figures["phase_seconds"] = {k: round(v, 1) for k, v in seconds.items()}
+        await phase("many", many(system, servers, meter, population["many"], args))
+    figures["phase_seconds"] = seconds
     sampler.cancel()
     await asyncio.gather(sampler, return_exceptions=True)
     meter.pg.close()
