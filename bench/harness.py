@@ -25,6 +25,7 @@ from testing.servers import wait_for_port
 TENANTS = (("bench_a", "bench-a.bench"), ("bench_b", "bench-b.bench"))
 # libpq reads PGAPPNAME, so every PostgreSQL backend a server process opens is findable.
 SERVER_APP_NAME = "bench-server"
+WORKER_APP_NAME = "bench-worker"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -137,6 +138,52 @@ class Servers:
         return sum(cpu_seconds(pid) for pid in self.pids)
 
 
+def start_celery_worker(
+    log: Path,
+    *,
+    hostname: str,
+    app_name: str = WORKER_APP_NAME,
+    include: Sequence[str] = (),
+    concurrency: int = 2,
+) -> subprocess.Popen[bytes]:
+    """`celery worker` as deployed (prefork, two processes: this machine's cores) on the
+    project's app, plus the task modules in `include`; returns once it logged " ready."."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    output = log.open("ab")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "config.celery",
+            "worker",
+            *(["--include", ",".join(include)] if include else []),
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            f"{hostname}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PGAPPNAME": app_name},
+        stdout=output,
+        stderr=output,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited with {process.returncode} (see {log})")
+        if b" ready." in log.read_bytes():
+            return process
+        time.sleep(0.2)
+    raise RuntimeError(f"celery worker not ready after 60 s (see {log})")
+
+
 # --- database and population -----------------------------------------------------------------
 
 
@@ -155,10 +202,11 @@ def prepare(database: str) -> None:
 
 
 def make_population(
-    sockets: int, tenants: Sequence[tuple[str, str]] = TENANTS
+    sockets: int, tenants: Sequence[tuple[str, str]] = TENANTS, first: int = 0
 ) -> list[dict[str, Any]]:
-    """Schools, students and their sessions; one plan (who, where, cookie) per socket,
-    spread round-robin over the tenants."""
+    """Schools (onboarded unless they exist), students and their sessions; one plan (who,
+    where, cookie) per socket, spread round-robin over the tenants. Students are numbered
+    from `first`, so a second population can join the same schools."""
     from django_tenants.utils import tenant_context
 
     from accounts.models import User
@@ -166,10 +214,11 @@ def make_population(
     from testing.tenants import onboard, session_for
 
     for slug, domain in tenants:
-        onboard(slug=slug, kind="school", domain=domain)
+        if not Tenant.objects.filter(schema_name=slug).exists():
+            onboard(slug=slug, kind="school", domain=domain)
     by_slug = {slug: Tenant.objects.get(schema_name=slug) for slug, _ in tenants}
     plans = []
-    for index in range(sockets):
+    for index in range(first, first + sockets):
         slug, domain = tenants[index % len(tenants)]
         tenant = by_slug[slug]
         with tenant_context(tenant):
@@ -255,10 +304,12 @@ def ws_frame_bytes(payload: int) -> int:
 
 
 class BenchClient:
-    """One simulated page. `received` maps a notification key to its arrival time; `bytes_in`
-    and `bytes_out` count what crossed this client's socket (application bytes, headers and
-    WebSocket framing included; TCP/IP overhead not); `ready_at` lists every moment the client
-    became up to date (Aviso: `ready` after replay; others: their own notion)."""
+    """One simulated page. `received` maps a notification key (Aviso and polling: its seq;
+    vanilla: its id) to its first arrival time and `duplicates` counts keys that arrived
+    again; `bytes_in` and `bytes_out` count what crossed this client's socket (application
+    bytes, headers and WebSocket framing included; TCP/IP overhead not); `ready_at` lists
+    every moment the client became up to date (Aviso: `ready` after replay; others: their own
+    notion)."""
 
     reconnect_forever = False
 
@@ -266,6 +317,7 @@ class BenchClient:
         self.plan = plan
         self.port = port
         self.received: dict[int, float] = {}
+        self.duplicates = 0
         self.bytes_in = 0
         self.bytes_out = 0
         self.requests = 0
@@ -275,6 +327,13 @@ class BenchClient:
         self.attempts = 0  # sessions started, first one included
         self.failures: Counter[str] = Counter()  # how sessions ended, by exception name
         self.stopped = False
+
+    def got(self, key: int) -> None:
+        """A notification arrived: its first arrival counts, a repeat is a duplicate."""
+        if key in self.received:
+            self.duplicates += 1
+        else:
+            self.received[key] = time.time()
 
     def mark_ready(self) -> None:
         self.ready_at.append(time.time())
@@ -344,7 +403,7 @@ class AvisoClient(BenchClient):
                     self.mark_ready()
                 elif frame["type"] == "notification":
                     seq = frame["notification"]["seq"]
-                    self.received.setdefault(seq, time.time())
+                    self.got(seq)
                     self.last_seq = max(self.last_seq, seq)
         except ConnectionClosed as closed:
             # The server's table says which closes end the page's retrying (signed out...).

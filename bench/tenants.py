@@ -43,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, bench_env, drop_database, fresh_database, percentile, write_results
+from bench.harness import start_celery_worker
 from testing.servers import stop_process
 
 DATABASE = "aviso_bench_tenants"
@@ -97,38 +98,7 @@ def add_column_migration(package_dir: Path, *, step: int) -> str:
 
 def start_worker(log: Path) -> subprocess.Popen[bytes]:
     """`celery worker` as deployed: prefork, two processes (this machine's cores)."""
-    output = log.open("ab")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "config.celery",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "2",
-            "--hostname",
-            "bench-tenants@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PGAPPNAME": WORKER_APP_NAME},
-        stdout=output,
-        stderr=output,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"celery worker exited with {process.returncode} (see {log})")
-        if b" ready." in log.read_bytes():
-            return process
-        time.sleep(0.2)
-    raise RuntimeError(f"celery worker not ready after 60 s (see {log})")
+    return start_celery_worker(log, hostname="bench-tenants", app_name=WORKER_APP_NAME)
 
 
 # --- population ------------------------------------------------------------------------------

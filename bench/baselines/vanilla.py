@@ -3,7 +3,8 @@ connect and forwards whatever `group_send` brings. Each socket joins its user's 
 group of everybody (the broadcast). No authentication, no tenant, no replay, no sequence
 numbers: a message sent while a socket is away is simply gone.
 
-Serve it with Daphne: DJANGO_SETTINGS_MODULE=bench.baselines.vanilla_settings
+Serve it with Daphne: DJANGO_SETTINGS_MODULE=bench.baselines.vanilla_settings (the core
+channels-redis layer) or bench.baselines.pubsub_settings (its pub/sub layer)
 `daphne bench.baselines.vanilla:application`; publish with
 `group_send("user_<id>" or "everyone", {"type": "notify.message", "message": {...}})`.
 """
