@@ -1,15 +1,21 @@
 """Writes of notifications. School and clinic services call `notify` inside the transaction
-that makes the change; the rows commit with it and the live copies leave after commit."""
+that makes the change; the rows commit with it and the live copies leave after commit.
+
+A notification is shown in its reader's language (accounts.language.language_for) with times
+in the tenant's zone: `notification_payload(n, language=...)` for the sockets and replay,
+`recipient_locale(user)` around an e-mail copy."""
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.language import language_for, tenant_language
 from accounts.models import User
 from realtime import metrics
 from realtime.catalogue import (
@@ -17,12 +23,14 @@ from realtime.catalogue import (
     NotificationType,
     check_params,
     lookup,
-    rendered_data,
+    render_for,
 )
 from realtime.events import Message, NotificationEvent, NotificationPayload, send_on_commit
 from realtime.groups import user_group
 from realtime.models import Inbox, Notification
+from tenants.clock import tenant_zone
 from tenants.db import current_schema_name, is_public_schema
+from tenants.selectors import current_tenant
 
 NOTIFICATION_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_DATA_BYTES = 8 * 1024
@@ -35,16 +43,28 @@ class NotificationError(ValueError):
     pass
 
 
-def notification_payload(notification: Notification) -> NotificationPayload:
+def notification_payload(notification: Notification, *, language: str) -> NotificationPayload:
     """A notification as the client sees it (live and on replay alike): its parameters plus
-    the title, body and link rendered from them now."""
+    the title, body and link rendered from them now, in `language`, with times in the current
+    tenant's zone. Call inside the tenant's schema."""
     return {
         "seq": notification.seq,
         "type": notification.type,
-        "data": rendered_data(notification.type, notification.data),
+        "data": render_for(language, notification.type, notification.data, zone=tenant_zone()),
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
     }
+
+
+@contextmanager
+def recipient_locale(user: User) -> Iterator[str]:
+    """`with recipient_locale(recipient) as language:` around whatever writes to `recipient`
+    away from their browser (an e-mail copy of a notification, a reminder): their language and
+    the current tenant's time zone are active inside. Call inside the tenant's schema."""
+    tenant = current_tenant()
+    language = language_for(user, tenant)
+    with translation.override(language), timezone.override(tenant_zone(tenant)):
+        yield language
 
 
 def current_schema() -> str:
@@ -105,16 +125,20 @@ def notify(
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
         metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
+        # Live copies are rendered once, in the tenant's default language; the socket can
+        # re-render each for its reader (catalogue.render_for), replay renders per reader.
+        language = tenant_language(current_tenant())
         messages: list[Message] = [
-            (user_group(schema_name=schema, user_id=n.recipient_id), _live_copy(n))
+            (user_group(schema_name=schema, user_id=n.recipient_id), _live_copy(n, language))
             for n in notifications
         ]
         send_on_commit(messages=messages)
     return notifications
 
 
-def _live_copy(notification: Notification) -> NotificationEvent:
-    return {"type": "notification", "notification": notification_payload(notification)}
+def _live_copy(notification: Notification, language: str) -> NotificationEvent:
+    payload = notification_payload(notification, language=language)
+    return {"type": "notification", "notification": payload}
 
 
 def _publish_unread(*, user: User) -> int:

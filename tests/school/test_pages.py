@@ -374,7 +374,7 @@ def test_payments_feed_page_and_state(school: Tenant, people: People) -> None:
     assert "school/payments_feed.js" in page.text
     state = client.get("/school/payments/feed.json").json()
     assert [p["receipt_number"] for p in state["payments"]] == [payment.receipt_number]
-    assert state["payments"][0]["amount_text"] == f"{school.currency} 12.34"
+    assert state["payments"][0]["amount_text"] == f"$12.34 {school.currency}"
     # the fragment the page re-reads is the page's own markup of the same rows
     fragment = client.get("/school/payments/fragment/").content.decode()
     assert fragment.strip() and fragment in page.content.decode()
