@@ -185,13 +185,20 @@ def rendered_data(type_name: str, params: Mapping[str, Any], *, language: str) -
 
 def stored_params(type_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The stored parameters of a notification's `data`, which may be a rendered copy (a live
-    payload: its title, body, url and labels are dropped). A type no longer declared keeps
-    everything: its old rows carry their sentences as parameters."""
+    payload: its title, body, url and labels are dropped). Rows that carry their sentences
+    as parameters (stored before the catalogue, or of a type no longer declared) keep them."""
     kind = _CATALOGUE.get(type_name)
     if kind is None:
         return dict(data)
     shown = kind.shown_keys()
-    return {key: value for key, value in data.items() if key not in shown}
+    params = {key: value for key, value in data.items() if key not in shown}
+    if len(params) == len(data):
+        return params
+    try:
+        check_params(kind, params)
+    except CatalogueError:
+        return dict(data)  # an old row's own title, body and url: not a rendered copy
+    return params
 
 
 def render_for(

@@ -8,6 +8,7 @@ A name may use {assessment} and {student} (the seeded gradebook cell's ids).
 
 from django import forms
 
+from accounts.forms import LanguageForm
 from clinic.forms import (
     BookingForm,
     MessageForm,
@@ -48,8 +49,15 @@ ACCOUNT: dict[str, Reads] = {
     "account_reset_password_done": (),
 }
 
+# The JS catalogue and the language chooser, on every site.
+LANGUAGE: dict[str, Reads] = {
+    "javascript-catalog": (),
+    "set_language": (LanguageForm, "next"),
+}
+
 COMMON: dict[str, Reads] = {
     **ACCOUNT,
+    **LANGUAGE,
     "home": (),
     "realtime:inbox": (),
     "realtime:mark_read": (MarkReadForm,),
@@ -105,6 +113,7 @@ CLINIC: dict[str, Reads] = {
 
 PUBLIC: dict[str, Reads] = {
     **ACCOUNT,
+    **LANGUAGE,
     "console_home": (),
     "console_monitor": (),
     "metrics": (),
