@@ -78,4 +78,8 @@ def number_text(value: Amount, decimal_places: int | None = None) -> str:
     """A figure people read ("1,234", "1,234.5"), grouped as the active language groups it
     (pages print ids and counts inside links and scripts plainly: USE_THOUSAND_SEPARATOR is
     off, see config/settings/base.py)."""
+    if decimal_places is not None:
+        # Rounded half up, as format.js (Intl) does: Django's own formatting would cut.
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        value = exact.quantize(Decimal(1).scaleb(-decimal_places), ROUND_HALF_UP)
     return formats.number_format(value, decimal_places, force_grouping=True)

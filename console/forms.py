@@ -68,3 +68,12 @@ class StatusForm(forms.Form):
 class DomainChangeForm(forms.Form):
     domain = forms.CharField(max_length=253)
     action = forms.ChoiceField(choices=[("remove", "Remove"), ("primary", "Make primary")])
+
+
+class TenantLocaleForm(forms.Form):
+    """A tenant's language, currency and time zone, changed after onboarding (tenants.services
+    .tenant_set_locale checks each)."""
+
+    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64)

@@ -17,7 +17,13 @@ from clinic.forms import (
     RescheduleForm,
     ScheduleQueryForm,
 )
-from console.forms import DomainChangeForm, DomainForm, OnboardingForm, StatusForm
+from console.forms import (
+    DomainChangeForm,
+    DomainForm,
+    OnboardingForm,
+    StatusForm,
+    TenantLocaleForm,
+)
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -120,6 +126,7 @@ PUBLIC: dict[str, Reads] = {
     "console_onboard": (OnboardingForm,),
     "console_tenant": (),
     "console_tenant_status": (StatusForm,),
+    "console_tenant_locale": (TenantLocaleForm,),
     "console_domain_add": (DomainForm,),
     "console_domain_change": (DomainChangeForm,),
 }
