@@ -245,7 +245,7 @@ def _untranslated(node: ast.AST | None, *, keys: bool = False) -> Iterator[ast.A
             yield node
         return
     if isinstance(node, ast.JoinedStr):
-        text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        text = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values)
         if _reads_as_text(text):
             yield node
         return

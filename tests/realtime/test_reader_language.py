@@ -90,7 +90,7 @@ def test_the_payload_and_the_inbox_read_in_the_readers_language(
     lisa, bart = _readers(school)
     with tenant_context(school):
         (for_lisa, for_bart) = notify(
-            recipients=[lisa, bart], kind=dated_kind, params={"at": MOMENT}
+            recipients=[lisa, bart], kind=dated_kind, params=DatedParams(at=MOMENT)
         )
         # then the payload is rendered in whichever language it is asked for, in the zone
         assert _shown(notification_payload(for_lisa, language="es-mx")["data"]) == SPANISH
@@ -114,7 +114,7 @@ def test_replay_renders_in_the_language_each_user_has_now(
     lisa, bart = _readers(school)
     with tenant_context(school):
         User.objects.filter(pk=lisa.pk).update(language="en")
-        notify(recipients=[lisa, bart], kind=dated_kind, params={"at": MOMENT})
+        notify(recipients=[lisa, bart], kind=dated_kind, params=DatedParams(at=MOMENT))
         # Lisa now reads English, Bart the school's (now Spanish) default
         (lisa_page,) = replay_page(user_id=lisa.pk, after_seq=0)
         (bart_page,) = replay_page(user_id=bart.pk, after_seq=0)
@@ -166,19 +166,26 @@ async def test_a_socket_knows_its_readers_language_and_replays_in_it(
     # the scope of each socket names its reader's language
     seen: dict[str, Any] = {}
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.update(scope)
+
+    async def nothing_received() -> dict[str, Any]:
+        return {}
+
+    async def nothing_sent(message: dict[str, Any]) -> None:
+        return None
 
     for user, language in ((lisa, "es-mx"), (bart, "en")):
         key = await database_sync_to_async(session_for)(school, user)
         headers = await database_sync_to_async(ws_headers)(school, session_key=key)
-        await TenantSessionMiddleware(app)({"tenant": school, "headers": headers}, None, None)
+        scope = {"tenant": school, "headers": headers}
+        await TenantSessionMiddleware(app)(scope, nothing_received, nothing_sent)
         assert seen["language"] == language
 
     # and a replay over the real socket stack is in the reader's language
     def send_one() -> None:
         with tenant_context(school):
-            notify(recipients=[lisa, bart], kind=dated_kind, params={"at": MOMENT})
+            notify(recipients=[lisa, bart], kind=dated_kind, params=DatedParams(at=MOMENT))
 
     await database_sync_to_async(send_one)()
     for user, expected in ((lisa, SPANISH), (bart, ENGLISH)):
@@ -200,7 +207,7 @@ async def test_the_live_copy_is_rendered_in_the_tenants_default_language(
 
     def send_one() -> None:
         with tenant_context(school):
-            notify(recipients=[bart], kind=dated_kind, params={"at": MOMENT})
+            notify(recipients=[bart], kind=dated_kind, params=DatedParams(at=MOMENT))
 
     await database_sync_to_async(send_one)()
     frame = await receive(comm)
