@@ -244,7 +244,7 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
         f"Remaining on it: {money('249.50')}.",
         "/school/my/invoices/",
     )
-    assert money("1000.50").endswith(" 1,000.50")  # thousands separated, two places
+    assert money("1000.50") == "$1,000.50 USD"  # thousands separated, two places, the code
     assert text((bob, "invoice.overdue")) == (
         "Invoice overdue",
         f"{late.number} Lab was due on {due(late)}; {money('100')} is still outstanding.",
