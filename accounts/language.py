@@ -92,9 +92,8 @@ def request_language(request: HttpRequest) -> str:
     authentication too (pages TenantMiddleware answers itself): then the visitor is anonymous."""
     user = getattr(request, "user", None)
     tenant: TenantLanguage | None = getattr(request, "tenant", None)
-    signed_in = isinstance(user, User) and user.is_authenticated
-    if signed_in:
-        own = known_language(user.language)  # type: ignore[union-attr]
+    if isinstance(user, User) and user.is_authenticated:
+        own = known_language(user.language)
         if own:
             return own
         if tenant is not None and not tenant.is_public:

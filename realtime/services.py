@@ -125,8 +125,8 @@ def notify(
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
         metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
-        # Live copies are rendered once, in the tenant's default language; the socket can
-        # re-render each for its reader (catalogue.render_for), replay renders per reader.
+        # Live copies are rendered in the tenant's default language (a socket can re-render
+        # one for its reader with catalogue.render_for); replay and the inbox render per reader.
         language = tenant_language(current_tenant())
         messages: list[Message] = [
             (user_group(schema_name=schema, user_id=n.recipient_id), _live_copy(n, language))

@@ -91,6 +91,7 @@ def test_the_template_scan_catches_each_kind_of_untranslated_text() -> None:
 <input name="q" placeholder="Search notes">
 <button type="submit" title="Send it">{% translate "Go" %}</button>
 <input type="submit" value="Save"><img alt="The bell" src="/x.png">
+<button data-confirm="Cancel {{ invoice }}?" data-kind="school" name="a" value="remove">x</button>
 <p>{{ count }} request{{ count|pluralize }} · {{ when|date:"Y-m-d H:i" }}</p>
 <td>{{ fee.is_active|yesno:"yes,no" }} {{ name|default:"Nobody yet" }}</td>
 {% include "x.html" with label="Read more" %}"""
@@ -110,6 +111,8 @@ def test_the_template_scan_catches_each_kind_of_untranslated_text() -> None:
         'title="Send it"',
         'value="Save"',
         'alt="The bell"',
+        'data-confirm="Cancel {{…}}?"',
+        "x",
         "{{…}} request{{…}} · {{…}}",
         "|pluralize in {{ count|pluralize }} (use blocktranslate count)",
         'literal format |date:"Y-m-d H:i"',

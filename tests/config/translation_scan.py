@@ -3,12 +3,12 @@ test_translations.py runs them over the product's areas, and over small bad exam
 
 * Templates are read with Django's own Lexer: text inside {% translate %} and between
   {% blocktranslate %} … {% endblocktranslate %} is translated; every other text node is parsed
-  as HTML, and a visible word in it (or in a placeholder, title, aria-label, alt, or a button's
-  value) is a finding. Variables, tags, scripts, styles and comments are not text. String
-  literals that templates print (|default:"…", |yesno:"…", {% firstof … "…" %},
-  {% include … with x="…" %}) are findings unless written _("…"); so are |pluralize (plurals
-  are {% blocktranslate count %}) and a literal date format (|date:"Y-m-d": formats are the
-  language's, "SHORT_DATE_FORMAT" & co.).
+  as HTML, and a visible word in it (or in a placeholder, title, aria-label, alt, a submit
+  input's value, or a data-* attribute that reads as a sentence) is a finding. Variables,
+  tags, scripts, styles and comments are not text. String literals that templates print
+  (|default:"…", |yesno:"…", {% firstof … "…" %}, {% include … with x="…" %}) are findings
+  unless written _("…"); so are |pluralize (plurals are {% blocktranslate count %}) and a
+  literal date format (|date:"Y-m-d": formats are the language's, "SHORT_DATE_FORMAT" & co.).
 * Python is read with `ast`: string literals (and f-strings) given to what users read —
   messages.*, ValidationError/PermissionDenied, form and model `label`, `help_text`,
   `verbose_name`, `empty_label`, `error_messages`/`default_error_messages`, choices labels
@@ -56,6 +56,10 @@ class Finding:
         return f"{self.where}: {self.text!r}"
 
 
+def _unmasked(text: str) -> str:
+    return text.replace(VAR, "{}").replace(TAG, "{}").replace(TRANSLATED, "")
+
+
 def _words(text: str) -> list[str]:
     return [
         w for w in WORD.findall(text.replace(VAR, " ").replace(TAG, " ")) if w not in PROPER_NAMES
@@ -76,11 +80,12 @@ class _TextFinder(HTMLParser):
             self._skip += 1
         values = dict(attrs)
         for name, value in attrs:
-            facing = name in USER_FACING_ATTRIBUTES or (
-                name == "value"
-                and (
-                    tag == "button" or (tag == "input" and values.get("type") in BUTTON_INPUT_TYPES)
-                )
+            # (a <button>'s value is sent, not shown; an <input type=submit>'s is its label;
+            # data-* texts are what scripts show, e.g. a confirm() question)
+            facing = (
+                name in USER_FACING_ATTRIBUTES
+                or (name == "value" and tag == "input" and values.get("type") in BUTTON_INPUT_TYPES)
+                or (name.startswith("data-") and _reads_as_text(_unmasked(value or "")))
             )
             if facing and value and _words(value):
                 shown = value.replace(VAR, "{{…}}").replace(TAG, "{%…%}")
