@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -24,7 +25,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             assert isinstance(user, User)
             if not user.has_role(*roles):
-                raise PermissionDenied("Your role cannot open this page.")
+                raise PermissionDenied(_("Your role cannot open this page."))
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

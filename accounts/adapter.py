@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -16,6 +17,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         if len(email) > EMAIL_MAX_LENGTH:
-            raise ValidationError(f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters.")
+            raise ValidationError(
+                _("An e-mail address has at most %(count)d characters.")
+                % {"count": EMAIL_MAX_LENGTH}
+            )
         cleaned: str = super().clean_email(email)
         return cleaned

@@ -1,5 +1,6 @@
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -37,6 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language the user reads (pages, notifications, e-mails); blank: the tenant's default
+    # (accounts.language.language_for).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

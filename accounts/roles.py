@@ -1,15 +1,16 @@
 """Who may do what: the roles of each tenant kind, in one place."""
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    OPERATOR = "operator", "Operator"
-    ADMINISTRATOR = "administrator", "Administrator"
-    STUDENT = "student", "Student"
-    DENTIST = "dentist", "Dentist"
-    RECEPTIONIST = "receptionist", "Receptionist"
-    PATIENT = "patient", "Patient"
+    OPERATOR = "operator", pgettext_lazy("role", "Operator")
+    ADMINISTRATOR = "administrator", pgettext_lazy("role", "Administrator")
+    STUDENT = "student", pgettext_lazy("role", "Student")
+    DENTIST = "dentist", pgettext_lazy("role", "Dentist")
+    RECEPTIONIST = "receptionist", pgettext_lazy("role", "Receptionist")
+    PATIENT = "patient", pgettext_lazy("role", "Patient")
 
 
 ROLES_BY_KIND: dict[str, frozenset[Role]] = {

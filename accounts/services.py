@@ -14,6 +14,8 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, roles_for_kind
@@ -31,11 +33,15 @@ def user_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError({"email": f"{email!r} is not a valid e-mail address."}) from exc
+        raise ValidationError(
+            {"email": _("%(email)s is not a valid e-mail address.") % {"email": email}}
+        ) from exc
     if role not in roles_for_kind(kind):
-        raise ValidationError({"role": f"A {kind} has no {role!r} role."})
+        raise ValidationError({"role": _("There is no such role here: %(role)s.") % {"role": role}})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} already has an account here."})
+        raise ValidationError(
+            {"email": _("%(email)s already has an account here.") % {"email": email}}
+        )
     user = User.objects.create_user(email=email, password=password, role=role, full_name=full_name)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
@@ -53,19 +59,41 @@ def set_password_url(*, base_url: str, user: User) -> str:
     return base_url + path
 
 
-def user_invite(*, user: User, site_name: str, base_url: str, invited_by: str = "Aviso") -> str:
+def user_invite(
+    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None = None
+) -> str:
     """E-mail `user` a set-password link to the site `site_name` at `base_url`, once the
-    surrounding transaction commits."""
+    surrounding transaction commits. Written in `language` (a new user has chosen none: the
+    caller passes the tenant's default, accounts.language.language_for)."""
     url = set_password_url(base_url=base_url, user=user)
-    subject = f"You are invited to {site_name} on Aviso"
-    body = (
-        f"Hello {user.display_name},\n\n"
-        f"{invited_by} created an account for you at {site_name} "
-        f"({user.get_role_display()}).\n"
-        f"Choose your password here (the link works once):\n\n{url}\n\n"
-        "If you did not expect this e-mail you can ignore it.\n"
-    )
+    with translation.override(language):
+        values = {
+            "name": user.display_name,
+            "inviter": invited_by or _("The Aviso team"),
+            "site": site_name,
+            "role": user.get_role_display(),
+            "url": url,
+        }
+        subject = _("You are invited to %(site)s on Aviso") % values
+        body = (
+            _(
+                "Hello %(name)s,\n\n"
+                "%(inviter)s created an account for you at %(site)s (%(role)s).\n"
+                "Choose your password here (the link works once):\n\n%(url)s\n\n"
+                "If you did not expect this e-mail you can ignore it.\n"
+            )
+            % values
+        )
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     )
     return url
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Save the language `user` reads ("" for their tenant's default)."""
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

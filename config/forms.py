@@ -3,10 +3,10 @@
 Python half-reads hostile text: an Arabic-Indic one passes `int()` as 1 and a superscript two
 passes `str.isdigit()` but makes `int()` raise, `Decimal("1e999999")` is a number no column
 holds, and a date at the edge of the calendar overflows as soon as a page adds a day to it.
-These fields accept only what a person types into our pages (ASCII digits, plain decimals,
-dates in a sane range) and turn everything else into a form error; `bad_input` answers 400
-for a query string a page cannot read, so no view calls `int()`, `Decimal()` or
-`fromisoformat()` on raw input.
+These fields accept only what a person types into our pages (ASCII digits, plain decimals or
+decimals written as the page's language writes them, dates in a sane range) and turn
+everything else into a form error; `bad_input` answers 400 for a query string a page cannot
+read, so no view calls `int()`, `Decimal()` or `fromisoformat()` on raw input.
 """
 
 import re
@@ -18,6 +18,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
 
 from tenants.clock import parse_local
 
@@ -31,6 +33,8 @@ LATEST_DATE = date(2999, 12, 31)
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 # Plain decimals only: no exponent, no NaN/Infinity, no Unicode digits, no thousands separators.
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+# Thousands separators that people type for the ones a language writes (no-break spaces).
+_TYPED_SPACES = {"\xa0": " ", "\u202f": " "}
 # Longer text is never a date (ISO datetimes with an offset and microseconds are 32 characters).
 _DATE_TEXT_MAX = 40
 
@@ -73,15 +77,39 @@ class ModelIdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def delocalize_decimal(text: str) -> str:
+    """`text` as the active language writes a number ("1,500.50" in English and Mexican
+    Spanish; "1.500,50" where the comma is the decimal separator) turned into a plain decimal
+    ("1500.50"); anything else comes back as it was. Thousands separators count only in
+    whole groups of three ("1,50" is not fifteen hundred), and digits are ASCII only."""
+    decimal = str(get_format("DECIMAL_SEPARATOR"))
+    thousand = str(get_format("THOUSAND_SEPARATOR"))
+    grouped = get_format("NUMBER_GROUPING") == 3 and thousand not in ("", decimal)
+    separators = {thousand, _TYPED_SPACES.get(thousand, thousand)} if grouped else set()
+    whole, _point, fraction = text.partition(decimal)
+    if _point and fraction and not fraction.isdigit():
+        return text
+    for separator in separators:
+        groups = whole.lstrip("+-").split(separator)
+        if len(groups) > 1:
+            first, *rest = groups
+            if not (1 <= len(first) <= 3 and all(len(g) == 3 for g in rest)):
+                return text
+            whole = whole.replace(separator, "")
+    return f"{whole}.{fraction}" if _point else whole
+
+
 class DecimalInputField(forms.DecimalField):
-    """A plain decimal ("12", "12.5", optionally "12,5" with decimal_comma) that fits a column
-    of `max_digits`/`decimal_places`: never exponent notation, NaN or Infinity."""
+    """A decimal ("12", "12.5", "1,500.50" as the page's language writes it; optionally "12,5"
+    with decimal_comma) that fits a column of `max_digits`/`decimal_places`: never exponent
+    notation, NaN or Infinity. The one field for numbers people type: forms parse them in the
+    reader's language (the browsers' number inputs send plain decimals, also accepted)."""
 
     default_error_messages = {
-        "invalid": "Give a plain number such as 12.50.",
-        "max_digits": "Give at most %(max)s digits in total.",
-        "max_decimal_places": "Give at most %(max)s decimal places.",
-        "max_whole_digits": "Give at most %(max)s digits before the decimal point.",
+        "invalid": _("Give a number such as 12.50."),
+        "max_digits": _("Give at most %(max)s digits in total."),
+        "max_decimal_places": _("Give at most %(max)s decimal places."),
+        "max_whole_digits": _("Give at most %(max)s digits before the decimal point."),
     }
 
     def __init__(
@@ -97,10 +125,14 @@ class DecimalInputField(forms.DecimalField):
             text = format(value, "f") if value.is_finite() else "x"
         else:
             text = str(value).strip()
+        # The digit count is checked by the validators; this bound only keeps Decimal() cheap.
+        if len(text) > 64:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         if self.decimal_comma:
             text = text.replace(",", ".")
-        # The digit count is checked by the validators; this bound only keeps Decimal() cheap.
-        if len(text) > 64 or not _DECIMAL.fullmatch(text):
+        elif not _DECIMAL.fullmatch(text):
+            text = delocalize_decimal(text)
+        if not _DECIMAL.fullmatch(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return Decimal(text)
@@ -111,15 +143,16 @@ class DecimalInputField(forms.DecimalField):
 def _check_date_range(day: date) -> None:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(
-            f"Give a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}.",
+            _("Give a date between %(earliest)s and %(latest)s."),
             code="out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
         )
 
 
 class DateInputField(forms.DateField):
     """An ISO date (YYYY-MM-DD, ASCII) between EARLIEST_DATE and LATEST_DATE."""
 
-    default_error_messages = {"invalid": "Give a date as YYYY-MM-DD."}
+    default_error_messages = {"invalid": _("Give a date as YYYY-MM-DD.")}
 
     def to_python(self, value: Any) -> date | None:
         if value in self.empty_values:
@@ -144,7 +177,7 @@ class LocalDateTimeField(forms.Field):
     """An ISO datetime (ASCII) between EARLIEST_DATE and LATEST_DATE; a naive value is the
     tenant's wall time (tenants.clock.parse_local), an aware one is kept."""
 
-    default_error_messages = {"invalid": "Give a date and time as YYYY-MM-DDTHH:MM."}
+    default_error_messages = {"invalid": _("Give a date and time as YYYY-MM-DDTHH:MM.")}
 
     def to_python(self, value: Any) -> datetime | None:
         if value in self.empty_values:

@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable
 
 import psycopg
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +60,30 @@ def check_database() -> None:
     connections["default"].ensure_connection()
 
 
-def outage_response(exc: BaseException) -> HttpResponse:
+def outage_response(exc: BaseException, request: HttpRequest | None = None) -> HttpResponse:
     """The styled 503. It is rendered without the request, so no context processor (user,
-    tenant, unread count) runs: nothing on the page needs the database."""
+    tenant, unread count) runs: nothing on the page needs the database. Its language is the
+    visitor's browser's (the chooser's cookie, Accept-Language): the user's and the tenant's
+    are in the database."""
+    # Imported here: config.celery imports this module while the settings are still loading.
+    from accounts.language import browser_language, html_lang
+
     logger.warning("database unavailable (%s: %s); answered 503", type(exc).__name__, exc)
     drop_broken_connections()
-    body = render_to_string(OUTAGE_TEMPLATE, {"retry_after": RETRY_AFTER_SECONDS})
+    language = (browser_language(request) if request else None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = render_to_string(
+            OUTAGE_TEMPLATE,
+            {"retry_after": RETRY_AFTER_SECONDS, "html_lang": html_lang(language)},
+        )
     response = HttpResponse(
         body,
         status=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+        headers={
+            "Retry-After": str(RETRY_AFTER_SECONDS),
+            "Cache-Control": "no-store",
+            "Content-Language": html_lang(language),
+        },
     )
     # The warning above is the one line per request; Django would add an ERROR of its own
     # (django.utils.log.log_response skips responses marked like this).
@@ -91,10 +107,10 @@ class DatabaseOutageMiddleware:
         try:
             check_database()
         except DATABASE_OUTAGE_ERRORS as exc:
-            return outage_response(exc)
+            return outage_response(exc, request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_database_outage(exception):
-            return outage_response(exception)
+            return outage_response(exception, request)
         return None

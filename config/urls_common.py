@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from accounts import views as account_views
+from config.urls_i18n import urlpatterns as i18n
 from realtime import views as realtime_views
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("realtime.urls")),
     path("presence/", realtime_views.presence_online, name="presence_online"),
+    *i18n,
 ]

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from config.urls_i18n import urlpatterns as i18n
+
 urlpatterns = [
     path("", include("console.urls")),
     path("accounts/", include("allauth.urls")),
+    *i18n,
 ]

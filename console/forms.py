@@ -1,6 +1,9 @@
 import re
+from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from tenants.models import TenantKind
 
@@ -16,9 +19,42 @@ class OnboardingForm(forms.Form):
     )
     # The column's length (forms.EmailField alone admits 320 characters: a DataError).
     admin_email = forms.EmailField(label="First administrator's e-mail", max_length=254)
+    # The tenant's language, currency and time zone (tenants.services checks each).
+    default_language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("For users who have not chosen their own language."),
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        initial="USD",
+        required=False,
+        help_text=_("Three letters, e.g. MXN."),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        initial="UTC",
+        required=False,
+        help_text=_("Where its dates and times are read, e.g. America/Mexico_City."),
+    )
 
     def clean_domains(self) -> list[str]:
         return [d for d in re.split(r"[\s,]+", self.cleaned_data["domains"]) if d]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Left empty: the service's defaults (English, USD, UTC); it checks what is given.
+        for name in LOCALE_FIELDS:
+            if not cleaned.get(name):
+                cleaned.pop(name, None)
+        return cleaned
+
+
+LOCALE_FIELDS = ("default_language", "currency", "time_zone")
 
 
 class DomainForm(forms.Form):
@@ -32,3 +68,12 @@ class StatusForm(forms.Form):
 class DomainChangeForm(forms.Form):
     domain = forms.CharField(max_length=253)
     action = forms.ChoiceField(choices=[("remove", "Remove"), ("primary", "Make primary")])
+
+
+class TenantLocaleForm(forms.Form):
+    """A tenant's language, currency and time zone, changed after onboarding (tenants.services
+    .tenant_set_locale checks each)."""
+
+    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64)

@@ -4,12 +4,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from config.forms import input_problems
 from console.access import access_tenant, metrics_allowed, operator_required
-from console.forms import DomainChangeForm, DomainForm, OnboardingForm, StatusForm
+from console.forms import (
+    DomainChangeForm,
+    DomainForm,
+    OnboardingForm,
+    StatusForm,
+    TenantLocaleForm,
+)
 from console.prometheus import prometheus_text
 from console.selectors import console_tenant_rows, tenant_user_count
 from console.services import (
@@ -20,7 +27,13 @@ from console.services import (
 from tenants.models import TenantStatus
 from tenants.progress import progress_read
 from tenants.selectors import customer_tenants, tenant_domain_names
-from tenants.services import SLUG_PATTERN, OnboardingError, tenant_create, tenant_set_status
+from tenants.services import (
+    SLUG_PATTERN,
+    OnboardingError,
+    tenant_create,
+    tenant_set_locale,
+    tenant_set_status,
+)
 
 
 @operator_required
@@ -123,6 +136,30 @@ def tenant_domain_change(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
     return redirect("console_tenant", slug=slug)
+
+
+@operator_required
+def tenant_locale(request: HttpRequest, slug: str) -> HttpResponse:
+    """A tenant's default language, currency and time zone (its settings after onboarding)."""
+    tenant = access_tenant(slug=slug)
+    current = {
+        "default_language": tenant.default_language,
+        "currency": tenant.currency,
+        "time_zone": tenant.timezone,
+    }
+    form = TenantLocaleForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_set_locale(tenant=tenant, **form.cleaned_data)
+        except OnboardingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.text)
+        else:
+            messages.success(request, _("%(name)s's settings are saved.") % {"name": tenant.name})
+            return redirect("console_tenant", slug=slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "console/tenant_locale.html", {"customer": tenant, "form": form}, status=status
+    )
 
 
 @require_GET

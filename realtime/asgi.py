@@ -30,6 +30,7 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.urls import path, re_path
 
+from accounts.language import language_for
 from config.outage import DATABASE_OUTAGE_ERRORS
 from realtime import metrics
 from realtime.hub import on_control
@@ -167,15 +168,23 @@ class OriginMiddleware:
 
 class TenantSessionMiddleware:
     """Channels' AuthMiddlewareStack reads users in whatever schema the DB thread was left in;
-    this one looks the session and user up inside the tenant's schema, every time."""
+    this one looks the session and user up inside the tenant's schema, every time. The scope
+    also says which language the socket's reader reads (accounts.language.language_for): what
+    the socket renders for them (notifications) is in it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session_key = session_key_of(scope)
-        user = await tenant_db(session_user)(scope["tenant"], session_key=session_key)
-        return await self.app({**scope, "user": user, "session_key": session_key}, receive, send)
+        tenant = scope["tenant"]
+        user = await tenant_db(session_user)(tenant, session_key=session_key)
+        language = language_for(user, tenant)
+        return await self.app(
+            {**scope, "user": user, "session_key": session_key, "language": language},
+            receive,
+            send,
+        )
 
 
 def session_key_of(scope: Scope) -> str:

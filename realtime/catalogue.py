@@ -8,6 +8,10 @@ e-mail shows the notification, so they can be rendered per recipient (language, 
 
 `realtime.services.notify` refuses a type that is not registered and parameters that do not
 match its declaration (missing, extra or of the wrong JSON type).
+
+Rendering always names the reader's language (`render`, `rendered_data`, `render_for`): the
+renderers use gettext and the formats of the active language, and this module activates the
+one it is given around them, whoever calls (a page, a socket's thread, a Celery task).
 """
 
 import builtins
@@ -15,7 +19,10 @@ import logging
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +146,14 @@ def check_params(kind: NotificationType[Any], params: Mapping[str, Any]) -> None
             )
 
 
-def render(type_name: str, params: Mapping[str, Any]) -> Rendered:
-    """Title, body and link of a stored notification, rendered now (for the current reader)."""
+def render(type_name: str, params: Mapping[str, Any], *, language: str) -> Rendered:
+    """Title, body and link of a stored notification, rendered now for a reader of `language`
+    (times in the time zone active now: the tenant's on its pages)."""
+    with translation.override(language):
+        return _render(type_name, params)
+
+
+def _render(type_name: str, params: Mapping[str, Any]) -> Rendered:
     kind = _CATALOGUE.get(type_name)
     if kind is not None:
         try:
@@ -157,10 +170,10 @@ def render(type_name: str, params: Mapping[str, Any]) -> Rendered:
     )
 
 
-def rendered_data(type_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def rendered_data(type_name: str, params: Mapping[str, Any], *, language: str) -> dict[str, Any]:
     """Protocol v1's `data`: the parameters plus `title`, `body`, `url` and the type's labels,
-    rendered now."""
-    shown = render(type_name, params)
+    rendered now for a reader of `language`."""
+    shown = render(type_name, params, language=language)
     return {
         **params,
         **shown.labels,
@@ -168,3 +181,36 @@ def rendered_data(type_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         "body": shown.body,
         "url": shown.url,
     }
+
+
+def stored_params(type_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored parameters of a notification's `data`, which may be a rendered copy (a live
+    payload: its title, body, url and labels are dropped). Rows that carry their sentences
+    as parameters (stored before the catalogue, or of a type no longer declared) keep them."""
+    kind = _CATALOGUE.get(type_name)
+    if kind is None:
+        return dict(data)
+    shown = kind.shown_keys()
+    params = {key: value for key, value in data.items() if key not in shown}
+    if len(params) == len(data):
+        return params
+    try:
+        check_params(kind, params)
+    except CatalogueError:
+        return dict(data)  # an old row's own title, body and url: not a rendered copy
+    return params
+
+
+def render_for(
+    language: str, type_name: str, data: Mapping[str, Any], *, zone: tzinfo
+) -> dict[str, Any]:
+    """THE seam for showing one notification to one reader: protocol v1's `data` rendered in
+    `language` with times in `zone`. Pure (no database, no I/O), so a socket can call it on
+    its event loop for each live copy it forwards:
+
+        data = render_for(scope["language"], n["type"], n["data"], zone=tenant_zone(tenant))
+
+    `data` may be the stored parameters or an already rendered copy (re-rendered from its
+    parameters)."""
+    with timezone.override(zone):
+        return rendered_data(type_name, stored_params(type_name, data), language=language)

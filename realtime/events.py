@@ -73,9 +73,9 @@ class NotificationBatchEvent(TypedDict):
 
     type: Literal["notifications"]
     kind: str
-    data: dict[str, Any]
+    data: dict[str, dict[str, Any]]  # {language: protocol v1's rendered data}
     created_at: str
-    recipients: list[tuple[int, int]]  # (user id, seq)
+    recipients: list[tuple[int, int, str]]  # (user id, seq, the language they read)
 
 
 Event = (

@@ -6,8 +6,9 @@ people was 1,000 `group_send`s. Now:
 
 - A tenant's live events travel on ONE Redis Pub/Sub channel per tenant (`rt:<schema>`); a
   process subscribes to it while it holds a socket of that tenant. A notify to 1,000 people is
-  one PUBLISH carrying the notification once (rendered once) and the (user, seq) pairs; each
-  process fans out to its own sockets from a local map of group name → sockets.
+  one PUBLISH carrying the notification rendered once per language among the recipients and
+  the (user, seq, language) triples; each process fans out to its own sockets from a local map
+  of group name → sockets.
 - The database stays the record: a per-process cursor check asks each tenant's inboxes once
   per interval for every local socket (one query per tenant, whatever the socket count), and
   catches up any socket that is behind; the same check runs at once after Redis comes back
@@ -360,14 +361,14 @@ class Hub:
         schema = schema_of_group(group)
         if schema is None:
             return 0
-        recipients: list[list[int]] = event["recipients"]
+        recipients: list[tuple[int, int, str]] = event["recipients"]
         handled = 0
-        for user_id, seq in recipients:
+        for user_id, seq, language in recipients:
             members = self.groups.get(f"t.{schema}.u.{user_id}")
             if not members:
                 continue
+            payload = live_payload(event, seq=seq, language=language)
             for member in list(members):
-                payload = live_payload(event, seq=seq)
                 await self._give(member, {"type": "notification", "notification": payload}, sent_at)
                 handled += 1
         return handled
@@ -549,8 +550,8 @@ def expand(group: str, event: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
     from realtime.services import live_payload
 
     schema = schema_of_group(group)
-    for user_id, seq in event["recipients"]:
-        payload = live_payload(event, seq=seq)
+    for user_id, seq, language in event["recipients"]:
+        payload = live_payload(event, seq=seq, language=language)
         yield f"t.{schema}.u.{user_id}", {"type": "notification", "notification": payload}
 
 

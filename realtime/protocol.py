@@ -6,6 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 
@@ -31,18 +34,18 @@ class CloseCode:
     code: int
     name: str
     terminal: bool
-    message: str
+    message: str | Promise  # in the page's language when rendered (str() of it)
 
 
 CLOSE_CODES: dict[int, CloseCode] = {
     close.code: close
     for close in (
-        CloseCode(CLOSE_UNAUTHENTICATED, "unauthenticated", True, "Signed out"),
-        CloseCode(CLOSE_SUSPENDED, "suspended", True, "This site is suspended"),
-        CloseCode(CLOSE_FLOOD, "flood", True, "Too many messages"),
-        CloseCode(CLOSE_TOO_BIG, "too_big", True, "A message was too large"),
-        CloseCode(CLOSE_BUSY, "busy", False, "offline"),
-        CloseCode(CLOSE_SERVER_RESTART, "server_restart", False, "offline"),
+        CloseCode(CLOSE_UNAUTHENTICATED, "unauthenticated", True, _("Signed out")),
+        CloseCode(CLOSE_SUSPENDED, "suspended", True, _("This site is suspended")),
+        CloseCode(CLOSE_FLOOD, "flood", True, _("Too many messages")),
+        CloseCode(CLOSE_TOO_BIG, "too_big", True, _("A message was too large")),
+        CloseCode(CLOSE_BUSY, "busy", False, _("offline")),
+        CloseCode(CLOSE_SERVER_RESTART, "server_restart", False, _("offline")),
     )
 }
 TERMINAL_CLOSE_CODES = frozenset(code for code, close in CLOSE_CODES.items() if close.terminal)

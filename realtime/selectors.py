@@ -100,12 +100,13 @@ class InboxRow:
     read: bool
 
 
-def inbox_rows(*, user: User, limit: int = INBOX_PAGE) -> list[InboxRow]:
+def inbox_rows(*, user: User, language: str, limit: int = INBOX_PAGE) -> list[InboxRow]:
     """The user's newest notifications, newest first, with title, body and link rendered
-    through the catalogue (rows store parameters, never sentences)."""
+    through the catalogue (rows store parameters, never sentences) in `language` (the page's),
+    times in the active time zone (the tenant's on its pages)."""
     rows = []
     for n in notification_list(user=user)[:limit]:
-        shown = render(n.type, n.data)
+        shown = render(n.type, n.data, language=language)
         rows.append(
             InboxRow(
                 seq=n.seq,

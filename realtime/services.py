@@ -1,15 +1,21 @@
 """Writes of notifications. School and clinic services call `notify` inside the transaction
-that makes the change; the rows commit with it and the live copies leave after commit."""
+that makes the change; the rows commit with it and the live copies leave after commit.
+
+A notification is shown in its reader's language (accounts.language.language_for) with times
+in the tenant's zone: `notification_payload(n, language=...)` for the sockets and replay,
+`recipient_locale(user)` around an e-mail copy."""
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.language import known_language, language_for, tenant_language
 from accounts.models import User
 from realtime import metrics
 from realtime.catalogue import (
@@ -17,12 +23,14 @@ from realtime.catalogue import (
     NotificationType,
     check_params,
     lookup,
-    rendered_data,
+    render_for,
 )
 from realtime.events import NotificationBatchEvent, NotificationPayload, send_on_commit
 from realtime.groups import tenant_group, user_group
 from realtime.models import Inbox, Notification
+from tenants.clock import tenant_zone
 from tenants.db import current_schema_name, is_public_schema
+from tenants.selectors import current_tenant
 
 NOTIFICATION_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_DATA_BYTES = 8 * 1024
@@ -35,16 +43,28 @@ class NotificationError(ValueError):
     pass
 
 
-def notification_payload(notification: Notification) -> NotificationPayload:
+def notification_payload(notification: Notification, *, language: str) -> NotificationPayload:
     """A notification as the client sees it (live and on replay alike): its parameters plus
-    the title, body and link rendered from them now."""
+    the title, body and link rendered from them now, in `language`, with times in the current
+    tenant's zone. Call inside the tenant's schema."""
     return {
         "seq": notification.seq,
         "type": notification.type,
-        "data": rendered_data(notification.type, notification.data),
+        "data": render_for(language, notification.type, notification.data, zone=tenant_zone()),
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
     }
+
+
+@contextmanager
+def recipient_locale(user: User) -> Iterator[str]:
+    """`with recipient_locale(recipient) as language:` around whatever writes to `recipient`
+    away from their browser (an e-mail copy of a notification, a reminder): their language and
+    the current tenant's time zone are active inside. Call inside the tenant's schema."""
+    tenant = current_tenant()
+    language = language_for(user, tenant)
+    with translation.override(language), timezone.override(tenant_zone(tenant)):
+        yield language
 
 
 def current_schema() -> str:
@@ -105,26 +125,43 @@ def notify(
         Inbox.objects.bulk_update(inboxes, ["last_seq"])
         Notification.objects.bulk_create(notifications)
         metrics.count_on_commit(metrics.CREATED, schema=schema, amount=len(notifications))
-        # One message for everyone: rendered once here (rendering may read the tenant, e.g.
-        # its time zone), and each process's hub hands each of its own sockets its copy
-        # (realtime.hub), instead of one group_send per person.
+        # One message for everyone: rendered here once per language among the recipients
+        # (rendering may read the tenant, e.g. its time zone), and each process's hub hands
+        # each of its own sockets its copy in its reader's language (realtime.hub), instead
+        # of one group_send per person.
+        tenant = current_tenant()
+        languages = recipient_languages(user_ids=user_ids, tenant=tenant)
+        zone = tenant_zone(tenant)
+        created_at = now.isoformat()
         batch: NotificationBatchEvent = {
             "type": "notifications",
             "kind": kind.type,
-            "data": rendered_data(kind.type, plain_data),
-            "created_at": now.isoformat(),
-            "recipients": [(n.recipient_id, n.seq) for n in notifications],
+            "data": {
+                language: render_for(language, kind.type, plain_data, zone=zone)
+                for language in sorted(set(languages.values()))
+            },
+            "created_at": created_at,
+            "recipients": [
+                (n.recipient_id, n.seq, languages[n.recipient_id]) for n in notifications
+            ],
         }
         send_on_commit(messages=[(tenant_group(schema_name=schema), batch)])
     return notifications
 
 
-def live_payload(batch: dict[str, Any], *, seq: int) -> NotificationPayload:
+def recipient_languages(*, user_ids: list[int], tenant: Any) -> dict[int, str]:
+    """{user id: the language they read} (accounts.language.language_for) in one query."""
+    chosen = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "language"))
+    default = tenant_language(tenant)
+    return {uid: known_language(chosen.get(uid)) or default for uid in user_ids}
+
+
+def live_payload(batch: dict[str, Any], *, seq: int, language: str) -> NotificationPayload:
     """One recipient's copy of a notify batch, as notification_payload gives it on replay."""
     return {
         "seq": seq,
         "type": batch["kind"],
-        "data": batch["data"],
+        "data": batch["data"][language],
         "created_at": batch["created_at"],
         "read": False,
     }

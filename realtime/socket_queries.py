@@ -9,10 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user
 
+from accounts.language import language_for
 from accounts.models import User
 from realtime import selectors, services
 from realtime.events import NotificationPayload
 from realtime.topics import topic_authorize
+from tenants.selectors import current_tenant
 
 
 def session_user(*, session_key: str) -> User | None:
@@ -33,10 +35,17 @@ def session_is_valid(*, session_key: str, user_id: int) -> bool:
     return user is not None and user.pk == user_id
 
 
-def replay_page(*, user_id: int, after_seq: int) -> list[NotificationPayload]:
-    """One page (selectors.REPLAY_PAGE) of notifications after `after_seq`, oldest first."""
+def replay_page(
+    *, user_id: int, after_seq: int, language: str | None = None
+) -> list[NotificationPayload]:
+    """One page (selectors.REPLAY_PAGE) of notifications after `after_seq`, oldest first, in
+    the reader's language: `language` (a socket's scope["language"]) or, if not given, the
+    user's as stored now (accounts.language.language_for)."""
+    if language is None:
+        reader = User.objects.filter(pk=user_id).only("language").first()
+        language = language_for(reader, current_tenant())
     return [
-        services.notification_payload(n)
+        services.notification_payload(n, language=language)
         for n in selectors.notifications_after(user=user_id, after_seq=after_seq)
     ]
 

@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
 from accounts.roles import STAFF_ROLES
+from config.forms import bad_input
 from realtime.forms import MarkReadForm
 from realtime.presence import presence_online_users
 from realtime.selectors import inbox_rows, notification_unread_count, online_people
@@ -19,7 +21,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "realtime/inbox.html",
         {
-            "notifications": inbox_rows(user=user),
+            "notifications": inbox_rows(user=user, language=translation.get_language()),
             "unread": notification_unread_count(user=user),
         },
     )
@@ -31,7 +33,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = MarkReadForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("seq must be a number or 'all'", status=400)
+        return bad_input(request, form)
     seq: int | None = form.cleaned_data["seq"]
     if seq is None:
         notification_mark_all_read(user=user)

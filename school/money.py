@@ -1,14 +1,15 @@
 """Amounts are Decimal with two places, always shown with the tenant's currency code."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+# How amounts read is the product's one rule (in the reader's language): "$1,500.50 MXN".
+from accounts.formatting import money_text
+
+__all__ = ["CENT", "clean_amount", "money_text"]
+
 CENT = Decimal("0.01")
-
-
-def money_text(amount: Decimal, currency: str) -> str:
-    return f"{currency} {amount.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
 
 
 def clean_amount(raw: Decimal | str, *, field: str = "amount") -> Decimal:

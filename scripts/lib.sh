@@ -47,3 +47,15 @@ ensure_database() {
     psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE \"$name\""
   fi
 }
+
+# The message catalogues (locale/*/LC_MESSAGES/*.po) are compiled here, never committed:
+# every page in Spanish needs the .mo files. Only catalogues whose .po changed are rebuilt.
+compile_messages() {
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    say "installing gettext (msgfmt compiles the message catalogues)"
+    { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; } ||
+      { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)" >&2; exit 1; }
+  fi
+  "$PY" manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules --ignore=var \
+    --ignore=staticfiles --ignore=test-artifacts
+}

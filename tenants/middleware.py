@@ -28,7 +28,7 @@ class TenantMiddleware(TenantMainMiddleware):
             response = super().process_request(request)
         except DATABASE_OUTAGE_ERRORS as exc:
             # The connection was lost after DatabaseOutageMiddleware checked it: the same page.
-            return outage_response(exc)
+            return outage_response(exc, request)
         if response is not None:
             return response
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -25,6 +26,11 @@ class Tenant(TenantMixin):
     )
     # The pre-migrated schema new tenants are cloned from; never has a domain or users.
     is_template = models.BooleanField(default=False)
+    # The language of its users who chose none and of its anonymous pages when the browser
+    # asks for no language we have (accounts.language).
+    default_language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     currency = models.CharField(max_length=3, default="USD")
     timezone = models.CharField(max_length=64, default="UTC")
     admin_email = models.EmailField(blank=True)

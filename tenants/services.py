@@ -3,15 +3,19 @@
 import logging
 import re
 from collections.abc import Callable, Sequence
+from zoneinfo import available_timezones
 
+from babel.numbers import list_currencies
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from accounts.language import known_language, tenant_language
 from accounts.roles import Role
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
 from tenants.progress import progress_write
@@ -111,6 +115,50 @@ def _clean_email(email: str) -> str:
     return email
 
 
+# --- a tenant's language, currency and time zone (onboarding and the console's settings) ---
+
+
+def _clean_language(code: str) -> str:
+    language = known_language(code.strip().lower())
+    if language is None:
+        choices = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise OnboardingError(
+            "default_language", _("Choose one of: %(choices)s.") % {"choices": choices}
+        )
+    return language
+
+
+def _clean_currency(code: str) -> str:
+    currency = code.strip().upper()
+    # Three letters of ISO 4217 that CLDR knows (so amounts can be written in every language).
+    if not re.fullmatch(r"[A-Z]{3}", currency) or currency not in list_currencies():
+        raise OnboardingError(
+            "currency", _("Give a currency as its three-letter code, such as MXN or USD.")
+        )
+    return currency
+
+
+def _clean_time_zone(name: str) -> str:
+    zone = name.strip()
+    if zone not in available_timezones():
+        raise OnboardingError(
+            "time_zone", _("Give a time zone such as America/Mexico_City or UTC.")
+        )
+    return zone
+
+
+def tenant_set_locale(
+    *, tenant: Tenant, default_language: str, currency: str, time_zone: str
+) -> Tenant:
+    """Change a tenant's default language, currency and time zone (its pages follow at once;
+    users who chose their own language keep it)."""
+    tenant.default_language = _clean_language(default_language)
+    tenant.currency = _clean_currency(currency)
+    tenant.timezone = _clean_time_zone(time_zone)
+    tenant.save(update_fields=["default_language", "currency", "timezone"])
+    return tenant
+
+
 def tenant_create(
     *,
     name: str,
@@ -118,6 +166,9 @@ def tenant_create(
     kind: str,
     domains: Sequence[str],
     admin_email: str,
+    default_language: str = settings.LANGUAGE_CODE,
+    currency: str = "USD",
+    time_zone: str = "UTC",
     provision_async: bool = True,
 ) -> Tenant:
     """Validate an onboarding request and register the tenant as `provisioning`.
@@ -132,6 +183,9 @@ def tenant_create(
     cleaned_slug = _clean_slug(slug)
     cleaned_domains = _clean_domains(domains)
     cleaned_email = _clean_email(admin_email)
+    cleaned_language = _clean_language(default_language)
+    cleaned_currency = _clean_currency(currency)
+    cleaned_zone = _clean_time_zone(time_zone)
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(
@@ -139,6 +193,9 @@ def tenant_create(
                 name=name,
                 kind=cleaned_kind,
                 admin_email=cleaned_email,
+                default_language=cleaned_language,
+                currency=cleaned_currency,
+                timezone=cleaned_zone,
                 status=TenantStatus.PROVISIONING,
             )
             for position, domain in enumerate(cleaned_domains):
@@ -203,7 +260,7 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
                     user=admin,
                     site_name=tenant.name,
                     base_url=tenant_base_url(tenant=tenant),
-                    invited_by="Aviso onboarding",
+                    language=tenant_language(tenant),
                 )
             tenant.status = TenantStatus.ACTIVE
             tenant.status_changed_at = timezone.now()

@@ -12,7 +12,7 @@ from clinic.models import Appointment, AppointmentReminder
 from clinic.notifications import APPOINTMENT_REMINDER, appointment_params
 from clinic.selectors import appointment_summary, clinic_settings_get
 from clinic.states import AppointmentState
-from realtime.services import notify
+from realtime.services import notify, recipient_locale
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
@@ -50,13 +50,15 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                 continue
             params = appointment_params(appointment_summary(appointment))
             notify(recipients=[appointment.patient_id], kind=APPOINTMENT_REMINDER, params=params)
-            # The e-mail reads as the notification does: the same renderer, the same params.
-            shown = APPOINTMENT_REMINDER.render(params)
-            _email_on_commit(
-                appointment.patient,
-                subject=f"Reminder: your appointment {shown.labels['when']}",
-                body=f"Hello {appointment.patient.display_name},\n\n{shown.body}\n",
-            )
+            # The e-mail reads as the notification does: the same renderer, the same params,
+            # in the patient's language with times in the clinic's zone.
+            with recipient_locale(appointment.patient):
+                shown = APPOINTMENT_REMINDER.render(params)
+                _email_on_commit(
+                    appointment.patient,
+                    subject=f"Reminder: your appointment {shown.labels['when']}",
+                    body=f"Hello {appointment.patient.display_name},\n\n{shown.body}\n",
+                )
             sent += 1
     return sent
 

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a signed-in user's own language comes first.
+    "accounts.language.LanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -81,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "accounts.language.page_locale",
                 "tenants.context_processors.tenant",
                 "realtime.context_processors.realtime",
             ],
@@ -212,11 +216,28 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
-# --- i18n / static ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# --- languages, formats, time zones ----------------------------------------------------------
+# Every page, e-mail and notification is in one of these (accounts/language.py picks which:
+# the user's own choice, else the tenant's default; Accept-Language for anonymous pages).
+LANGUAGES = [("en", "English"), ("es-mx", "Español (México)")]
+LANGUAGE_CODE = "en"
 USE_I18N = True
+# Catalogues: locale/es_MX/LC_MESSAGES/django.po and djangojs.po. The .mo files are built by
+# ./run, ./run-tests, .ci/run and the image (`manage.py compilemessages`), never committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date, one date-time and one time format per language (config/formats/<locale>/).
+FORMAT_MODULE_PATH = "config.formats"
+# Off on purpose: with it on, every number a template prints gets the separator, ids and seqs
+# in links, data- attributes, form values and scripts included ("1,234" from id 1000 on, which
+# the page's own forms then refuse). Amounts are grouped by |money, other figures people read
+# by |number ({% load aviso_format %}), both with the language's separators.
+USE_THOUSAND_SEPARATOR = False
+# Pages show times in the tenant's zone (Tenant.timezone, activated per request); the public
+# site and everything stored are UTC.
+TIME_ZONE = "UTC"
 USE_TZ = True
+
+# --- static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

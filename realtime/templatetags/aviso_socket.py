@@ -14,7 +14,7 @@ ELEMENT_ID = "aviso-close-codes"
 
 def close_codes_for_pages() -> dict[str, dict[str, object]]:
     return {
-        str(code): {"name": close.name, "terminal": close.terminal, "message": close.message}
+        str(code): {"name": close.name, "terminal": close.terminal, "message": str(close.message)}
         for code, close in CLOSE_CODES.items()
     }
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from realtime.catalogue import NotificationType
-from realtime.services import notify
+from realtime.services import notify, recipient_locale
 from school.clock import tenant_today
 from school.models import Invoice, InvoiceReminder, ReminderKind
 from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_params, invoice_params
@@ -113,11 +113,13 @@ def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
     """The inbox notification and the e-mail say the same thing: both are rendered from the
     notification's parameters."""
     notify(recipients=[invoice.student_id], kind=kind, params=params)
-    shown = kind.render(params)
     tenant = current_tenant()
-    link = tenant_base_url(tenant=tenant) + shown.url
-    subject = f"{shown.title}: {invoice.number} — {tenant.name}"
-    text = f"Hello {invoice.student.display_name},\n\n{shown.body}\n\nYour invoices: {link}\n"
+    # In the student's language, times in the tenant's zone (as the inbox shows it to them).
+    with recipient_locale(invoice.student):
+        shown = kind.render(params)
+        link = tenant_base_url(tenant=tenant) + shown.url
+        subject = f"{shown.title}: {invoice.number} — {tenant.name}"
+        text = f"Hello {invoice.student.display_name},\n\n{shown.body}\n\nYour invoices: {link}\n"
     recipient = invoice.student.email
     transaction.on_commit(
         lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),

@@ -2,15 +2,11 @@ from decimal import Decimal
 
 from django import template
 
-from school.money import money_text
+# The product's one money filter ({% load aviso_format %}), kept here for school templates.
+from accounts.templatetags.aviso_format import money
 
 register = template.Library()
-
-
-@register.filter
-def money(amount: Decimal | None, currency: str) -> str:
-    """`{{ invoice.balance|money:invoice.currency }}` → "USD 1,250.00"."""
-    return "" if amount is None else money_text(amount, currency)
+register.filter("money", money)
 
 
 @register.filter

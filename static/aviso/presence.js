@@ -11,7 +11,7 @@
     if (!users.length) {
       const li = document.createElement("li");
       li.className = "none";
-      li.textContent = "Nobody else is online.";
+      li.textContent = gettext("Nobody else is online.");
       list.appendChild(li);
       return;
     }

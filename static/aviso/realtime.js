@@ -2,6 +2,7 @@
  *
  * One socket per page to wss://<this tenant's domain>/ws/, opened with static/aviso/socket.js
  * (backoff, offline badge, and the server's terminal close codes: signed out, suspended...).
+ * Its texts come from the page's JS catalogue (gettext, ngettext: templates/base.html).
  * This file is the tenant side of the protocol: it resumes from the last seq the page has seen
  * (starting at the seq the server rendered the page with) by saying hello with it on every
  * (re)connect. Pages register handlers:
@@ -89,7 +90,10 @@
         case "ready":
           ready = true;
           setUnread(frame.unread);
-          if (replayedThisConnect > 3) toast((replayedThisConnect - 3) + " more notifications", "", "/notifications/");
+          if (replayedThisConnect > 3) {
+            const more = replayedThisConnect - 3;
+            toast(interpolate(ngettext("%s more notification", "%s more notifications", more), [more]), "", "/notifications/");
+          }
           topics.forEach(function (entry) { send({type: "subscribe", topic: entry.topic, params: entry.params}); });
           if (connectedOnce) reconnectHandlers.forEach(function (fn) { try { fn(); } catch (err) { console.error(err); } });
           connectedOnce = true;

@@ -45,7 +45,7 @@
       const badge = options.badge && document.getElementById(options.badge);
       if (badge) {
         badge.hidden = !offline;
-        badge.textContent = text || "offline";
+        badge.textContent = text || gettext("offline");
       }
       if (options.onOffline) options.onOffline(offline);
     }

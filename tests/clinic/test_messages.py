@@ -36,7 +36,9 @@ def test_a_patients_message_reaches_the_dentist_and_front_desk(c: Clinic, clinic
         m = AppointmentMessage.objects.get()
         assert m.author == c.patient and m.body == "Can I come 10 minutes late?"
         assert recipients_of(m.pk) == {c.dentist.pk, c.receptionist.pk}
-        data = notification_payload(Notification.objects.filter(recipient=c.dentist).get())["data"]
+        data = notification_payload(
+            Notification.objects.filter(recipient=c.dentist).get(), language="en"
+        )["data"]
         assert data["text"] == m.body and data["appointment_id"] == a.pk
         assert data["title"] == "Message from Pat One"
 

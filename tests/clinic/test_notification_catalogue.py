@@ -190,7 +190,7 @@ def test_the_service_stores_exactly_the_declared_parameters(
             # stored: exactly the declared parameters, no rendered sentence
             assert set(notification.data) == kind.keys()
             # shown: the title and body the pages always showed, rendered now
-            shown = notification_payload(notification)["data"]
+            shown = notification_payload(notification, language="en")["data"]
             assert (shown["title"], shown["body"]) == (expected.title, expected.body)
             assert shown["url"] == f"/clinic/appointments/{notification.data['appointment_id']}/"
             # and the labels the pages put in place are rendered with them, never stored
@@ -206,11 +206,11 @@ def test_the_time_in_a_body_is_rendered_when_shown(c: Clinic, clinic: Tenant) ->
             by=c.dentist,
         )
         notification = Notification.objects.get(type="appointment.confirmed")
-        assert "10:00-10:30" in notification_payload(notification)["data"]["body"]
+        assert "10:00-10:30" in notification_payload(notification, language="en")["data"]["body"]
         # when the clinic's time zone changes (the tenant this context shows)
         zone, clinic.timezone = clinic.timezone, "Asia/Tokyo"
         try:
-            body = notification_payload(notification)["data"]["body"]
+            body = notification_payload(notification, language="en")["data"]["body"]
         finally:
             clinic.timezone = zone
     # then the stored notification reads in the new zone: it kept the time, not a sentence

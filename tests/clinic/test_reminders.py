@@ -47,7 +47,7 @@ def test_the_task_reminds_due_confirmed_appointments_once(
     with tenant_context(clinic):
         notes = reminders_of(c.patient.pk)
         assert len(notes) == 1 and notes[0].data["appointment_id"] == due.pk
-        shown = notification_payload(notes[0])["data"]
+        shown = notification_payload(notes[0], language="en")["data"]
         assert shown["title"] and "Check-up" in shown["body"]
         assert list(AppointmentReminder.objects.values_list("appointment_id", flat=True)) == [
             due.pk

@@ -41,7 +41,9 @@ def test_request_then_confirm_tells_the_patient(c: Clinic, clinic: Tenant) -> No
         a.refresh_from_db()
         assert a.state == S.CONFIRMED
         assert types_of(c.patient.pk) == ["appointment.confirmed"]
-        shown = notification_payload(Notification.objects.get(recipient=c.patient))["data"]
+        shown = notification_payload(Notification.objects.get(recipient=c.patient), language="en")[
+            "data"
+        ]
         assert shown["appointment_id"] == a.pk and shown["title"] and shown["url"]
         assert types_of(c.patient2.pk) == [] and types_of(c.dentist2.pk) == []
 
@@ -57,7 +59,7 @@ def test_receptionist_declines_and_the_slot_is_free_again(c: Clinic, clinic: Ten
         assert types_of(c.patient.pk) == ["appointment.declined"]
         declined = Notification.objects.get(recipient=c.patient)
         assert declined.data["reason"] == "Away that day"
-        assert "Away that day" in notification_payload(declined)["data"]["body"]
+        assert "Away that day" in notification_payload(declined, language="en")["data"]["body"]
         # the declined request no longer holds the dentist
         again = appointments.appointment_request(
             patient=c.patient2, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()

@@ -8,6 +8,7 @@ A name may use {assessment} and {student} (the seeded gradebook cell's ids).
 
 from django import forms
 
+from accounts.forms import LanguageForm
 from clinic.forms import (
     BookingForm,
     MessageForm,
@@ -16,7 +17,13 @@ from clinic.forms import (
     RescheduleForm,
     ScheduleQueryForm,
 )
-from console.forms import DomainChangeForm, DomainForm, OnboardingForm, StatusForm
+from console.forms import (
+    DomainChangeForm,
+    DomainForm,
+    OnboardingForm,
+    StatusForm,
+    TenantLocaleForm,
+)
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -48,8 +55,15 @@ ACCOUNT: dict[str, Reads] = {
     "account_reset_password_done": (),
 }
 
+# The JS catalogue and the language chooser, on every site.
+LANGUAGE: dict[str, Reads] = {
+    "javascript-catalog": (),
+    "set_language": (LanguageForm, "next"),
+}
+
 COMMON: dict[str, Reads] = {
     **ACCOUNT,
+    **LANGUAGE,
     "home": (),
     "realtime:inbox": (),
     "realtime:mark_read": (MarkReadForm,),
@@ -105,12 +119,14 @@ CLINIC: dict[str, Reads] = {
 
 PUBLIC: dict[str, Reads] = {
     **ACCOUNT,
+    **LANGUAGE,
     "console_home": (),
     "console_monitor": (),
     "metrics": (),
     "console_onboard": (OnboardingForm,),
     "console_tenant": (),
     "console_tenant_status": (StatusForm,),
+    "console_tenant_locale": (TenantLocaleForm,),
     "console_domain_add": (DomainForm,),
     "console_domain_change": (DomainChangeForm,),
 }

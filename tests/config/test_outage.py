@@ -122,3 +122,25 @@ def test_an_outage_a_view_meets_mid_request_is_the_same_page() -> None:
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert b"Back in a moment" in response.content
     assert middleware.process_exception(request, ValueError("a bug")) is None
+
+
+@pytest.mark.django_db
+def test_the_outage_page_follows_the_visitors_browser_language() -> None:
+    from django.test import RequestFactory
+
+    from config.outage import DatabaseOutageMiddleware
+
+    # given the outage met by a Mexican visitor's request (the user and the tenant are in the
+    # database: only the browser's language is known)
+    middleware = DatabaseOutageMiddleware(lambda request: HttpResponse("unreachable"))
+    spanish = RequestFactory().get("/", HTTP_HOST="x.test", HTTP_ACCEPT_LANGUAGE="es-MX,es")
+    english = RequestFactory().get("/", HTTP_HOST="x.test")
+    # when each gets the outage page
+    es = middleware.process_exception(spanish, _real_outage_error())
+    en = middleware.process_exception(english, _real_outage_error())
+    # then it is in their language, and says so
+    assert es is not None and en is not None
+    assert "Volvemos en un momento" in es.content.decode() and es["Content-Language"] == "es-MX"
+    assert '<html lang="es-MX">' in es.content.decode()
+    assert "Esta página se recargará sola en 5 segundos." in es.content.decode()
+    assert "Back in a moment" in en.content.decode() and '<html lang="en">' in en.content.decode()

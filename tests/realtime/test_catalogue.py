@@ -97,7 +97,7 @@ def test_the_row_stores_parameters_and_the_payload_renders_them(school: Tenant) 
     assert stored.type == "test.message"
     assert stored.data == {"text": "Maths: A", "detail": "Well done"}
     # and what a socket sends (live or replayed) is the parameters plus title, body and url
-    assert notification_payload(stored)["data"] == {
+    assert notification_payload(stored, language="en")["data"] == {
         "text": "Maths: A",
         "detail": "Well done",
         "title": "Maths: A",
@@ -116,7 +116,7 @@ def test_the_payload_renders_the_link_from_the_parameters(
         (sent,) = notify(recipients=[lisa], kind=throwaway_kind, params=params)
         stored = Notification.objects.get(pk=sent.pk)
     # when it is shown, then title, body and url come from the stored parameters
-    data = notification_payload(stored)["data"]
+    data = notification_payload(stored, language="en")["data"]
     assert (data["title"], data["body"], data["url"]) == ("4 x pens", "", "/school/?count=4")
     assert stored.data == {"count": 4, "label": "pens"}
 
@@ -136,8 +136,8 @@ def test_a_row_that_no_longer_fits_its_declaration_still_shows(
         )
         gone = Notification.objects.create(recipient=lisa, seq=2, type="test.gone", data={})
         # when a socket or the inbox shows them
-        shown_old = notification_payload(old)["data"]
-        shown_gone = notification_payload(gone)["data"]
+        shown_old = notification_payload(old, language="en")["data"]
+        shown_gone = notification_payload(gone, language="en")["data"]
     # then the old row reads as it was written, and the retired type shows its name
     assert (shown_old["title"], shown_old["body"], shown_old["url"]) == (
         "Old title",

@@ -168,7 +168,9 @@ def test_correcting_a_published_grade_notifies_grade_updated(
         assert sent[0].data["grades"][0]["score"] == "14.00"
         assert sent[0].data["course_average"] == "70.00"
         # (the row stores parameters; the title is rendered from them when shown)
-        assert notification_payload(sent[0])["data"]["title"].startswith("Grade corrected")
+        assert notification_payload(sent[0], language="en")["data"]["title"].startswith(
+            "Grade corrected"
+        )
         # entering the same score again is not a correction
         with on_commit(execute=True) as callbacks:
             grades.grade_enter(

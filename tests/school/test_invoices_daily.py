@@ -80,7 +80,7 @@ def test_overdue_and_due_soon_reminders_are_sent_once(
         assert late.number in overdue_mail.subject and "still outstanding" in overdue_mail.body
         notification = Notification.objects.get(recipient=people.carol)
         assert notification.data["invoice"]["id"] == soon.pk
-        assert "due in 3 days" in notification_payload(notification)["data"]["body"]
+        assert "due in 3 days" in notification_payload(notification, language="en")["data"]["body"]
         # when it runs again (same day, or redelivered) nothing new is sent
         with on_commit(execute=True) as callbacks:
             second = invoices_daily_run()

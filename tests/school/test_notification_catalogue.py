@@ -186,7 +186,7 @@ def test_every_school_type_is_sent_with_exactly_its_declared_parameters(
             if isinstance(value, list):
                 assert all(set(row) == nested_keys(kind, key) for row in value), (n.type, key)
         # and its link is one of the school's pages
-        shown = render(n.type, n.data)
+        shown = render(n.type, n.data, language="en")
         assert shown.title and shown.body
         assert resolve(shown.url).namespace == "school"
 
@@ -198,7 +198,7 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
         with on_commit(execute=True):
             used = _send_every_school_type(people)
         shown = {
-            (n.recipient_id, n.type): render(n.type, n.data)
+            (n.recipient_id, n.type): render(n.type, n.data, language="en")
             for n in Notification.objects.order_by("pk")
         }
         currency = used["invoice.issued"].currency
@@ -244,7 +244,7 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
         f"Remaining on it: {money('249.50')}.",
         "/school/my/invoices/",
     )
-    assert money("1000.50").endswith(" 1,000.50")  # thousands separated, two places
+    assert money("1000.50") == "$1,000.50 USD"  # thousands separated, two places, the code
     assert text((bob, "invoice.overdue")) == (
         "Invoice overdue",
         f"{late.number} Lab was due on {due(late)}; {money('100')} is still outstanding.",

@@ -37,7 +37,7 @@ def test_dashboard_shows_each_role_its_overview(school: Tenant, people: People) 
     assert "draft grades to publish" in admin_page.text and "outstanding" in admin_page.text
     student_page = client_for(school, people.alice).get("/school/")
     assert student_page.status_code == 200
-    assert f"{school.currency} 120.00" in student_page.text and "to pay" in student_page.text
+    assert f"$120.00 {school.currency}" in student_page.text and "to pay" in student_page.text
 
 
 def test_students_cannot_open_administrator_pages(school: Tenant, people: People) -> None:
@@ -344,7 +344,7 @@ def test_students_see_only_their_own_invoices_and_receipts(
     assert fragment.strip() and fragment in page.content.decode()
     assert "Alice tuition" in fragment and my_payment.receipt_number in fragment
     assert "Bob tuition" not in fragment and their_payment.receipt_number not in fragment
-    assert f"{school.currency} 100.00" in fragment
+    assert f"$100.00 {school.currency}" in fragment
     state = alice.get("/school/my/balance.json").json()
     assert [i["id"] for i in state["invoices"]] == [mine.pk]
     assert state["balance"] == "100.00" and state["currency"] == school.currency
@@ -374,18 +374,18 @@ def test_payments_feed_page_and_state(school: Tenant, people: People) -> None:
     assert "school/payments_feed.js" in page.text
     state = client.get("/school/payments/feed.json").json()
     assert [p["receipt_number"] for p in state["payments"]] == [payment.receipt_number]
-    assert state["payments"][0]["amount_text"] == f"{school.currency} 12.34"
+    assert state["payments"][0]["amount_text"] == f"$12.34 {school.currency}"
     # the fragment the page re-reads is the page's own markup of the same rows
     fragment = client.get("/school/payments/fragment/").content.decode()
     assert fragment.strip() and fragment in page.content.decode()
-    assert f'data-payment-id="{payment.pk}"' in fragment and f"{school.currency} 12.34" in fragment
+    assert f'data-payment-id="{payment.pk}"' in fragment and f"$12.34 {school.currency}" in fragment
 
 
 def test_fee_catalogue(school: Tenant, people: People) -> None:
     client = client_for(school, people.admin)
     assert client.post("/school/fees/", {"name": "Lab fee", "amount": "80"}).status_code == 302
     page = client.get("/school/fees/")
-    assert "Lab fee" in page.text and f"{school.currency} 80.00" in page.text
+    assert "Lab fee" in page.text and f"$80.00 {school.currency}" in page.text
     duplicate = client.post("/school/fees/", {"name": "lab fee", "amount": "-1"})
     assert duplicate.status_code == 400
     assert "The amount must be above zero." in duplicate.text

@@ -103,8 +103,8 @@ def test_a_payment_above_the_balance_is_refused_and_nothing_is_written(
         with on_commit(execute=True) as callbacks, pytest.raises(ValidationError) as exc:
             invoices.payment_record(invoice=invoice, amount="30.01", method="cash", by=people.admin)
         assert exc.value.message_dict["amount"] == [
-            f"{school.currency} 30.01 is more than the balance of {invoice.number} "
-            f"({school.currency} 30.00)."
+            f"$30.01 {school.currency} is more than the balance of {invoice.number} "
+            f"($30.00 {school.currency})."
         ]
         assert callbacks == []
         invoice.refresh_from_db()
