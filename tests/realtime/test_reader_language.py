@@ -1,7 +1,7 @@
 """A notification is shown in its reader's language, with times in the tenant's zone, at the
 time it is shown: on the inbox page (the page's language), on replay (the user's language as
-stored then), in an e-mail copy (recipient_locale). The live copy is rendered once in the
-tenant's default language; catalogue.render_for re-renders it for any reader."""
+stored then), in an e-mail copy (recipient_locale). A live copy is rendered once per language
+among its recipients, and each socket gets its reader's."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -196,20 +196,32 @@ async def test_a_socket_knows_its_readers_language_and_replays_in_it(
 
 
 @pytest.mark.usefixtures("live_db")
-async def test_the_live_copy_is_rendered_in_the_tenants_default_language(
+async def test_each_live_copy_is_in_its_readers_language(
     school: Tenant, dated_kind: NotificationType[DatedParams]
 ) -> None:
-    # (until the live path renders per socket with render_for: see realtime.services.notify)
+    # given a Mexican school (Spanish by default) where Lisa reads Spanish and Bart chose
+    # English, both with a page open
     await database_sync_to_async(_mexican)(school, default="es-mx")
-    _lisa, bart = await database_sync_to_async(_readers)(school)
-    comm = await communicator(school, bart)
-    await start(comm)
+    lisa, bart = await database_sync_to_async(_readers)(school)
 
+    def choose_english() -> None:
+        with tenant_context(school):
+            bart.language = "en"
+            bart.save(update_fields=["language"])
+
+    await database_sync_to_async(choose_english)()
+    sockets = {user.pk: await communicator(school, user) for user in (lisa, bart)}
+    for comm in sockets.values():
+        await start(comm)
+
+    # when one notification goes to both
     def send_one() -> None:
         with tenant_context(school):
-            notify(recipients=[bart], kind=dated_kind, params=DatedParams(at=MOMENT))
+            notify(recipients=[lisa, bart], kind=dated_kind, params=DatedParams(at=MOMENT))
 
     await database_sync_to_async(send_one)()
-    frame = await receive(comm)
-    assert _shown(frame["notification"]["data"]) == SPANISH
-    await comm.disconnect()
+    # then each page shows it live in its reader's language
+    assert _shown((await receive(sockets[lisa.pk]))["notification"]["data"]) == SPANISH
+    assert _shown((await receive(sockets[bart.pk]))["notification"]["data"]) == ENGLISH
+    for comm in sockets.values():
+        await comm.disconnect()
