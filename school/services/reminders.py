@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from accounts.models import User
 from realtime.catalogue import NotificationType
 from realtime.services import notify
 from school.clock import tenant_today
@@ -22,6 +24,7 @@ from school.models import Invoice, InvoiceReminder, ReminderKind
 from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_params, invoice_params
 from school.selectors import student_balance
 from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
+from tenants.models import Tenant
 from tenants.selectors import current_tenant, tenant_base_url
 
 # Students hear about an invoice this many days before it falls due.
@@ -109,16 +112,38 @@ def _claim(*, invoice: Invoice, kind: str) -> bool:
     return True
 
 
+def _language_of(student: User, tenant: Tenant) -> str:
+    """The language the student reads their pages in: their own, else their school's.
+    (User.language and Tenant.default_language are issue #11's core fields; read with getattr
+    so this module does not depend on which branch lands first.)"""
+    chosen = getattr(student, "language", "") or getattr(tenant, "default_language", "")
+    return str(chosen or settings.LANGUAGE_CODE)
+
+
 def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
     """The inbox notification and the e-mail say the same thing: both are rendered from the
-    notification's parameters."""
+    notification's parameters, the e-mail in the student's language (the daily run has no
+    request to take a language from)."""
     notify(recipients=[invoice.student_id], kind=kind, params=params)
-    shown = kind.render(params)
     tenant = current_tenant()
-    link = tenant_base_url(tenant=tenant) + shown.url
-    subject = f"{shown.title}: {invoice.number} — {tenant.name}"
-    text = f"Hello {invoice.student.display_name},\n\n{shown.body}\n\nYour invoices: {link}\n"
-    recipient = invoice.student.email
+    student = invoice.student
+    with translation.override(_language_of(student, tenant)):
+        shown = kind.render(params)
+        link = tenant_base_url(tenant=tenant) + shown.url
+        subject = gettext("%(title)s: %(invoice)s — %(school)s") % {
+            "title": shown.title,
+            "invoice": invoice.number,
+            "school": tenant.name,
+        }
+        text = "\n\n".join(
+            [
+                gettext("Hello %(name)s,") % {"name": student.display_name},
+                shown.body,
+                gettext("Your invoices: %(link)s") % {"link": link},
+            ]
+        )
+        text += "\n"
+    recipient = student.email
     transaction.on_commit(
         lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),
         robust=True,
