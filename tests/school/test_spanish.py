@@ -8,12 +8,14 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.utils import formats, translation
 from django_tenants.utils import tenant_context
 
@@ -22,7 +24,7 @@ from accounts.roles import Role
 from realtime.catalogue import render
 from realtime.models import Notification
 from school.clock import tenant_today
-from school.payloads import cell_key
+from school.payloads import cell_key, invoice_row
 from school.services import grades, invoices, reminders
 from tenants.models import Tenant
 from tests.factories import client_for, make_user
@@ -340,3 +342,30 @@ def test_no_school_template_pluralizes_english_words_or_writes_its_own_date_form
         assert "|pluralize" not in source, template.name
         for fmt in re.findall(r'\|(?:date|time):"([^"]*)"', source):
             assert fmt in named, (template.name, fmt)
+
+
+@pytest.mark.django_db
+def test_rows_stored_with_an_english_status_label_lose_it(school: Tenant, people: People) -> None:
+    # given an invoice notification stored before labels were rendered (it kept "Overdue")
+    migration = import_module("school.migrations.0002_notifications_without_status_label")
+    [sql, params] = migration.Migration.operations[0].sql[0]
+    with tenant_context(school):
+        invoice = make_invoice(people.alice, by=people.admin, status="overdue")
+        old = Notification.objects.create(
+            recipient=people.alice,
+            seq=1,
+            type="invoice.overdue",
+            data={
+                "invoice": {**invoice_row(invoice), "status_label": "Overdue"},
+                "balance": "100.00",
+            },
+        )
+        # when the migration runs
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        old.refresh_from_db()
+        # then the row keeps its facts, and its label is the reader's again
+        assert "status_label" not in old.data["invoice"]
+        assert old.data["invoice"]["status"] == "overdue"
+        with translation.override(SPANISH):
+            assert render(old.type, old.data).labels["status_label"] == "Vencida"
