@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
@@ -64,7 +65,7 @@ def access_payment(user: User, pk: int) -> Payment:
 def authorize_payments_feed(user: User, params: Mapping[str, Any]) -> int:
     # The topic is registered once for every tenant; a clinic's staff must not reach it.
     if current_tenant().kind != "school":
-        raise TopicDenied("This is not a school.")
+        raise TopicDenied(gettext("This is not a school."))
     if not _is_admin(user):
-        raise TopicDenied("Only administrators may watch the payments feed.")
+        raise TopicDenied(gettext("Only administrators may watch the payments feed."))
     return PAYMENTS_FEED_ID

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.forms import (
@@ -43,26 +44,34 @@ def score_field() -> DecimalInputField:
 class PageForm(forms.Form):
     """A list's page number (Paginator shows the last page for one beyond it)."""
 
-    page = IntegerInputField(min_value=1, required=False)
+    page = IntegerInputField(min_value=1, required=False, label=_("Page"))
 
 
 class AssessmentForm(forms.Form):
-    title = forms.CharField(max_length=80)
-    max_score = DecimalInputField(max_digits=6, decimal_places=2, initial=100, label="Out of")
-    weight = DecimalInputField(max_digits=5, decimal_places=2, initial=1)
+    title = forms.CharField(max_length=80, label=_("Title"))
+    max_score = DecimalInputField(max_digits=6, decimal_places=2, initial=100, label=_("Out of"))
+    weight = DecimalInputField(max_digits=5, decimal_places=2, initial=1, label=_("Weight"))
 
 
 class InvoiceFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any status"), ("open", "Open (unpaid)"), *InvoiceStatus.choices],
+        label=_("Status"),
+        choices=[("", _("Any status")), ("open", _("Open (unpaid)")), *InvoiceStatus.choices],
     )
     student: "forms.ModelChoiceField[User]" = ModelIdChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any student"
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Student"),
+        empty_label=_("Any student"),
     )
-    q = forms.CharField(required=False, label="Search", max_length=80)
-    due_from = DateInputField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_to = DateInputField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(required=False, label=_("Search"), max_length=80)
+    due_from = DateInputField(
+        required=False, label=_("Due from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = DateInputField(
+        required=False, label=_("Due until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,13 +79,20 @@ class InvoiceFilterForm(forms.Form):
 
 
 class InvoiceIssueForm(forms.Form):
-    student: "forms.ModelChoiceField[User]" = ModelIdChoiceField(queryset=User.objects.none())
-    fee: "forms.ModelChoiceField[FeeItem]" = ModelIdChoiceField(
-        queryset=FeeItem.objects.none(), required=False, empty_label="(no catalogue fee)"
+    student: "forms.ModelChoiceField[User]" = ModelIdChoiceField(
+        queryset=User.objects.none(), label=_("Student")
     )
-    description = forms.CharField(max_length=200, required=False)
-    amount = AmountField(required=False, help_text="Leave empty to use the fee's amount.")
-    due_on = DateInputField(widget=forms.DateInput(attrs={"type": "date"}))
+    fee: "forms.ModelChoiceField[FeeItem]" = ModelIdChoiceField(
+        queryset=FeeItem.objects.none(),
+        required=False,
+        label=_("Fee"),
+        empty_label=_("(no catalogue fee)"),
+    )
+    description = forms.CharField(max_length=200, required=False, label=_("Description"))
+    amount = AmountField(
+        required=False, label=_("Amount"), help_text=_("Leave empty to use the fee's amount.")
+    )
+    due_on = DateInputField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,11 +101,11 @@ class InvoiceIssueForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = AmountField()
-    method = forms.ChoiceField(choices=PaymentMethod.choices)
-    reference = forms.CharField(max_length=80, required=False)
+    amount = AmountField(label=_("Amount"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Method"))
+    reference = forms.CharField(max_length=80, required=False, label=_("Reference"))
 
 
 class FeeForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    amount = AmountField()
+    name = forms.CharField(max_length=120, label=_("Name"))
+    amount = AmountField(label=_("Amount"))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from school import states
 
@@ -107,8 +109,8 @@ class Assessment(models.Model):
 
 
 class GradeStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", pgettext_lazy("grade status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("grade status", "Published")
 
 
 class Grade(models.Model):
@@ -209,10 +211,10 @@ class Invoice(models.Model):
 
 
 class PaymentMethod(models.TextChoices):
-    CASH = "cash", "Cash"
-    CARD = "card", "Card"
-    TRANSFER = "transfer", "Bank transfer"
-    OTHER = "other", "Other"
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    TRANSFER = "transfer", _("Bank transfer")
+    OTHER = "other", pgettext_lazy("payment method", "Other")
 
 
 class Payment(models.Model):
@@ -238,8 +240,8 @@ class Payment(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", pgettext_lazy("reminder", "Overdue")
 
 
 class InvoiceReminder(models.Model):

@@ -1,6 +1,7 @@
 """Every notification the school sends, declared once: its parameters (what is stored), who
 receives it, and how its title, body and link read — rendered from the parameters alone,
-whenever a page, a socket or an e-mail shows it.
+whenever a page, a socket or an e-mail shows it, in the language active then (the reader's):
+so every sentence here is translated inside its render function, never at import.
 
 Services build the parameters with the builders at the end of this module and call
 `realtime.services.notify(recipients=..., kind=..., params=...)`. The pages' scripts read
@@ -12,12 +13,14 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 
 from realtime.catalogue import NotificationType, register
-from school import grading
+from school import grading, states
 from school.models import Course, Grade, Invoice, Payment
 from school.money import money_text
-from school.payloads import GradeRow, InvoiceState, grade_row, invoice_state
+from school.payloads import GradeRow, InvoiceRow, grade_row, invoice_row
 
 # --- grades ----------------------------------------------------------------------------------
 
@@ -47,14 +50,24 @@ def _grades_listed(p: GradeParams) -> str:
 
 def _published_title(p: GradeParams) -> str:
     count = len(p["grades"])
-    title = "New grade" if count == 1 else f"{count} new grades"
-    return f"{title} in {p['course']}"
+    if count == 1:
+        return gettext("New grade in %(course)s") % {"course": p["course"]}
+    return ngettext(
+        "%(count)d new grade in %(course)s",
+        "%(count)d new grades in %(course)s",
+        count,
+    ) % {"count": count, "course": p["course"]}
 
 
 def _corrected_title(p: GradeParams) -> str:
     count = len(p["grades"])
-    title = "Grade corrected" if count == 1 else f"{count} grades corrected"
-    return f"{title} in {p['course']}"
+    if count == 1:
+        return gettext("Grade corrected in %(course)s") % {"course": p["course"]}
+    return ngettext(
+        "%(count)d grade corrected in %(course)s",
+        "%(count)d grades corrected in %(course)s",
+        count,
+    ) % {"count": count, "course": p["course"]}
 
 
 def _my_grades(p: GradeParams) -> str:
@@ -87,9 +100,10 @@ GRADE_UPDATED = register(
 
 
 class InvoiceParams(TypedDict):
-    """One invoice of the student as their page shows it, and what they owe in all."""
+    """One invoice of the student (its facts; its status label is rendered when shown), and
+    what they owe in all."""
 
-    invoice: InvoiceState
+    invoice: InvoiceRow
     balance: str
 
 
@@ -104,21 +118,24 @@ class DueSoonParams(InvoiceParams):
     due_in_days: int  # as of the day the reminder was sent
 
 
-def _money(amount: str, invoice: InvoiceState) -> str:
+def _money(amount: str, invoice: InvoiceRow) -> str:
     return money_text(Decimal(amount), invoice["currency"])
 
 
-def _due_on(invoice: InvoiceState) -> str:
-    return f"{date.fromisoformat(invoice['due_on']):%d %b %Y}"
+def _due_on(invoice: InvoiceRow) -> str:
+    """The due date in the reader's locale: the same date format as their pages."""
+    return formats.date_format(date.fromisoformat(invoice["due_on"]), "SHORT_DATE_FORMAT")
 
 
-def _named(invoice: InvoiceState) -> str:
+def _named(invoice: InvoiceRow) -> str:
     return f"{invoice['number']} {invoice['description']}"
 
 
-# Rendered when shown: what the student owes in all, as their page writes it.
+# Rendered when shown: what the student owes in all, as their page writes it, and the
+# invoice's status as the reader's language calls it.
 INVOICE_LABELS: dict[str, Callable[[InvoiceParams], str]] = {
     "balance_text": lambda p: _money(p["balance"], p["invoice"]),
+    "status_label": lambda p: states.status_label(p["invoice"]["status"]),
 }
 
 
@@ -128,30 +145,50 @@ def _my_invoices(p: InvoiceParams) -> str:
 
 def _issued_body(p: InvoiceParams) -> str:
     i = p["invoice"]
-    return f"{_named(i)}: {_money(i['amount'], i)}, due {_due_on(i)}."
+    return gettext("%(invoice)s: %(amount)s, due %(date)s.") % {
+        "invoice": _named(i),
+        "amount": _money(i["amount"], i),
+        "date": _due_on(i),
+    }
 
 
 def _cancelled_body(p: InvoiceParams) -> str:
-    return f"{_named(p['invoice'])} was cancelled; you owe nothing on it."
+    return gettext("%(invoice)s was cancelled; you owe nothing on it.") % {
+        "invoice": _named(p["invoice"])
+    }
 
 
 def _overdue_body(p: InvoiceParams) -> str:
     i = p["invoice"]
-    return f"{_named(i)} was due on {_due_on(i)}; {_money(i['balance'], i)} is still outstanding."
+    return gettext("%(invoice)s was due on %(date)s; %(amount)s is still outstanding.") % {
+        "invoice": _named(i),
+        "date": _due_on(i),
+        "amount": _money(i["balance"], i),
+    }
 
 
 def _due_soon_body(p: DueSoonParams) -> str:
     i, days = p["invoice"], p["due_in_days"]
-    when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
-    return f"{_named(i)} is due {when} ({_due_on(i)}): {_money(i['balance'], i)} to pay."
+    values = {"invoice": _named(i), "date": _due_on(i), "amount": _money(i["balance"], i)}
+    # Whole sentences per case: "today", "tomorrow" and "in N days" move around in Spanish.
+    if days == 0:
+        return gettext("%(invoice)s is due today (%(date)s): %(amount)s to pay.") % values
+    if days == 1:
+        return gettext("%(invoice)s is due tomorrow (%(date)s): %(amount)s to pay.") % values
+    return ngettext(
+        "%(invoice)s is due in %(days)d day (%(date)s): %(amount)s to pay.",
+        "%(invoice)s is due in %(days)d days (%(date)s): %(amount)s to pay.",
+        days,
+    ) % {**values, "days": days}
 
 
 def _payment_body(p: PaymentParams) -> str:
     i = p["invoice"]
-    return (
-        f"{_money(p['amount'], i)} received for {_named(i)}. "
-        f"Remaining on it: {_money(i['balance'], i)}."
-    )
+    return gettext("%(amount)s received for %(invoice)s. Remaining on it: %(balance)s.") % {
+        "amount": _money(p["amount"], i),
+        "invoice": _named(i),
+        "balance": _money(i["balance"], i),
+    }
 
 
 INVOICE_ISSUED = register(
@@ -159,7 +196,7 @@ INVOICE_ISSUED = register(
         type="invoice.issued",
         params=InvoiceParams,
         audience="the student billed",
-        title=lambda p: "New invoice",
+        title=lambda p: gettext("New invoice"),
         body=_issued_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -170,7 +207,7 @@ INVOICE_CANCELLED = register(
         type="invoice.cancelled",
         params=InvoiceParams,
         audience="the student of the cancelled invoice",
-        title=lambda p: "Invoice cancelled",
+        title=lambda p: gettext("Invoice cancelled"),
         body=_cancelled_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -181,7 +218,7 @@ INVOICE_OVERDUE = register(
         type="invoice.overdue",
         params=InvoiceParams,
         audience="the student of an invoice the daily run found late (also by e-mail)",
-        title=lambda p: "Invoice overdue",
+        title=lambda p: gettext("Invoice overdue"),
         body=_overdue_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -192,7 +229,7 @@ INVOICE_DUE_SOON = register(
         type="invoice.due_soon",
         params=DueSoonParams,
         audience="the student of an open invoice falling due within days (also by e-mail)",
-        title=lambda p: "Invoice due soon",
+        title=lambda p: gettext("Invoice due soon"),
         body=_due_soon_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -203,7 +240,7 @@ PAYMENT_RECORDED = register(
         type="payment.recorded",
         params=PaymentParams,
         audience="the student whose invoice was paid",
-        title=lambda p: "Payment received",
+        title=lambda p: gettext("Payment received"),
         body=_payment_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -230,7 +267,7 @@ def grade_rows_params(
 def invoice_params(*, invoice: Invoice, balance: Decimal) -> InvoiceParams:
     """`balance` is what the student owes over all their open invoices."""
     return {
-        "invoice": invoice_state(invoice),
+        "invoice": invoice_row(invoice),
         "balance": str(balance),
     }
 

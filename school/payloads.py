@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from django.urls import reverse
 
-from school import grading
+from school import grading, states
 from school.models import Grade, Invoice, Payment
 from school.money import money_text
 
@@ -55,7 +55,10 @@ def grade_row(grade: Grade) -> GradeRow:
     }
 
 
-class InvoiceState(TypedDict):
+class InvoiceRow(TypedDict):
+    """An invoice's facts, as notifications store them: its status label is not among them, as
+    the label is a sentence in someone's language (rendered when shown: school.states)."""
+
     id: int
     number: str
     description: str
@@ -65,12 +68,17 @@ class InvoiceState(TypedDict):
     currency: str
     due_on: str
     status: str
-    status_label: str
     version: str
 
 
-def invoice_state(invoice: Invoice) -> InvoiceState:
-    """An invoice as the student's page shows it (also the JSON state's row)."""
+class InvoiceState(InvoiceRow):
+    """An invoice as the student's page reads it (the JSON state's row): the facts and the
+    status label in the language of the request."""
+
+    status_label: str
+
+
+def invoice_row(invoice: Invoice) -> InvoiceRow:
     return {
         "id": invoice.pk,
         "number": invoice.number,
@@ -81,9 +89,12 @@ def invoice_state(invoice: Invoice) -> InvoiceState:
         "currency": invoice.currency,
         "due_on": invoice.due_on.isoformat(),
         "status": invoice.status,
-        "status_label": invoice.get_status_display(),
         "version": invoice.updated_at.isoformat(),
     }
+
+
+def invoice_state(invoice: Invoice) -> InvoiceState:
+    return {**invoice_row(invoice), "status_label": states.status_label(invoice.status)}
 
 
 class PaymentRow(TypedDict):

@@ -11,14 +11,18 @@ Services, selectors and templates read these; nothing restates them.
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class InvoiceStatus(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    CANCELLED = "cancelled", "Cancelled"
+    # Labels are lazy: each page, JSON state and notification renders them in its reader's
+    # language when it is shown (rows store the status, never its label). The context keeps
+    # them apart from other apps' "Cancelled" (Spanish agrees them with "factura").
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+    PARTIALLY_PAID = "partially_paid", pgettext_lazy("invoice status", "Partially paid")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    OVERDUE = "overdue", pgettext_lazy("invoice status", "Overdue")
+    CANCELLED = "cancelled", pgettext_lazy("invoice status", "Cancelled")
 
 
 # Invoices that still ask the student for money (they can be paid).
@@ -48,6 +52,11 @@ TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
     InvoiceStatus.PAID: frozenset(),
     InvoiceStatus.CANCELLED: frozenset(),
 }
+
+
+def status_label(status: str) -> str:
+    """The status as the reader calls it, in the active language ("Overdue", "Vencida")."""
+    return str(InvoiceStatus(status).label)
 
 
 def can_move(*, status: str, to: str) -> bool:

@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from realtime.catalogue import NotificationType
@@ -30,15 +31,17 @@ def term_create(
 ) -> Term:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A term needs a name."})
+        raise ValidationError({"name": gettext("A term needs a name.")})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "A term cannot end before it starts."})
+        raise ValidationError({"ends_on": gettext("A term cannot end before it starts.")})
     if entry_closes_on < entry_opens_on:
         raise ValidationError(
-            {"entry_closes_on": "The grade-entry window cannot close before it opens."}
+            {"entry_closes_on": gettext("The grade-entry window cannot close before it opens.")}
         )
     if Term.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a term called {name}."})
+        raise ValidationError(
+            {"name": gettext("There is already a term called %(name)s.") % {"name": name}}
+        )
     return Term.objects.create(
         name=name,
         starts_on=starts_on,
@@ -51,16 +54,23 @@ def term_create(
 def subject_create(*, code: str, name: str) -> Subject:
     code, name = code.strip().upper(), name.strip()
     if not code or not name:
-        raise ValidationError("A subject needs a code and a name.")
+        raise ValidationError(gettext("A subject needs a code and a name."))
     if Subject.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"The subject code {code} is taken."})
+        raise ValidationError(
+            {"code": gettext("The subject code %(code)s is taken.") % {"code": code}}
+        )
     return Subject.objects.create(code=code, name=name)
 
 
 def course_create(*, term: Term, subject: Subject, name: str) -> Course:
     name = name.strip() or f"{subject.name} ({term.name})"
     if Course.objects.filter(term=term, name=name).exists():
-        raise ValidationError({"name": f"{term} already has a course called {name}."})
+        raise ValidationError(
+            {
+                "name": gettext("%(term)s already has a course called %(name)s.")
+                % {"term": term, "name": name}
+            }
+        )
     return Course.objects.create(term=term, subject=subject, name=name)
 
 
@@ -70,7 +80,10 @@ def enrolment_create(*, course: Course, student: User) -> Enrolment:
         with transaction.atomic():
             return Enrolment.objects.create(course=course, student=student)
     except IntegrityError:
-        raise Conflict(f"{student.display_name} is already enrolled in {course}.") from None
+        raise Conflict(
+            gettext("%(student)s is already enrolled in %(course)s.")
+            % {"student": student.display_name, "course": course}
+        ) from None
 
 
 def assessment_create(
@@ -85,13 +98,16 @@ def assessment_create(
     title = title.strip()
     errors: dict[str, str] = {}
     if not title:
-        errors["title"] = "An assessment needs a title."
+        errors["title"] = gettext("An assessment needs a title.")
     elif Assessment.objects.filter(course=course, title__iexact=title).exists():
-        errors["title"] = f"{course} already has an assessment called {title}."
+        errors["title"] = gettext("%(course)s already has an assessment called %(title)s.") % {
+            "course": course,
+            "title": title,
+        }
     if max_score <= 0:
-        errors["max_score"] = "The maximum score must be above zero."
+        errors["max_score"] = gettext("The maximum score must be above zero.")
     if weight <= 0:
-        errors["weight"] = "The weight must be above zero."
+        errors["weight"] = gettext("The weight must be above zero.")
     if errors:
         raise ValidationError(errors)
     position = course.assessments.count()
@@ -103,16 +119,25 @@ def assessment_create(
 # --- rules -----------------------------------------------------------------------------------
 
 
+def _day(day: date) -> str:
+    """A date as the reader's pages write it (their locale's short date)."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
 def require_entry_window(term: Term) -> None:
     today = tenant_today()
     if today < term.entry_opens_on:
         raise ValidationError(
-            f"Grades for {term} can be entered from {term.entry_opens_on:%d %b %Y}; "
-            "the grade-entry window is not open yet."
+            gettext(
+                "Grades for %(term)s can be entered from %(date)s; "
+                "the grade-entry window is not open yet."
+            )
+            % {"term": term, "date": _day(term.entry_opens_on)}
         )
     if today > term.entry_closes_on:
         raise ValidationError(
-            f"{term} is closed: its grade-entry window ended on {term.entry_closes_on:%d %b %Y}."
+            gettext("%(term)s is closed: its grade-entry window ended on %(date)s.")
+            % {"term": term, "date": _day(term.entry_closes_on)}
         )
 
 
@@ -121,22 +146,29 @@ def clean_score(raw: Decimal | str, assessment: Assessment) -> Decimal:
     try:
         score = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(f"{raw!s} is not a number.") from None
+        raise ValidationError(gettext("%(value)s is not a number.") % {"value": raw}) from None
     if not score.is_finite():
-        raise ValidationError(f"{raw!s} is not a number.")
+        raise ValidationError(gettext("%(value)s is not a number.") % {"value": raw})
     if score < 0 or score > assessment.max_score:
         raise ValidationError(
-            f"{score.normalize():f} is out of range: {assessment.title} is scored "
-            f"from 0 to {assessment.max_score.normalize():f}."
+            gettext("%(score)s is out of range: %(assessment)s is scored from 0 to %(max)s.")
+            % {
+                "score": f"{score.normalize():f}",
+                "assessment": assessment.title,
+                "max": f"{assessment.max_score.normalize():f}",
+            }
         )
     if score != score.quantize(grading.CENT):
-        raise ValidationError("Scores have at most two decimals.")
+        raise ValidationError(gettext("Scores have at most two decimals."))
     return score.quantize(grading.CENT)
 
 
 def _require_enrolled(assessment: Assessment, student: User) -> None:
     if not Enrolment.objects.filter(course_id=assessment.course_id, student=student).exists():
-        raise ValidationError(f"{student.display_name} is not enrolled in {assessment.course}.")
+        raise ValidationError(
+            gettext("%(student)s is not enrolled in %(course)s.")
+            % {"student": student.display_name, "course": assessment.course}
+        )
 
 
 # --- grade entry -----------------------------------------------------------------------------
@@ -201,7 +233,7 @@ def gradebook_save(
         key = cell_key(assessment_id, student_id)
         assessment = assessments.get(assessment_id)
         if assessment is None or student_id not in enrolled:
-            errors[key] = ["This cell does not belong to this course's gradebook."]
+            errors[key] = [gettext("This cell does not belong to this course's gradebook.")]
             continue
         if not raw.strip():
             wanted[(assessment_id, student_id)] = None
@@ -219,7 +251,9 @@ def gradebook_save(
         for pair, score in wanted.items():
             grade = existing.get(pair)
             if score is None and grade is not None and grade.is_published:
-                errors[cell_key(*pair)] = ["A published grade can be corrected but not removed."]
+                errors[cell_key(*pair)] = [
+                    gettext("A published grade can be corrected but not removed.")
+                ]
         if errors:
             raise ValidationError(errors)
         now = timezone.now()
@@ -262,7 +296,7 @@ def grade_publish(*, grade: Grade, by: User) -> Grade:
     with transaction.atomic():
         locked = _locked_grades().get(pk=grade.pk)
         if locked.is_published:
-            raise Conflict("This grade is already published.")
+            raise Conflict(gettext("This grade is already published."))
         _publish(grades=[locked])
     return locked
 

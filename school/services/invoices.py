@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from realtime.services import notify
@@ -32,10 +33,12 @@ from school.states import InvoiceStatus
 def fee_create(*, name: str, amount: Decimal | str) -> FeeItem:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A fee needs a name."})
+        raise ValidationError({"name": gettext("A fee needs a name.")})
     cleaned = clean_amount(amount)
     if FeeItem.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"The catalogue already has a fee called {name}."})
+        raise ValidationError(
+            {"name": gettext("The catalogue already has a fee called %(name)s.") % {"name": name}}
+        )
     return FeeItem.objects.create(name=name, amount=cleaned)
 
 
@@ -54,9 +57,9 @@ def invoice_issue(
     errors: dict[str, list[str]] = {}
     description = description.strip() or (fee.name if fee else "")
     if not description:
-        errors["description"] = ["Say what the invoice is for (or pick a fee)."]
+        errors["description"] = [gettext("Say what the invoice is for (or pick a fee).")]
     if fee is not None and not fee.is_active:
-        errors["fee"] = [f"{fee.name} is no longer in the catalogue."]
+        errors["fee"] = [gettext("%(fee)s is no longer in the catalogue.") % {"fee": fee.name}]
     cleaned = fee.amount if fee is not None else None
     if amount is not None and amount != "":
         try:
@@ -64,10 +67,10 @@ def invoice_issue(
         except ValidationError as exc:
             errors.update(exc.message_dict)
     elif cleaned is None:
-        errors["amount"] = ["Give an amount (or pick a fee)."]
+        errors["amount"] = [gettext("Give an amount (or pick a fee).")]
     today = tenant_today()
     if due_on < today:
-        errors["due_on"] = ["The due date cannot be in the past."]
+        errors["due_on"] = [gettext("The due date cannot be in the past.")]
     if errors or cleaned is None:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -94,10 +97,13 @@ def invoice_cancel(*, invoice: Invoice, by: User) -> Invoice:
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status == InvoiceStatus.CANCELLED:
-            raise Conflict(f"{locked.number} is already cancelled.")
+            raise Conflict(
+                gettext("%(invoice)s is already cancelled.") % {"invoice": locked.number}
+            )
         if not states.can_cancel(status=locked.status, amount_paid=locked.amount_paid):
             raise Conflict(
-                f"{locked.number} has payments recorded against it and cannot be cancelled."
+                gettext("%(invoice)s has payments recorded against it and cannot be cancelled.")
+                % {"invoice": locked.number}
             )
         locked.status = InvoiceStatus.CANCELLED
         locked.updated_at = timezone.now()
@@ -123,20 +129,28 @@ def payment_record(
     require_administrator(by)
     cleaned = clean_amount(amount)
     if method not in PaymentMethod.values:
-        raise ValidationError({"method": "Choose how the money was paid."})
+        raise ValidationError({"method": gettext("Choose how the money was paid.")})
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("student").get(pk=invoice.pk)
         if locked.status == InvoiceStatus.CANCELLED:
-            raise Conflict(f"{locked.number} is cancelled; it cannot be paid.")
+            raise Conflict(
+                gettext("%(invoice)s is cancelled; it cannot be paid.") % {"invoice": locked.number}
+            )
         if locked.status == InvoiceStatus.PAID:
-            raise Conflict(f"{locked.number} is already paid in full.")
+            raise Conflict(
+                gettext("%(invoice)s is already paid in full.") % {"invoice": locked.number}
+            )
         if cleaned > locked.balance:
             raise ValidationError(
                 {
-                    "amount": (
-                        f"{money_text(cleaned, locked.currency)} is more than the balance of "
-                        f"{locked.number} ({money_text(locked.balance, locked.currency)})."
+                    "amount": gettext(
+                        "%(amount)s is more than the balance of %(invoice)s (%(balance)s)."
                     )
+                    % {
+                        "amount": money_text(cleaned, locked.currency),
+                        "invoice": locked.number,
+                        "balance": money_text(locked.balance, locked.currency),
+                    }
                 }
             )
         payment = Payment.objects.create(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from realtime.catalogue import NotificationType
 from realtime.services import notify, recipient_locale
@@ -111,16 +112,29 @@ def _claim(*, invoice: Invoice, kind: str) -> bool:
 
 def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
     """The inbox notification and the e-mail say the same thing: both are rendered from the
-    notification's parameters."""
+    notification's parameters, the e-mail in the student's language (the daily run has no
+    request to take a language from)."""
     notify(recipients=[invoice.student_id], kind=kind, params=params)
     tenant = current_tenant()
+    student = invoice.student
     # In the student's language, times in the tenant's zone (as the inbox shows it to them).
-    with recipient_locale(invoice.student):
+    with recipient_locale(student):
         shown = kind.render(params)
         link = tenant_base_url(tenant=tenant) + shown.url
-        subject = f"{shown.title}: {invoice.number} — {tenant.name}"
-        text = f"Hello {invoice.student.display_name},\n\n{shown.body}\n\nYour invoices: {link}\n"
-    recipient = invoice.student.email
+        subject = gettext("%(title)s: %(invoice)s — %(school)s") % {
+            "title": shown.title,
+            "invoice": invoice.number,
+            "school": tenant.name,
+        }
+        text = "\n\n".join(
+            [
+                gettext("Hello %(name)s,") % {"name": student.display_name},
+                shown.body,
+                gettext("Your invoices: %(link)s") % {"link": link},
+            ]
+        )
+        text += "\n"
+    recipient = student.email
     transaction.on_commit(
         lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),
         robust=True,

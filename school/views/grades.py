@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
@@ -92,7 +93,13 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
             general_errors=general,
             status=error_status(exc),
         )
-    messages.success(request, f"Saved {saved.total} change(s) as drafts.")
+    messages.success(
+        request,
+        ngettext(
+            "Saved %(count)d change as a draft.", "Saved %(count)d changes as drafts.", saved.total
+        )
+        % {"count": saved.total},
+    )
     return redirect("school:gradebook", course_id=course.pk)
 
 
@@ -124,9 +131,17 @@ def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
             request, course, general_errors=exc.messages, status=error_status(exc)
         )
     if published:
-        messages.success(request, f"Published {len(published)} grade(s); students were notified.")
+        messages.success(
+            request,
+            ngettext(
+                "Published %(count)d grade; the student was notified.",
+                "Published %(count)d grades; students were notified.",
+                len(published),
+            )
+            % {"count": len(published)},
+        )
     else:
-        messages.info(request, "There were no draft grades to publish.")
+        messages.info(request, gettext("There were no draft grades to publish."))
     return redirect("school:gradebook", course_id=course.pk)
 
 
@@ -142,7 +157,7 @@ def grade_publish(request: HttpRequest, grade_id: int) -> HttpResponse:
         return _gradebook_page(
             request, course, general_errors=exc.messages, status=error_status(exc)
         )
-    messages.success(request, "Grade published; the student was notified.")
+    messages.success(request, gettext("Grade published; the student was notified."))
     return redirect("school:gradebook", course_id=course.pk)
 
 
@@ -164,7 +179,15 @@ def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
             },
             status=error_status(exc),
         )
-    messages.success(request, f"Published {len(published)} grade(s) of {term}.")
+    messages.success(
+        request,
+        ngettext(
+            "Published %(count)d grade of %(term)s.",
+            "Published %(count)d grades of %(term)s.",
+            len(published),
+        )
+        % {"count": len(published), "term": term},
+    )
     return redirect("school:courses")
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
@@ -37,7 +38,9 @@ def fees(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"{fee.name} added to the catalogue.")
+                messages.success(
+                    request, gettext("%(fee)s added to the catalogue.") % {"fee": fee.name}
+                )
                 return redirect("school:fees")
     return render(
         request, "school/fees.html", {"form": form, "fees": selectors.fee_list()}, status=status
@@ -93,7 +96,11 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
                 status = error_status(exc)
             else:
-                messages.success(request, f"{invoice.number} issued to {invoice.student}.")
+                messages.success(
+                    request,
+                    gettext("%(invoice)s issued to %(student)s.")
+                    % {"invoice": invoice.number, "student": invoice.student},
+                )
                 return redirect("school:invoice_detail", invoice_id=invoice.pk)
     return render(request, "school/invoice_new.html", {"form": form}, status=status)
 
@@ -138,7 +145,10 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
             return _invoice_page(request, invoice, form=form, status=error_status(exc))
-        messages.success(request, f"Payment recorded: receipt {payment.receipt_number}.")
+        messages.success(
+            request,
+            gettext("Payment recorded: receipt %(receipt)s.") % {"receipt": payment.receipt_number},
+        )
         return redirect("school:invoice_detail", invoice_id=invoice.pk)
     return _invoice_page(request, invoice, form=form, status=400)
 
@@ -155,7 +165,7 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
         return _invoice_page(
             request, invoice, general_errors=exc.messages, status=error_status(exc)
         )
-    messages.success(request, f"{invoice.number} cancelled.")
+    messages.success(request, gettext("%(invoice)s cancelled.") % {"invoice": invoice.number})
     return redirect("school:invoice_detail", invoice_id=invoice.pk)
 
 

@@ -62,7 +62,7 @@
   document.querySelectorAll("form.publish, button[form^='publish-']").forEach(function (el) {
     const target = el instanceof HTMLFormElement ? el : document.getElementById(el.getAttribute("form"));
     target.addEventListener("submit", function (event) {
-      if (dirty && !window.confirm("You have unsaved grades; publishing ignores them. Publish anyway?")) {
+      if (dirty && !window.confirm(gettext("You have unsaved grades; publishing ignores them. Publish anyway?"))) {
         event.preventDefault();
         event.stopImmediatePropagation();
       } else {

@@ -9,7 +9,7 @@
 
   function refresh(freshId) {
     return window.AvisoFragments.refresh(root).then(function () {
-      status.textContent = "live";
+      status.textContent = gettext("live");
       const row = freshId && root.querySelector(`tr[data-payment-id="${freshId}"]`);
       if (row) row.classList.add("fresh");
     });

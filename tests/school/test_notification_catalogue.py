@@ -12,6 +12,7 @@ from typing import Any, get_type_hints
 import pytest
 from django.conf import settings
 from django.urls import resolve
+from django.utils import formats
 from django_tenants.utils import tenant_context
 
 from realtime.catalogue import NotificationType, registered_types, render
@@ -211,7 +212,8 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
         return shown[key].title, shown[key].body, shown[key].url
 
     def due(invoice: Invoice) -> str:
-        return f"{invoice.due_on:%d %b %Y}"
+        # the reader's locale's one date format, as on their pages
+        return formats.date_format(invoice.due_on, "SHORT_DATE_FORMAT")
 
     alice, bob, carol = people.alice.pk, people.bob.pk, people.carol.pk
     # then the sentences are the ones the services wrote before the catalogue
