@@ -213,9 +213,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # --- i18n / static ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The shared i18n interface of issue #11 (the core branch owns this block and the formats).
+LANGUAGES = [("en", "English"), ("es-mx", "Español (México)")]
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
