@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from clinic.models import Appointment, AppointmentReminder
@@ -13,6 +14,7 @@ from clinic.notifications import APPOINTMENT_REMINDER, appointment_params
 from clinic.selectors import appointment_summary, clinic_settings_get
 from clinic.states import AppointmentState
 from realtime.services import notify
+from tenants.selectors import current_tenant
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
@@ -50,15 +52,26 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                 continue
             params = appointment_params(appointment_summary(appointment))
             notify(recipients=[appointment.patient_id], kind=APPOINTMENT_REMINDER, params=params)
-            # The e-mail reads as the notification does: the same renderer, the same params.
-            shown = APPOINTMENT_REMINDER.render(params)
-            _email_on_commit(
-                appointment.patient,
-                subject=f"Reminder: your appointment {shown.labels['when']}",
-                body=f"Hello {appointment.patient.display_name},\n\n{shown.body}\n",
-            )
+            # The e-mail reads as the notification does: the same renderer, the same params,
+            # in the patient's language (the run itself has no reader's language).
+            patient = appointment.patient
+            with translation.override(_language_of(patient)):
+                shown = APPOINTMENT_REMINDER.render(params)
+                subject = gettext("Reminder: your appointment %(when)s") % {
+                    "when": shown.labels["when"]
+                }
+                greeting = gettext("Hello %(name)s,") % {"name": patient.display_name}
+            _email_on_commit(patient, subject=subject, body=f"{greeting}\n\n{shown.body}\n")
             sent += 1
     return sent
+
+
+def _language_of(user: User) -> str:
+    """The language a user reads: their own choice, else the clinic's default.
+    (User.language and Tenant.default_language come with the i18n core branch; until both
+    exist this is English. Replace with the core's helper if it names one.)"""
+    chosen: str = getattr(user, "language", "") or getattr(current_tenant(), "default_language", "")
+    return chosen or settings.LANGUAGE_CODE
 
 
 def _email_on_commit(user: User, *, subject: str, body: str) -> None:

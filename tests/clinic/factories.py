@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.formats import time_format
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic.clock import at, local_today
+from clinic.clock import at, local, local_today
 from clinic.models import (
     Appointment,
     AppointmentState,
@@ -89,3 +90,8 @@ def make_appointment(
 
 def hours_from_now(hours: float) -> datetime:
     return timezone.now() + timedelta(hours=hours)
+
+
+def shown_time(moment: datetime) -> str:
+    """A time as the pages write it: the active language's TIME_FORMAT, in the clinic's zone."""
+    return time_format(local(moment), "TIME_FORMAT")
