@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.states import HOLDING_STATES, AppointmentState
@@ -100,7 +101,11 @@ class AppointmentType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.duration_minutes} min)"
+        # What the booking page lists: "Check-up (30 min)".
+        return gettext("%(name)s (%(minutes)s min)") % {
+            "name": self.name,
+            "minutes": self.duration_minutes,
+        }
 
 
 # The appointment state machine (states, transitions, who may act) lives in clinic.states;
