@@ -134,7 +134,7 @@ def test_a_patient_reads_their_appointments_in_spanish(c: Clinic, clinic: Tenant
     listed = visible(mine)
     assert "Mis citas" in listed and "Agendar otra" in listed
     assert "Fecha y hora Tipo de cita Dentista Estado" in listed
-    assert f"{dmy(slot().date())} 10:00 Check-up Dr. Able Confirmada Cancelar" in listed
+    assert f"{dmy(slot().date())} 10:00{RANGE}10:30 Check-up Dr. Able Confirmada Cancelar" in listed
     assert state_labels(mine) == SPANISH_STATES
     assert f"Check-up — {dmy(slot().date())} 10:00{RANGE}10:30" in one
     assert "Paciente: Pat One · Dentista: Dr. Able · Sillón: Chair 1 · Confirmada" in one
