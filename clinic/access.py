@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import CLINIC_STAFF, Role
@@ -25,10 +26,10 @@ def access_appointment(*, user: User, pk: int) -> Appointment:
     elif user.has_role(Role.DENTIST):
         qs = qs.filter(dentist=user)
     elif not user.has_role(*FRONT_DESK):
-        raise Http404("No such appointment.")
+        raise Http404(_("No such appointment."))
     appointment = qs.filter(pk=pk).first()
     if appointment is None:
-        raise Http404("No such appointment.")
+        raise Http404(_("No such appointment."))
     return appointment
 
 
@@ -41,24 +42,24 @@ def access_dentist(*, user: User, pk: int | None) -> User:
         dentist = dentist_list().filter(pk=pk).first()
         if dentist is not None:
             return dentist
-    raise Http404("No such dentist.")
+    raise Http404(_("No such dentist."))
 
 
 def authorize_schedule(user: User, params: Mapping[str, Any]) -> int:
     """clinic.schedule: object_id is a dentist's user id."""
     if current_tenant().kind != "clinic":
-        raise TopicDenied("This is not a clinic.")
+        raise TopicDenied(_("This is not a clinic."))
     if user.has_role(Role.PATIENT):
-        raise TopicDenied("Patients cannot watch a schedule.")
+        raise TopicDenied(_("Patients cannot watch a schedule."))
     raw = params.get("object_id", params.get("dentist_id"))
     if not isinstance(raw, int) or isinstance(raw, bool):
-        raise TopicDenied("Name the dentist: params.object_id must be a dentist's id.")
+        raise TopicDenied(_("Name the dentist: params.object_id must be a dentist's id."))
     if not user.has_role(*CLINIC_STAFF):
-        raise TopicDenied("You may not watch this schedule.")
+        raise TopicDenied(_("You may not watch this schedule."))
     if user.has_role(Role.DENTIST):
         if raw != user.pk:
-            raise TopicDenied("Dentists may watch only their own schedule.")
+            raise TopicDenied(_("Dentists may watch only their own schedule."))
         return raw
     if dentist_list().filter(pk=raw).exists():
         return raw
-    raise TopicDenied("You may not watch this schedule.")
+    raise TopicDenied(_("You may not watch this schedule."))

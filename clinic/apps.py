@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClinicConfig(AppConfig):
     name = "clinic"
-    verbose_name = "Dental clinic"
+    verbose_name = _("Dental clinic")
 
     def ready(self) -> None:
         from clinic.access import authorize_schedule

@@ -4,6 +4,8 @@ keeps the clinic's names for it and the clinic's way of writing an appointment's
 
 from datetime import datetime
 
+from django.utils.formats import date_format, time_format
+
 from tenants.clock import at, day_bounds, local, parse_local, tenant_zone
 from tenants.clock import today as local_today
 
@@ -13,9 +15,11 @@ clinic_tz = tenant_zone
 
 
 def when_label(starts_at: datetime, ends_at: datetime | None = None) -> str:
-    """Human text such as 'Tue 3 Mar 2026, 10:30-11:00' in the clinic's time."""
-    start = local(starts_at)
-    text = f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}"
+    """An appointment's time in the clinic's zone, written as the reader's locale writes a date
+    and time (SHORT_DATETIME_FORMAT, the end as TIME_FORMAT, an en dash between): the format
+    the pages use, e.g. "03/03/2026 10:30-11:00" in es-MX. Call it when the text is shown, in
+    the reader's language."""
+    text = date_format(local(starts_at), "SHORT_DATETIME_FORMAT")
     if ends_at is not None:
-        text += f"-{local(ends_at):%H:%M}"
+        text += "\u2013" + time_format(local(ends_at), "TIME_FORMAT")
     return text

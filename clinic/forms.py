@@ -1,6 +1,7 @@
 """Input parsing only (shared fields from config.forms); the rules are in the services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from config.forms import DateInputField, IdField, LocalDateTimeField
 
@@ -23,7 +24,7 @@ class BookingForm(BookingQueryForm):
 
 class ScheduleQueryForm(forms.Form):
     dentist = IdField(required=False)
-    view = forms.ChoiceField(choices=[("day", "day"), ("week", "week")], required=False)
+    view = forms.ChoiceField(choices=[("day", _("Day")), ("week", _("Week"))], required=False)
     date = DateInputField(required=False)
 
 

@@ -10,6 +10,8 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.states import HOLDING_STATES, AppointmentState
 
@@ -18,13 +20,13 @@ class ClinicSettings(models.Model):
     """The clinic's rules; one row per tenant schema (pk is always 1)."""
 
     cancellation_cutoff_hours = models.PositiveIntegerField(
-        default=24, help_text="Patients may cancel up to this many hours before the start."
+        default=24, help_text=_("Patients may cancel up to this many hours before the start.")
     )
     reminder_lead_hours = models.PositiveIntegerField(default=24)
     slot_step_minutes = models.PositiveIntegerField(default=15)
 
     class Meta:
-        verbose_name_plural = "clinic settings"
+        verbose_name_plural = _("clinic settings")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="clinic_settings_singleton"),
             models.CheckConstraint(
@@ -33,17 +35,18 @@ class ClinicSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return "Clinic settings"
+        return str(_("Clinic settings"))
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    # Also the day headings of the schedule and booking pages (date.weekday() numbering).
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WorkingHours(models.Model):
@@ -58,7 +61,7 @@ class WorkingHours(models.Model):
 
     class Meta:
         ordering = ["dentist", "weekday", "starts"]
-        verbose_name_plural = "working hours"
+        verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts__lt=F("ends")), name="hours_start_before_end"
@@ -98,7 +101,11 @@ class AppointmentType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.duration_minutes} min)"
+        # What the booking page lists: "Check-up (30 min)".
+        return gettext("%(name)s (%(minutes)s min)") % {
+            "name": self.name,
+            "minutes": self.duration_minutes,
+        }
 
 
 # The appointment state machine (states, transitions, who may act) lives in clinic.states;

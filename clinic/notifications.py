@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 
+from django.utils.translation import gettext as _
+
 from clinic.clock import when_label
 from clinic.selectors import AppointmentSummary, appointment_url
 from clinic.states import AppointmentState
@@ -78,36 +80,72 @@ def _url(p: AppointmentParams) -> str:
 
 
 # Rendered when shown, like the title and body: the pages put them in place as they are.
+# Every text below is translated at that moment (gettext, never at import), so it reads in the
+# language active for its reader: a page's, a socket's or an e-mail's.
 LABELS: dict[str, Callable[[AppointmentParams], str]] = {
     "when": _when,
-    "state_label": lambda p: AppointmentState(p["state"]).label,
+    "state_label": lambda p: str(AppointmentState(p["state"]).label),
 }
 
 
-def _reason(reason: str, *, none: str = ".") -> str:
-    return f": {reason}" if reason else none
-
-
 def _requested_body(p: RequestedParams) -> str:
-    return f"{p['patient_name']} asks for {p['type_name']} on {_when(p)}."
+    return _("%(patient)s asks for %(kind)s on %(when)s.") % {
+        "patient": p["patient_name"],
+        "kind": p["type_name"],
+        "when": _when(p),
+    }
+
+
+def _confirmed_body(p: AppointmentParams) -> str:
+    return _("%(kind)s with %(dentist)s on %(when)s is confirmed.") % {
+        "kind": p["type_name"],
+        "dentist": p["dentist_name"],
+        "when": _when(p),
+    }
 
 
 def _declined_body(p: DeclinedParams) -> str:
-    return (
-        f"Your request for {when_label(_at(p['starts_at']))} was declined"
-        f"{_reason(p['reason'])} Please choose another time."
-    )
+    when = when_label(_at(p["starts_at"]))
+    if p["reason"]:
+        return _(
+            "Your request for %(when)s was declined: %(reason)s Please choose another time."
+        ) % {"when": when, "reason": p["reason"]}
+    return _("Your request for %(when)s was declined. Please choose another time.") % {"when": when}
 
 
 def _rescheduled_body(p: RescheduledParams) -> str:
-    previous = when_label(_at(p["previous_starts_at"]), _at(p["previous_ends_at"]))
-    return f"{p['dentist_name']} moved your {p['type_name']} from {previous} to {_when(p)}."
+    return _("%(dentist)s moved your %(kind)s from %(previous)s to %(when)s.") % {
+        "dentist": p["dentist_name"],
+        "kind": p["type_name"],
+        "previous": when_label(_at(p["previous_starts_at"]), _at(p["previous_ends_at"])),
+        "when": _when(p),
+    }
 
 
 def _cancelled_body(p: CancelledParams) -> str:
     if p["cancelled_by"] == "patient":
-        return f"{p['patient_name']} cancelled {_when(p)}."
-    return f"The clinic cancelled your appointment on {_when(p)}{_reason(p['reason'])}"
+        return _("%(patient)s cancelled %(when)s.") % {
+            "patient": p["patient_name"],
+            "when": _when(p),
+        }
+    if p["reason"]:
+        return _("The clinic cancelled your appointment on %(when)s: %(reason)s") % {
+            "when": _when(p),
+            "reason": p["reason"],
+        }
+    return _("The clinic cancelled your appointment on %(when)s.") % {"when": _when(p)}
+
+
+def _reminder_body(p: AppointmentParams) -> str:
+    return _("Reminder: %(kind)s with %(dentist)s on %(when)s.") % {
+        "kind": p["type_name"],
+        "dentist": p["dentist_name"],
+        "when": _when(p),
+    }
+
+
+def _message_title(p: MessageParams) -> str:
+    return _("Message from %(author)s") % {"author": p["author_name"]}
 
 
 def _message_body(p: MessageParams) -> str:
@@ -120,7 +158,7 @@ APPOINTMENT_REQUESTED = register(
         type="appointment.requested",
         params=RequestedParams,
         audience="the dentist the patient asked for",
-        title=lambda p: "New appointment request",
+        title=lambda p: _("New appointment request"),
         body=_requested_body,
         url=_url,
         labels=LABELS,
@@ -131,8 +169,8 @@ APPOINTMENT_CONFIRMED = register(
         type="appointment.confirmed",
         params=AppointmentParams,
         audience="the patient",
-        title=lambda p: "Appointment confirmed",
-        body=lambda p: f"{p['type_name']} with {p['dentist_name']} on {_when(p)} is confirmed.",
+        title=lambda p: _("Appointment confirmed"),
+        body=_confirmed_body,
         url=_url,
         labels=LABELS,
     )
@@ -142,7 +180,7 @@ APPOINTMENT_DECLINED = register(
         type="appointment.declined",
         params=DeclinedParams,
         audience="the patient",
-        title=lambda p: "Appointment request declined",
+        title=lambda p: _("Appointment request declined"),
         body=_declined_body,
         url=_url,
         labels=LABELS,
@@ -153,7 +191,7 @@ APPOINTMENT_RESCHEDULED = register(
         type="appointment.rescheduled",
         params=RescheduledParams,
         audience="the patient",
-        title=lambda p: "Appointment moved",
+        title=lambda p: _("Appointment moved"),
         body=_rescheduled_body,
         url=_url,
         labels=LABELS,
@@ -164,7 +202,7 @@ APPOINTMENT_CANCELLED = register(
         type="appointment.cancelled",
         params=CancelledParams,
         audience="the dentist when the patient cancels; the patient when the clinic cancels",
-        title=lambda p: "Appointment cancelled",
+        title=lambda p: _("Appointment cancelled"),
         body=_cancelled_body,
         url=_url,
         labels=LABELS,
@@ -175,8 +213,8 @@ APPOINTMENT_REMINDER = register(
         type="appointment.reminder",
         params=AppointmentParams,
         audience="the patient, once, within the clinic's reminder lead time (also by e-mail)",
-        title=lambda p: "Appointment reminder",
-        body=lambda p: f"Reminder: {p['type_name']} with {p['dentist_name']} on {_when(p)}.",
+        title=lambda p: _("Appointment reminder"),
+        body=_reminder_body,
         url=_url,
         labels=LABELS,
     )
@@ -187,7 +225,7 @@ APPOINTMENT_MESSAGE = register(
         params=MessageParams,
         audience="the other side of the thread: the patient's messages reach the dentist and "
         "the receptionists; the clinic's reach the patient and the dentist (not the author)",
-        title=lambda p: f"Message from {p['author_name']}",
+        title=_message_title,
         body=_message_body,
         url=_url,
         labels=LABELS,

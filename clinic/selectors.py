@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic.clock import at, day_bounds, local, when_label
+from clinic.clock import at, day_bounds, local
 from clinic.models import (
     Appointment,
     AppointmentMessage,
@@ -129,16 +129,17 @@ def free_slots(*, dentist: User, appointment_type: AppointmentType, day: date) -
 
 
 class AppointmentSummary(TypedDict):
-    """What a page needs to draw or update one appointment row (topic events, JSON reads)."""
+    """What a page needs to draw or update one appointment row (topic events, JSON reads).
+
+    No text in a language: one summary reaches every watcher of a schedule, who may read
+    different languages, so the page writes the state's label and the times itself (its
+    state labels come with the page; times through window.aviso.format)."""
 
     id: int
     state: str
-    state_label: str
     starts_at: str
     ends_at: str
-    day: str
-    time_label: str
-    when: str
+    day: str  # the local date, ISO: which day section of the page the row belongs to
     dentist_id: int
     dentist_name: str
     patient_name: str
@@ -162,12 +163,9 @@ def appointment_summary(appointment: Appointment) -> AppointmentSummary:
     return {
         "id": appointment.pk,
         "state": appointment.state,
-        "state_label": appointment.get_state_display(),
         "starts_at": appointment.starts_at.isoformat(),
         "ends_at": appointment.ends_at.isoformat(),
         "day": local(appointment.starts_at).date().isoformat(),
-        "time_label": f"{local(appointment.starts_at):%H:%M}-{local(appointment.ends_at):%H:%M}",
-        "when": when_label(appointment.starts_at, appointment.ends_at),
         "dentist_id": appointment.dentist_id,
         "dentist_name": appointment.dentist.display_name,
         "patient_name": appointment.patient.display_name,

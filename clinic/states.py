@@ -15,23 +15,28 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CLINIC_STAFF, Role
 from clinic.errors import TransitionRefused
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from accounts.models import User
     from clinic.models import Appointment
 
 
 class AppointmentState(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    CONFIRMED = "confirmed", "Confirmed"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
+    # Labels are lazy: a page, a notification or a refusal reads them in its reader's language.
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
 
 
 S = AppointmentState
@@ -56,7 +61,7 @@ class Side(StrEnum):
 @dataclass(frozen=True)
 class Action:
     name: str  # also the key the pages' scripts and templates use
-    label: str  # the button's text
+    label: "StrPromise"  # the button's text, in the reader's language when drawn
     url_name: str  # the view that takes it (reschedule and propose share one)
     source: str  # the state it applies to
     target: str  # the state it leads to
@@ -68,15 +73,32 @@ EITHER_SIDE = frozenset({Side.PATIENT, Side.CLINIC})
 
 # In the order the buttons are shown.
 ACTIONS: tuple[Action, ...] = (
-    Action("confirm", "Confirm", "clinic:confirm", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
-    Action("decline", "Decline", "clinic:decline", S.REQUESTED, S.DECLINED, CLINIC_ONLY),
+    Action("confirm", _("Confirm"), "clinic:confirm", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
+    Action("decline", _("Decline"), "clinic:decline", S.REQUESTED, S.DECLINED, CLINIC_ONLY),
     # Answering a request with another time confirms it there.
-    Action("propose", "Propose time", "clinic:propose", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
-    Action("complete", "Completed", "clinic:complete", S.CONFIRMED, S.COMPLETED, CLINIC_ONLY),
-    Action("no_show", "No-show", "clinic:no_show", S.CONFIRMED, S.NO_SHOW, CLINIC_ONLY),
+    Action("propose", _("Propose time"), "clinic:propose", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
+    # A button, not the state's badge: the same English word, translated apart from it.
+    Action(
+        "complete",
+        pgettext_lazy("button", "Completed"),
+        "clinic:complete",
+        S.CONFIRMED,
+        S.COMPLETED,
+        CLINIC_ONLY,
+    ),
+    Action(
+        "no_show",
+        pgettext_lazy("button", "No-show"),
+        "clinic:no_show",
+        S.CONFIRMED,
+        S.NO_SHOW,
+        CLINIC_ONLY,
+    ),
     # Moving a confirmed appointment ends it as `rescheduled` and books a new confirmed row.
-    Action("reschedule", "Reschedule", "clinic:propose", S.CONFIRMED, S.RESCHEDULED, CLINIC_ONLY),
-    Action("cancel", "Cancel", "clinic:cancel", S.CONFIRMED, S.CANCELLED, EITHER_SIDE),
+    Action(
+        "reschedule", _("Reschedule"), "clinic:propose", S.CONFIRMED, S.RESCHEDULED, CLINIC_ONLY
+    ),
+    Action("cancel", _("Cancel"), "clinic:cancel", S.CONFIRMED, S.CANCELLED, EITHER_SIDE),
 )
 ACTIONS_BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
 
@@ -86,14 +108,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     for state in dict.fromkeys(a.source for a in ACTIONS)
 }
 
-# How a refusal names the change ("it cannot be <verb>"), by target state.
-VERBS: dict[str, str] = {
-    S.CONFIRMED: "confirmed",
-    S.DECLINED: "declined",
-    S.CANCELLED: "cancelled",
-    S.RESCHEDULED: "rescheduled",
-    S.COMPLETED: "marked completed",
-    S.NO_SHOW: "marked a no-show",
+# How a refusal names the change, by target state: it completes "it cannot be …" and "it can
+# be … only once it has started" (Spanish reads "no se puede …" / "solo se puede …", so the
+# context tells translators which form the sentence needs).
+VERBS: dict[str, "StrPromise"] = {
+    S.CONFIRMED: pgettext_lazy("an appointment can be …", "confirmed"),
+    S.DECLINED: pgettext_lazy("an appointment can be …", "declined"),
+    S.CANCELLED: pgettext_lazy("an appointment can be …", "cancelled"),
+    S.RESCHEDULED: pgettext_lazy("an appointment can be …", "rescheduled"),
+    S.COMPLETED: pgettext_lazy("an appointment can be …", "marked completed"),
+    S.NO_SHOW: pgettext_lazy("an appointment can be …", "marked a no-show"),
 }
 
 
@@ -101,9 +125,9 @@ def clinic_side_refusal(appointment: "Appointment", user: "User") -> str | None:
     """Why `user` may not act for the clinic on `appointment`, or None if they may: dentists
     act on their own appointments, receptionists and administrators on any."""
     if not user.has_role(*CLINIC_STAFF):
-        return "Only the clinic can do this."
+        return gettext("Only the clinic can do this.")
     if user.role == Role.DENTIST and appointment.dentist_id != user.pk:
-        return "This is another dentist's appointment."
+        return gettext("This is another dentist's appointment.")
     return None
 
 
@@ -148,8 +172,8 @@ def actions_table(side: Side) -> dict[str, list[str]]:
 def require_transition(appointment: "Appointment", target: str) -> None:
     if target not in TRANSITIONS.get(appointment.state, frozenset()):
         raise TransitionRefused(
-            f"This appointment is {appointment.get_state_display().lower()}; "
-            f"it cannot be {VERBS[target]}."
+            gettext("This appointment is %(state)s; it cannot be %(change)s.")
+            % {"state": appointment.get_state_display().lower(), "change": VERBS[target]}
         )
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user, role_required
@@ -30,7 +31,7 @@ from clinic.forms import (
     RescheduleForm,
     ScheduleQueryForm,
 )
-from clinic.models import Appointment
+from clinic.models import Appointment, Weekday
 from clinic.services.appointments import (
     appointment_cancel,
     appointment_complete,
@@ -41,7 +42,14 @@ from clinic.services.appointments import (
     appointment_reschedule,
 )
 from clinic.services.messages import appointment_message_post
-from clinic.states import Side, actions_for, actions_of, actions_table, side_of
+from clinic.states import (
+    AppointmentState,
+    Side,
+    actions_for,
+    actions_of,
+    actions_table,
+    side_of,
+)
 from config.forms import bad_input, bad_input_json, input_problems
 
 
@@ -50,6 +58,13 @@ def render(
 ) -> HttpResponse:
     """Pages show times in the clinic's timezone (templates wrap themselves in it)."""
     return django_render(request, template, {"clinic_tz": clinic_tz(), **context}, status=status)
+
+
+def _state_labels() -> dict[str, Any]:
+    """Each state's label in the viewer's language, for a page whose script draws states it
+    learns live (a schedule's topic event is shared by watchers who may read other languages,
+    so it carries the state, not its label)."""
+    return dict(AppointmentState.choices)
 
 
 def _status(exc: ValidationError) -> int:
@@ -110,6 +125,7 @@ def _booking_context(choices: dict[str, Any]) -> dict[str, Any]:
         "dentist": dentist,
         "kind": kind,
         "day": day,
+        "weekday": Weekday(day.weekday()).label,
         "slots": slots,
         "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
@@ -131,13 +147,13 @@ def book(request: HttpRequest) -> HttpResponse:
     context = _booking_context(form.cleaned_data)
     if not valid:
         context["error"] = (
-            "Choose one of the free slots shown."
+            _("Choose one of the free slots shown.")
             if "starts_at" in form.errors
             else " ".join(input_problems(form))
         )
         return render(request, "clinic/book.html", context, status=400)
     if context["dentist"] is None or context["kind"] is None:
-        context["error"] = "Choose a dentist and a kind of appointment."
+        context["error"] = _("Choose a dentist and a kind of appointment.")
         return render(request, "clinic/book.html", context, status=400)
     try:
         appointment = appointment_request(
@@ -150,7 +166,7 @@ def book(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         context["error"] = error_text(exc)
         return render(request, "clinic/book.html", context, status=_status(exc))
-    messages.success(request, "Your request was sent; you will be notified when it is answered.")
+    messages.success(request, _("Your request was sent; you will be notified when it is answered."))
     return redirect("clinic:appointment", pk=appointment.pk)
 
 
@@ -164,6 +180,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
             "appointments": selectors.patient_appointments(patient=user),
             # What the script offers when a notification changes a row's state.
             "actions_by_state": actions_table(Side.PATIENT),
+            "state_labels": _state_labels(),
             "side_actions": actions_of(Side.PATIENT),
         },
     )
@@ -185,6 +202,7 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
             "side": side_of(found, user),
             "actions": actions_for(found, user),
             "cutoff": selectors.clinic_settings_get().cancellation_cutoff_hours,
+            "state_labels": _state_labels(),
         },
     )
 
@@ -231,7 +249,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a, u, r: appointment_cancel(appointment=a, by=u, reason=_reason(r)),
-        "The appointment was cancelled.",
+        _("The appointment was cancelled."),
     )
 
 
@@ -242,7 +260,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a, u, r: appointment_confirm(appointment=a, by=u),
-        "Confirmed; the patient has been notified.",
+        _("Confirmed; the patient has been notified."),
     )
 
 
@@ -253,7 +271,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a, u, r: appointment_decline(appointment=a, by=u, reason=_reason(r)),
-        "Declined; the patient has been notified.",
+        _("Declined; the patient has been notified."),
     )
 
 
@@ -268,7 +286,7 @@ def _reason(request: HttpRequest) -> str:
 def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appointment:
     form = RescheduleForm(request.POST)
     if not form.is_valid():
-        raise ValidationError("Give the new date and time.")
+        raise ValidationError(_("Give the new date and time."))
     return appointment_reschedule(
         appointment=found, by=user, starts_at=form.cleaned_data["starts_at"]
     )
@@ -277,7 +295,7 @@ def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appoint
 @role_required(*CLINIC_STAFF)
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, _reschedule, "Moved; the patient has been notified.")
+    return _act(request, pk, _reschedule, _("Moved; the patient has been notified."))
 
 
 @role_required(*CLINIC_STAFF)
@@ -287,7 +305,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a, u, r: appointment_complete(appointment=a, by=u),
-        "Marked completed.",
+        _("Marked completed."),
     )
 
 
@@ -298,7 +316,7 @@ def no_show(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda a, u, r: appointment_no_show(appointment=a, by=u),
-        "Marked as a no-show.",
+        _("Marked as a no-show."),
     )
 
 
@@ -327,7 +345,10 @@ def schedule(request: HttpRequest) -> HttpResponse:
     dentist, day, days, view = _schedule_params(request, query)
     rows = list(selectors.dentist_schedule(dentist=dentist, start=day, days=days))
     shown = [day + timedelta(days=i) for i in range(days)]
-    by_day = [(d, [a for a in rows if local(a.starts_at).date() == d]) for d in shown]
+    by_day = [
+        (d, Weekday(d.weekday()).label, [a for a in rows if local(a.starts_at).date() == d])
+        for d in shown
+    ]
     step = timedelta(days=days)
     return render(
         request,
@@ -347,6 +368,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
             # Forms the script clones for a request that arrives live (summaries carry the
             # action names per side; every watcher of a schedule acts for the clinic).
             "side_actions": actions_of(Side.CLINIC),
+            "state_labels": _state_labels(),
         },
     )
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import Role
@@ -50,17 +52,17 @@ S = AppointmentState
 
 def _check_time(*, dentist: User, starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at):
-        raise ValidationError("The start time must include a timezone.")
+        raise ValidationError(_("The start time must include a time zone."))
     if starts_at <= timezone.now():
-        raise ValidationError("That time has already passed; choose a time in the future.")
+        raise ValidationError(_("That time has already passed; choose a time in the future."))
     day = local(starts_at).date()
     if local(ends_at).date() != day or not any(
         open_at <= starts_at and ends_at <= close_at
         for open_at, close_at in working_intervals(dentist=dentist, day=day)
     ):
         raise ValidationError(
-            f"{dentist.display_name} does not work at {when_label(starts_at, ends_at)}; "
-            "choose one of the free slots shown."
+            _("%(dentist)s does not work at %(when)s; choose one of the free slots shown.")
+            % {"dentist": dentist.display_name, "when": when_label(starts_at, ends_at)}
         )
 
 
@@ -98,8 +100,11 @@ def _save_unless_deadlocked(appointment: Appointment) -> None:
 
 def _dentist_taken(appointment: Appointment) -> SlotTaken:
     return SlotTaken(
-        f"{appointment.dentist.display_name} is already booked at "
-        f"{when_label(appointment.starts_at, appointment.ends_at)}; choose another time."
+        _("%(dentist)s is already booked at %(when)s; choose another time.")
+        % {
+            "dentist": appointment.dentist.display_name,
+            "when": when_label(appointment.starts_at, appointment.ends_at),
+        }
     )
 
 
@@ -119,7 +124,7 @@ def _occupy(appointment: Appointment) -> Appointment:
     busy = set(overlap.values_list("chair_id", flat=True))
     chairs = [c for c in Chair.objects.filter(is_active=True).order_by("pk") if c.pk not in busy]
     if not Chair.objects.filter(is_active=True).exists():
-        raise ValidationError("The clinic has no chairs set up yet.")
+        raise ValidationError(_("The clinic has no chairs set up yet."))
     appointment.updated_at = timezone.now()
     for chair in chairs:
         appointment.chair = chair
@@ -133,8 +138,8 @@ def _occupy(appointment: Appointment) -> Appointment:
             if violated != CHAIR_OVERLAP:
                 raise
     raise SlotTaken(
-        f"Every chair is in use at {when_label(appointment.starts_at, appointment.ends_at)}; "
-        "choose another time."
+        _("Every chair is in use at %(when)s; choose another time.")
+        % {"when": when_label(appointment.starts_at, appointment.ends_at)}
     )
 
 
@@ -158,11 +163,11 @@ def appointment_request(
     """A patient asks for a slot; it is held (nobody else can take it) until the clinic
     confirms or declines."""
     if not patient.has_role(Role.PATIENT):
-        raise ValidationError("Only patients can request appointments.")
+        raise ValidationError(_("Only patients can request appointments."))
     if not dentist.has_role(Role.DENTIST):
-        raise ValidationError("Choose one of the clinic's dentists.")
+        raise ValidationError(_("Choose one of the clinic's dentists."))
     if not appointment_type.is_active:
-        raise ValidationError("This kind of appointment is no longer offered.")
+        raise ValidationError(_("This kind of appointment is no longer offered."))
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     _check_time(dentist=dentist, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
@@ -188,7 +193,7 @@ def appointment_confirm(*, appointment: Appointment, by: User) -> Appointment:
         require_action(appointment, by, "confirm")
         if appointment.starts_at <= timezone.now():
             raise ValidationError(
-                "This request is for a time that has passed; decline it or propose another time."
+                _("This request is for a time that has passed; decline it or propose another time.")
             )
         _set_state(appointment, S.CONFIRMED)
         summary = appointment_summary(appointment)
@@ -274,8 +279,14 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str = "") 
             cutoff = clinic_settings_get().cancellation_cutoff_hours
             if timezone.now() > appointment.starts_at - timedelta(hours=cutoff):
                 raise ValidationError(
-                    f"Appointments can be cancelled online up to {cutoff} hours before they "
-                    "start; please call the clinic."
+                    ngettext(
+                        "Appointments can be cancelled online up to %(hours)d hour before they "
+                        "start; please call the clinic.",
+                        "Appointments can be cancelled online up to %(hours)d hours before they "
+                        "start; please call the clinic.",
+                        cutoff,
+                    )
+                    % {"hours": cutoff}
                 )
         _set_state(appointment, S.CANCELLED)
         summary = appointment_summary(appointment)
@@ -295,7 +306,10 @@ def _finish(*, appointment: Appointment, by: User, action: str) -> Appointment:
         require_action(appointment, by, action)
         to = ACTIONS_BY_NAME[action].target
         if appointment.starts_at > timezone.now():
-            raise ValidationError(f"An appointment can be {VERBS[to]} only once it has started.")
+            raise ValidationError(
+                _("An appointment can be %(change)s only once it has started.")
+                % {"change": VERBS[to]}
+            )
         _set_state(appointment, to)
         publish_change(appointment_summary(appointment), to)
     return appointment

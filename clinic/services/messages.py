@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from clinic.models import Appointment, AppointmentMessage
@@ -21,9 +23,16 @@ def appointment_message_post(
     wrote). The notification carries the text, so replay brings back anything missed."""
     text = body.strip()
     if not text:
-        raise ValidationError("Write a message first.")
+        raise ValidationError(_("Write a message first."))
     if len(text) > MESSAGE_MAX:
-        raise ValidationError(f"Messages are limited to {MESSAGE_MAX} characters.")
+        raise ValidationError(
+            ngettext(
+                "Messages are limited to %(count)d character.",
+                "Messages are limited to %(count)d characters.",
+                MESSAGE_MAX,
+            )
+            % {"count": MESSAGE_MAX}
+        )
     from_patient = author.pk == appointment.patient_id
     if not from_patient:
         require_clinic_side(appointment, author)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from clinic.models import Appointment, AppointmentReminder
@@ -52,13 +53,14 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
             notify(recipients=[appointment.patient_id], kind=APPOINTMENT_REMINDER, params=params)
             # The e-mail reads as the notification does: the same renderer, the same params,
             # in the patient's language with times in the clinic's zone.
-            with recipient_locale(appointment.patient):
+            patient = appointment.patient
+            with recipient_locale(patient):
                 shown = APPOINTMENT_REMINDER.render(params)
-                _email_on_commit(
-                    appointment.patient,
-                    subject=f"Reminder: your appointment {shown.labels['when']}",
-                    body=f"Hello {appointment.patient.display_name},\n\n{shown.body}\n",
-                )
+                subject = gettext("Reminder: your appointment %(when)s") % {
+                    "when": shown.labels["when"]
+                }
+                greeting = gettext("Hello %(name)s,") % {"name": patient.display_name}
+            _email_on_commit(patient, subject=subject, body=f"{greeting}\n\n{shown.body}\n")
             sent += 1
     return sent
 

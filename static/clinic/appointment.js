@@ -8,6 +8,9 @@
   const appointmentId = Number(thread.dataset.appointment);
   const state = document.getElementById("appointment-state");
   const moved = document.getElementById("appointment-moved");
+  // Each state's label in the reader's language, sent with the page (clinic.states).
+  const labelsEl = document.getElementById("clinic-state-labels");
+  const STATE_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
 
   window.aviso.onNotification("appointment.message", (notification) => {
     const data = notification.data || {};
@@ -21,7 +24,8 @@
     who.textContent = data.author_name;
     const time = document.createElement("time");
     time.dateTime = data.created_at;
-    time.textContent = new Date(data.created_at).toLocaleString();
+    // As the page writes it: the locale's date and time, in the clinic's time zone.
+    time.textContent = window.aviso.format.dateTime(data.created_at);
     const text = document.createElement("p");
     text.textContent = data.text;
     li.append(who, " ", time, text);
@@ -42,14 +46,16 @@
         state.className = "state state-" + data.state;
         state.dataset.updated = at;
       } else if (data.previous_id === appointmentId) {
-        state.textContent = "Rescheduled";
+        state.textContent = STATE_LABELS.rescheduled;
         state.className = "state state-rescheduled";
         state.dataset.updated = at;
         if (moved) {
           const link = document.createElement("a");
           link.href = data.url;
           link.textContent = data.when;
-          moved.replaceChildren("Moved to ", link, ".");
+          // The sentence is translated whole; the link takes the place of its %(when)s.
+          const [before, after] = gettext("Moved to %(when)s.").split("%(when)s");
+          moved.replaceChildren(before, link, after);
           moved.hidden = false;
         }
       }

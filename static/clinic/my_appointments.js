@@ -43,6 +43,9 @@
   // forms the server draws for them as templates whose URL carries id 0.
   const actionsEl = document.getElementById("clinic-actions");
   const ACTIONS = actionsEl ? JSON.parse(actionsEl.textContent) : {};
+  // Each state's label in the patient's language, sent with the page (clinic.states).
+  const labelsEl = document.getElementById("clinic-state-labels");
+  const STATE_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
 
   function setState(tr, state, label, at) {
     const td = tr.querySelector('[data-field="state"]');
@@ -63,7 +66,7 @@
     const at = notification.created_at;
     if (data.previous_id) {
       const old = find(data.previous_id);
-      if (old && fresh(old, at)) setState(old, "rescheduled", "Rescheduled", at);
+      if (old && fresh(old, at)) setState(old, "rescheduled", STATE_LABELS.rescheduled, at);
     }
     const tr = find(data.appointment_id) || build(data, at);
     if (!fresh(tr, at)) return;

@@ -10,6 +10,16 @@
   const pending = document.getElementById("pending");
   // Summaries carry the actions of each side; the page says which side its viewer acts on.
   const side = root.dataset.side;
+  // A summary carries no text in a language (its watchers may read different ones): the
+  // state's label comes with the page, times are written by window.aviso.format as the
+  // viewer's locale writes them, in the clinic's time zone.
+  const labelsEl = document.getElementById("clinic-state-labels");
+  const STATE_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  // Looked up when used, not at load: the formatter belongs to the page's shared scripts.
+  const format = {
+    time: (iso) => window.aviso.format.time(iso),
+    dateTime: (iso) => window.aviso.format.dateTime(iso),
+  };
 
   function row(a) {
     const li = document.createElement("li");
@@ -18,10 +28,11 @@
     li.className = "state-" + a.state;
     const link = document.createElement("a");
     link.href = a.url;
-    link.textContent = a.time_label + " " + a.patient_name;
+    link.textContent =
+      format.time(a.starts_at) + "–" + format.time(a.ends_at) + " " + a.patient_name;
     const state = document.createElement("span");
     state.className = "state state-" + a.state;
-    state.textContent = a.state_label;
+    state.textContent = STATE_LABELS[a.state];
     li.append(link, " · " + a.type_name + " · " + a.chair_name + " ", state);
     return li;
   }
@@ -31,7 +42,7 @@
     li.dataset.appointment = a.id;
     const link = document.createElement("a");
     link.href = a.url;
-    link.textContent = a.when + " " + a.patient_name;
+    link.textContent = format.dateTime(a.starts_at) + " " + a.patient_name;
     li.append(link, " · " + a.type_name + " ");
     (a.actions[side] || []).forEach((name) => {
       const form = ClinicActions.form(name, a.id);

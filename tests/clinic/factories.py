@@ -1,14 +1,18 @@
 """Clinic test data: a clinic with two dentists working every day 08:00-18:00 (clinic time),
 two chairs, a receptionist, an administrator and two patients. Call inside the tenant."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import time_format
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic.clock import at, local_today
+from clinic.clock import at, local, local_today
 from clinic.models import (
     Appointment,
     AppointmentState,
@@ -89,3 +93,25 @@ def make_appointment(
 
 def hours_from_now(hours: float) -> datetime:
     return timezone.now() + timedelta(hours=hours)
+
+
+def shown_time(moment: datetime) -> str:
+    """A time as the pages write it: the active language's TIME_FORMAT, in the clinic's zone."""
+    return time_format(local(moment), "TIME_FORMAT")
+
+
+# User.language arrives with the i18n core branch (issue #11); until it is merged a test
+# makes the language active in its own thread, where the test client runs the view.
+USER_HAS_LANGUAGE = any(f.name == "language" for f in User._meta.get_fields())
+
+
+@contextmanager
+def reading(tenant: Tenant, user: User, language: str) -> Iterator[None]:
+    """`user` reads `language`: their own setting (User.language) where it exists, and the
+    language active while the block runs (pages fetched with the test client, notifications
+    rendered here)."""
+    if USER_HAS_LANGUAGE:
+        with tenant_context(tenant):
+            User.objects.filter(pk=user.pk).update(**{"language": language})
+    with translation.override(language):
+        yield
