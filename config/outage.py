@@ -15,7 +15,8 @@ from collections.abc import Callable
 import psycopg
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+
+from config.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
 )
 # What the 503 page and its Retry-After header tell browsers and clients.
 RETRY_AFTER_SECONDS = 5
-OUTAGE_TEMPLATE = "outage/database.html"
+OUTAGE_TEMPLATE = "errors/503.html"
 
 
 def is_database_outage(exc: BaseException) -> bool:
@@ -58,15 +59,17 @@ def check_database() -> None:
     connections["default"].ensure_connection()
 
 
-def outage_response(exc: BaseException) -> HttpResponse:
-    """The styled 503. It is rendered without the request, so no context processor (user,
-    tenant, unread count) runs: nothing on the page needs the database."""
+def outage_response(exc: BaseException, request: HttpRequest) -> HttpResponse:
+    """The styled 503, one of the error pages (config.errors): rendered without the request, so
+    no context processor (user, tenant, unread count) runs and nothing on it needs the
+    database."""
     logger.warning("database unavailable (%s: %s); answered 503", type(exc).__name__, exc)
     drop_broken_connections()
-    body = render_to_string(OUTAGE_TEMPLATE, {"retry_after": RETRY_AFTER_SECONDS})
-    response = HttpResponse(
-        body,
+    response = error_response(
+        request,
+        OUTAGE_TEMPLATE,
         status=503,
+        context={"retry_after": RETRY_AFTER_SECONDS},
         headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
     # The warning above is the one line per request; Django would add an ERROR of its own
@@ -91,10 +94,10 @@ class DatabaseOutageMiddleware:
         try:
             check_database()
         except DATABASE_OUTAGE_ERRORS as exc:
-            return outage_response(exc)
+            return outage_response(exc, request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_database_outage(exception):
-            return outage_response(exception)
+            return outage_response(exception, request)
         return None

@@ -57,11 +57,13 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "config.health.HealthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Static files on any host, whatever the database and the tenant: the stylesheet of the
+    # error pages (unknown host, suspended tenant, database outage) must load on their host.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that queries: PostgreSQL down means a 503 page, never a 500.
     "config.outage.DatabaseOutageMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,11 +214,19 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
-# --- i18n / static ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# --- languages, formats, time zones ----------------------------------------------------------
+LANGUAGES = [("en", "English"), ("es-mx", "Español (México)")]
+LANGUAGE_CODE = "en"
 USE_I18N = True
+# Catalogues: locale/es_MX/LC_MESSAGES/django.po and djangojs.po. The .mo files are built by
+# ./run, ./run-tests, .ci/run and the image (`manage.py compilemessages`), never committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
 USE_TZ = True
+# A refused form token gets the product's styled 403 (config.errors), not Django's own page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# --- static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

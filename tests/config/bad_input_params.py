@@ -113,6 +113,7 @@ PUBLIC: dict[str, Reads] = {
     "console_tenant_status": (StatusForm,),
     "console_domain_add": (DomainForm,),
     "console_domain_change": (DomainChangeForm,),
+    "javascript-catalog": (),
 }
 
 
