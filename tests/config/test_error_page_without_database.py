@@ -11,7 +11,7 @@ from tests.config.test_error_pages import SPANISH, assert_error_page
 def test_the_500_page_needs_no_database() -> None:
     # given a failed request on a school's site (its tenant already looked up)
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=SPANISH)
-    request.tenant = Tenant(schema_name="school_a", name="Alpha School", kind="school")  # type: ignore[attr-defined]
+    request.tenant = Tenant(schema_name="school_a", name="Alpha School", kind="school")
     # when Django asks the 500 handler for the page, then it renders in full
     response = errors.server_error(request)
     assert_error_page(response, 500, SPANISH, "Algo salió mal", "Alpha School")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import get_resolver
 
@@ -34,13 +34,14 @@ STYLESHEET = '<link rel="stylesheet" href="/static/aviso/aviso.css">'
 def visitor(host: str, language: str | None = None) -> Client:
     """An anonymous browser; its language as a browser sends it. A failing view answers its
     500 page as in production instead of raising into the test."""
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    return Client(HTTP_HOST=host, raise_request_exception=False, **headers)
+    headers = {"Accept-Language": language} if language else {}
+    return Client(HTTP_HOST=host, raise_request_exception=False, headers=headers)
 
 
-def assert_error_page(response: HttpResponse, status: int, language: str, *texts: str) -> None:
+def assert_error_page(response: HttpResponseBase, status: int, language: str, *texts: str) -> None:
     """The product's error page: its status, its stylesheet, the language's own words, and
     nothing of Django's debug pages."""
+    assert isinstance(response, HttpResponse)
     html = response.content.decode()
     assert response.status_code == status, html[:500]
     assert STYLESHEET in html and 'class="card narrow"' in html
@@ -120,8 +121,8 @@ def test_a_form_sent_without_its_token_gets_the_403_page(
     school: Tenant, language: str | None, texts: list[str]
 ) -> None:
     # given a browser whose form token is missing (an old tab, cookies cleared)
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    browser = Client(HTTP_HOST=domain_of(school), enforce_csrf_checks=True, **headers)
+    headers = {"Accept-Language": language} if language else {}
+    browser = Client(HTTP_HOST=domain_of(school), enforce_csrf_checks=True, headers=headers)
     # when it signs in
     response = browser.post("/accounts/login/", {"login": "a@b.test", "password": "x"})
     # then the product's page says what to do, not Django's CSRF page

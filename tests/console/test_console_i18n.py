@@ -44,8 +44,8 @@ def console_page(
     factory = RequestFactory(HTTP_HOST=PUBLIC_DOMAIN)
     request = factory.post("/", data) if data is not None else factory.get("/")
     request.user = operator
-    request.tenant = public_tenant()  # type: ignore[attr-defined]
-    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    request.tenant = public_tenant()
+    request.LANGUAGE_CODE = language
     request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
     try:
