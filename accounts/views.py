@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -8,6 +8,7 @@ from accounts.access import request_user
 from accounts.forms import LanguageForm
 from accounts.models import User
 from accounts.services import user_set_language
+from config.forms import bad_input
 
 
 @login_required
@@ -24,8 +25,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     sign-in page keeps it after signing out). Back to `next` when it is a page of this site."""
     form = LanguageForm(request.POST)
     if not form.is_valid():
-        problems = [str(e) for errors in form.errors.values() for e in errors]
-        return render(request, "400.html", {"problems": problems}, status=400)
+        return bad_input(request, form)
     if isinstance(request.user, User):
         user_set_language(user=request.user, language=form.cleaned_data["language"])
     # Django's own view sets the cookie and checks that `next` stays on this host.

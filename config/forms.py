@@ -17,10 +17,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import bad_request
 from tenants.clock import parse_local
 
 # PostgreSQL's bigint: ids (BigAutoField) and seqs never go beyond it.
@@ -207,8 +207,8 @@ def input_problems(form: forms.Form) -> list[str]:
 
 def bad_input(request: HttpRequest, form: forms.Form) -> HttpResponse:
     """The 400 page for a query string a page cannot read: no guess, no 500, and no traceback
-    in the log (raising BadRequest would log one)."""
-    return render(request, "400.html", {"problems": input_problems(form)}, status=400)
+    in the log (raising BadRequest would log one). Django's own 400 shows the same page."""
+    return bad_request(request, problems=input_problems(form))
 
 
 def bad_input_json(form: forms.Form) -> JsonResponse:

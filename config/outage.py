@@ -13,11 +13,10 @@ import logging
 from collections.abc import Callable
 
 import psycopg
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils import translation
+
+from config.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
 )
 # What the 503 page and its Retry-After header tell browsers and clients.
 RETRY_AFTER_SECONDS = 5
-OUTAGE_TEMPLATE = "outage/database.html"
+OUTAGE_TEMPLATE = "errors/503.html"
 
 
 def is_database_outage(exc: BaseException) -> bool:
@@ -60,30 +59,18 @@ def check_database() -> None:
     connections["default"].ensure_connection()
 
 
-def outage_response(exc: BaseException, request: HttpRequest | None = None) -> HttpResponse:
-    """The styled 503. It is rendered without the request, so no context processor (user,
-    tenant, unread count) runs: nothing on the page needs the database. Its language is the
-    visitor's browser's (the chooser's cookie, Accept-Language): the user's and the tenant's
-    are in the database."""
-    # Imported here: config.celery imports this module while the settings are still loading.
-    from accounts.language import browser_language, html_lang
-
+def outage_response(exc: BaseException, request: HttpRequest) -> HttpResponse:
+    """The styled 503, one of the error pages (config.errors): rendered without the request, so
+    no context processor (user, tenant, unread count) runs and nothing on it needs the
+    database."""
     logger.warning("database unavailable (%s: %s); answered 503", type(exc).__name__, exc)
     drop_broken_connections()
-    language = (browser_language(request) if request else None) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        body = render_to_string(
-            OUTAGE_TEMPLATE,
-            {"retry_after": RETRY_AFTER_SECONDS, "html_lang": html_lang(language)},
-        )
-    response = HttpResponse(
-        body,
+    response = error_response(
+        request,
+        OUTAGE_TEMPLATE,
         status=503,
-        headers={
-            "Retry-After": str(RETRY_AFTER_SECONDS),
-            "Cache-Control": "no-store",
-            "Content-Language": html_lang(language),
-        },
+        context={"retry_after": RETRY_AFTER_SECONDS},
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
     )
     # The warning above is the one line per request; Django would add an ERROR of its own
     # (django.utils.log.log_response skips responses marked like this).

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from tenants.models import Tenant
@@ -37,7 +38,7 @@ def operator_required(view: View) -> View:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_operator(user):
-            raise Http404("No such page.")
+            raise Http404(_("No such page."))
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -64,5 +65,5 @@ def metrics_allowed(request: HttpRequest) -> bool:
 def access_tenant(*, slug: str) -> Tenant:
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None:
-        raise Http404("No such tenant.")
+        raise Http404(_("No such tenant."))
     return tenant

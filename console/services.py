@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from realtime.sessions import tenant_registry_changed
@@ -25,6 +26,10 @@ def _sync_site(*, tenant: Tenant, primary: str) -> None:
         Site.objects.filter(pk=settings.SITE_ID).update(domain=primary)
 
 
+def _not_theirs(*, tenant: Tenant, domain: str) -> str:
+    return _("%(domain)s is not a domain of %(name)s.") % {"domain": domain, "name": tenant.name}
+
+
 def tenant_domain_add(*, tenant: Tenant, domain: str) -> Domain:
     """Another host name for the tenant (not primary); refused if taken or malformed."""
     try:
@@ -36,7 +41,9 @@ def tenant_domain_add(*, tenant: Tenant, domain: str) -> Domain:
             _locked(tenant)
             return Domain.objects.create(domain=cleaned, tenant=tenant, is_primary=False)
     except IntegrityError:
-        raise ValidationError(f"The domain {cleaned} was just taken.") from None
+        raise ValidationError(
+            _("The domain %(domain)s was just taken.") % {"domain": cleaned}
+        ) from None
 
 
 def tenant_domain_remove(*, tenant: Tenant, domain: str) -> None:
@@ -46,12 +53,13 @@ def tenant_domain_remove(*, tenant: Tenant, domain: str) -> None:
         _locked(tenant)
         row = Domain.objects.filter(tenant=tenant, domain=domain).first()
         if row is None:
-            raise ValidationError(f"{domain} is not a domain of {tenant.name}.")
+            raise ValidationError(_not_theirs(tenant=tenant, domain=domain))
         others = Domain.objects.filter(tenant=tenant).exclude(pk=row.pk).order_by("domain")
         successor = others.first()
         if successor is None:
             raise ValidationError(
-                f"{domain} is the only domain of {tenant.name}; add another first."
+                _("%(domain)s is the only domain of %(name)s; add another first.")
+                % {"domain": domain, "name": tenant.name}
             )
         row.delete()
         tenant_registry_changed()  # sockets may no longer be opened from it
@@ -66,7 +74,7 @@ def tenant_domain_make_primary(*, tenant: Tenant, domain: str) -> Domain:
         _locked(tenant)
         row = Domain.objects.filter(tenant=tenant, domain=domain).first()
         if row is None:
-            raise ValidationError(f"{domain} is not a domain of {tenant.name}.")
+            raise ValidationError(_not_theirs(tenant=tenant, domain=domain))
         Domain.objects.filter(tenant=tenant).exclude(pk=row.pk).update(is_primary=False)
         row.is_primary = True
         row.save(update_fields=["is_primary"])

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from config.forms import input_problems
+from config.forms import bad_input
 from console.access import access_tenant, metrics_allowed, operator_required
 from console.forms import (
     DomainChangeForm,
@@ -25,7 +26,7 @@ from console.services import (
     tenant_domain_remove,
 )
 from tenants.models import TenantStatus
-from tenants.progress import progress_read
+from tenants.progress import progress_read, step_label
 from tenants.selectors import customer_tenants, tenant_domain_names
 from tenants.services import (
     SLUG_PATTERN,
@@ -69,11 +70,20 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = customer_tenants().filter(schema_name=slug).first()
     if tenant is None and progress is None:
         return render(request, "console/gone.html", {"slug": slug}, status=404)
-    return _detail(request, slug=slug, form=DomainForm(), status=200)
+    return _detail(request, slug=slug, status=200)
 
 
-def _detail(request: HttpRequest, *, slug: str, form: DomainForm, status: int) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    *,
+    slug: str,
+    status: int,
+    form: DomainForm | None = None,
+    refusal: ValidationError | None = None,
+) -> HttpResponse:
+    """A tenant's page; after a refused change, with the reason at the top (409)."""
     tenant = customer_tenants().filter(schema_name=slug).first()
+    progress = progress_read(slug=slug)
     return render(
         request,
         "console/tenant.html",
@@ -82,8 +92,12 @@ def _detail(request: HttpRequest, *, slug: str, form: DomainForm, status: int) -
             "slug": slug,
             "domains": tenant_domain_names(tenant=tenant) if tenant else [],
             "users": tenant_user_count(tenant=tenant) if tenant else None,
-            "progress": progress_read(slug=slug),
-            "domain_form": form,
+            "progress": progress,
+            "progress_step": step_label(progress["step"]) if progress else "",
+            "domain_form": form or DomainForm(),
+            "refusals": refusal.messages if refusal else [],
+            # Live figures older than this page are ignored by its script (console/tenant.js).
+            "rendered_at": timezone.now().isoformat(),
         },
         status=status,
     )
@@ -95,13 +109,18 @@ def tenant_status(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = access_tenant(slug=slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("action must be 'suspend' or 'reactivate'", status=400)
+        return bad_input(request, form)
+    action = form.cleaned_data["action"]
     targets = {"suspend": TenantStatus.SUSPENDED, "reactivate": TenantStatus.ACTIVE}
     try:
-        tenant_set_status(tenant=tenant, status=targets[form.cleaned_data["action"]])
+        tenant_set_status(tenant=tenant, status=targets[action])
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=409)
-    messages.success(request, f"{tenant.name} is now {tenant.get_status_display().lower()}.")
+        return _detail(request, slug=slug, status=409, refusal=exc)
+    if action == "suspend":
+        done = _("%(name)s is suspended: its pages and live connections are closed.")
+    else:
+        done = _("%(name)s is active again.")
+    messages.success(request, done % {"name": tenant.name})
     return redirect("console_tenant", slug=tenant.schema_name)
 
 
@@ -116,7 +135,11 @@ def tenant_domain_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("domain", exc.messages)
         else:
-            messages.success(request, f"{form.cleaned_data['domain']} now leads to {tenant.name}.")
+            messages.success(
+                request,
+                _("%(domain)s now leads to %(name)s.")
+                % {"domain": form.cleaned_data["domain"], "name": tenant.name},
+            )
             return redirect("console_tenant", slug=slug)
     return _detail(request, slug=slug, form=form, status=400)
 
@@ -126,15 +149,13 @@ def tenant_domain_create(request: HttpRequest, slug: str) -> HttpResponse:
 def tenant_domain_change(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = access_tenant(slug=slug)
     form = DomainChangeForm(request.POST)
-    if "action" in form.errors:
-        return HttpResponse("action must be 'remove' or 'primary'", status=400)
     if not form.is_valid():
-        return HttpResponse(" ".join(input_problems(form)), status=400)
+        return bad_input(request, form)
     changes = {"remove": tenant_domain_remove, "primary": tenant_domain_make_primary}
     try:
         changes[form.cleaned_data["action"]](tenant=tenant, domain=form.cleaned_data["domain"])
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=409)
+        return _detail(request, slug=slug, status=409, refusal=exc)
     return redirect("console_tenant", slug=slug)
 
 
@@ -166,7 +187,8 @@ def tenant_locale(request: HttpRequest, slug: str) -> HttpResponse:
 def metrics_endpoint(request: HttpRequest) -> HttpResponse:
     if not metrics_allowed(request):
         return HttpResponse(
-            "Operators only: sign in, or send Authorization: Bearer <AVISO_METRICS_TOKEN>.\n",
+            _("Operators only: sign in, or send Authorization: Bearer <AVISO_METRICS_TOKEN>.")
+            + "\n",
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="aviso-metrics"'},
             content_type="text/plain",

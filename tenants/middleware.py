@@ -1,10 +1,12 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from config.errors import error_response
 from config.outage import DATABASE_OUTAGE_ERRORS, outage_response
 from tenants import clock
 from tenants.models import Tenant, TenantStatus
@@ -15,13 +17,27 @@ URLCONF_BY_KIND = {
 }
 
 
+class ClosedPage(NamedTuple):
+    template: str
+    status: int
+
+
+# What every page of a tenant in one of these states answers instead of itself (templates/errors/,
+# in the visitor's language). Archiving (issue #12) adds its state here with the page that is
+# ready for it: ClosedPage("errors/archived.html", 410).
+CLOSED_PAGES: dict[str, ClosedPage] = {
+    TenantStatus.SUSPENDED: ClosedPage("errors/suspended.html", 403),
+}
+
+
 class TenantMiddleware(TenantMainMiddleware):
     """django-tenants' host → schema switch, plus: unknown hosts get a plain 404 (never the
     public site), inactive tenants get a clear page, and the tenant's kind picks its URLs."""
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
-        body = render_to_string("tenants/unknown_host.html", {"hostname": hostname})
-        return HttpResponse(body, status=404)
+        return error_response(
+            request, "errors/unknown_host.html", status=404, context={"hostname": hostname}
+        )
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:
@@ -34,12 +50,19 @@ class TenantMiddleware(TenantMainMiddleware):
         tenant: Tenant = request.tenant  # type: ignore[attr-defined]
         if tenant.is_public:
             return None
-        if tenant.status == TenantStatus.SUSPENDED:
-            body = render_to_string("tenants/suspended.html", {"tenant": tenant})
-            return HttpResponse(body, status=403)
+        closed = CLOSED_PAGES.get(tenant.status)
+        if closed is not None:
+            return error_response(
+                request, closed.template, status=closed.status, context={"tenant": tenant}
+            )
         if tenant.status != TenantStatus.ACTIVE:
-            body = render_to_string("tenants/provisioning.html", {"tenant": tenant})
-            return HttpResponse(body, status=503, headers={"Retry-After": "5"})
+            return error_response(
+                request,
+                "errors/provisioning.html",
+                status=503,
+                context={"tenant": tenant},
+                headers={"Retry-After": "5"},
+            )
         # Pages show times in the tenant's own time zone.
         clock.activate(tenant)
         return None

@@ -1,19 +1,22 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.db import is_public_schema
 
 
 class TenantKind(models.TextChoices):
-    SCHOOL = "school", "School"
-    CLINIC = "clinic", "Dental clinic"
+    SCHOOL = "school", _("School")
+    CLINIC = "clinic", _("Dental clinic")
 
 
 class TenantStatus(models.TextChoices):
-    PROVISIONING = "provisioning", "Provisioning"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
+    # In context: a tenant is a school or a clinic ("activa", "suspendida" in Spanish).
+    PROVISIONING = "provisioning", pgettext_lazy("tenant status", "Provisioning")
+    ACTIVE = "active", pgettext_lazy("tenant status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("tenant status", "Suspended")
 
 
 class Tenant(TenantMixin):

@@ -1,10 +1,15 @@
 """Provisioning progress: kept in Redis (shared by web, worker and command) for an hour, and
-pushed to the operators' sockets as each step is written (the console never polls)."""
+pushed to the operators' sockets as each step is written (the console never polls).
+
+A record names its step by code (ProvisioningStep), never by sentence: each operator reads it
+in their own language, on the page and in the frames their socket receives."""
 
 import logging
 from typing import Literal, TypedDict
 
 from django.core.cache import cache
+from django.db import models
+from django.utils.translation import pgettext_lazy
 from django_tenants.utils import get_public_schema_name, schema_context
 
 logger = logging.getLogger(__name__)
@@ -12,13 +17,30 @@ logger = logging.getLogger(__name__)
 ProgressState = Literal["queued", "running", "done", "failed"]
 
 
+class ProvisioningStep(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("provisioning step", "Queued")
+    CLONING = "cloning", pgettext_lazy("provisioning step", "Cloning the template schema")
+    SITE = "site", pgettext_lazy("provisioning step", "Setting the site")
+    INVITING = "inviting", pgettext_lazy("provisioning step", "Inviting the first administrator")
+    READY = "ready", pgettext_lazy("provisioning step", "Ready")
+    FAILED = "failed", pgettext_lazy("provisioning step", "Failed")
+
+
+def step_label(step: str) -> str:
+    """The step in the active language (a record written before steps had codes: as it is)."""
+    try:
+        return str(ProvisioningStep(step).label)
+    except ValueError:
+        return step
+
+
 class Progress(TypedDict):
     tenant_id: int
     slug: str
     percent: int
-    step: str
+    step: str  # a ProvisioningStep
     state: ProgressState
-    error: str
+    error: str  # the exception that ended a failed provisioning, as Python wrote it
 
 
 def _key(slug: str) -> str:
@@ -32,7 +54,7 @@ def progress_write(
         "tenant_id": tenant_id,
         "slug": slug,
         "percent": percent,
-        "step": step,
+        "step": str(step),  # the code: records and frames hold plain strings
         "state": state,
         "error": error,
     }

@@ -18,7 +18,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from accounts.language import known_language, tenant_language
 from accounts.roles import Role
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
-from tenants.progress import progress_write
+from tenants.progress import ProvisioningStep, progress_write
 from tenants.selectors import tenant_base_url
 from tenants.tasks import enqueue_for_tenant
 from tenants.tasks import provision_tenant as provision_tenant_task
@@ -49,7 +49,7 @@ RESERVED_SLUGS = frozenset(
 DOMAIN_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 DOMAIN_PATTERN = re.compile(rf"^{DOMAIN_LABEL}(\.{DOMAIN_LABEL})+$")
 
-ProgressCallback = Callable[[int, str], None]
+ProgressCallback = Callable[[int, ProvisioningStep], None]
 
 
 class OnboardingError(ValidationError):
@@ -69,13 +69,20 @@ def _clean_slug(slug: str) -> str:
     if not SLUG_PATTERN.match(slug):
         raise OnboardingError(
             "slug",
-            f"{slug!r} is not a valid slug: use 3-30 lower-case letters, digits or underscores, "
-            "starting with a letter.",
+            _(
+                "'%(slug)s' is not a valid slug: use 3-30 lower-case letters, digits or "
+                "underscores, starting with a letter."
+            )
+            % {"slug": slug},
         )
     if slug in RESERVED_SLUGS or slug.startswith("pg_"):
-        raise OnboardingError("slug", f"{slug!r} is reserved; choose another slug.")
+        raise OnboardingError(
+            "slug", _("'%(slug)s' is reserved; choose another slug.") % {"slug": slug}
+        )
     if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
-        raise OnboardingError("slug", f"A tenant with slug {slug!r} already exists.")
+        raise OnboardingError(
+            "slug", _("A tenant with slug '%(slug)s' already exists.") % {"slug": slug}
+        )
     return slug
 
 
@@ -86,15 +93,21 @@ def _clean_domains(domains: Sequence[str]) -> list[str]:
         if not domain:
             continue
         if len(domain) > 253 or not DOMAIN_PATTERN.match(domain):
-            raise OnboardingError("domains", f"{raw!r} is not a valid domain name.")
+            raise OnboardingError(
+                "domains", _("'%(domain)s' is not a valid domain name.") % {"domain": raw}
+            )
         if domain == settings.AVISO_PUBLIC_DOMAIN:
-            raise OnboardingError("domains", f"{domain} is the operators' site.")
+            raise OnboardingError(
+                "domains", _("%(domain)s is the operators' site.") % {"domain": domain}
+            )
         if Domain.objects.filter(domain=domain).exists():
-            raise OnboardingError("domains", f"The domain {domain} is already taken.")
+            raise OnboardingError(
+                "domains", _("The domain %(domain)s is already taken.") % {"domain": domain}
+            )
         if domain not in cleaned:
             cleaned.append(domain)
     if not cleaned:
-        raise OnboardingError("domains", "At least one domain is required.")
+        raise OnboardingError("domains", _("At least one domain is required."))
     return cleaned
 
 
@@ -103,7 +116,11 @@ def _clean_kind(kind: str) -> TenantKind:
         return TenantKind(kind)
     except ValueError:
         choices = ", ".join(TenantKind.values)
-        raise OnboardingError("kind", f"Unknown kind {kind!r}; choose one of: {choices}.") from None
+        raise OnboardingError(
+            "kind",
+            _("Unknown kind '%(kind)s'; choose one of: %(choices)s.")
+            % {"kind": kind, "choices": choices},
+        ) from None
 
 
 def _clean_email(email: str) -> str:
@@ -111,7 +128,9 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise OnboardingError("admin_email", f"{email!r} is not a valid e-mail address.") from None
+        raise OnboardingError(
+            "admin_email", _("'%(email)s' is not a valid e-mail address.") % {"email": email}
+        ) from None
     return email
 
 
@@ -178,7 +197,7 @@ def tenant_create(
     """
     name = name.strip()
     if not name:
-        raise OnboardingError("name", "A name is required.")
+        raise OnboardingError("name", _("A name is required."))
     cleaned_kind = _clean_kind(kind)
     cleaned_slug = _clean_slug(slug)
     cleaned_domains = _clean_domains(domains)
@@ -203,10 +222,15 @@ def tenant_create(
     except IntegrityError as exc:
         # Lost a race with a concurrent onboarding of the same slug or domain.
         raise OnboardingError(
-            "slug", f"{cleaned_slug!r} or one of its domains was just taken."
+            "slug",
+            _("'%(slug)s' or one of its domains was just taken.") % {"slug": cleaned_slug},
         ) from exc
     progress_write(
-        tenant_id=tenant.pk, slug=tenant.schema_name, percent=0, step="Queued", state="queued"
+        tenant_id=tenant.pk,
+        slug=tenant.schema_name,
+        percent=0,
+        step=ProvisioningStep.QUEUED,
+        state="queued",
     )
     if provision_async:
         # Provisioning runs in the public schema (the registry), whichever schema we are in.
@@ -227,7 +251,7 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
     """
     from accounts.services import user_create, user_invite
 
-    def report(percent: int, step: str) -> None:
+    def report(percent: int, step: ProvisioningStep) -> None:
         progress_write(
             tenant_id=tenant.pk,
             slug=tenant.schema_name,
@@ -240,27 +264,28 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
 
     try:
         with transaction.atomic():
-            report(5, "Cloning the template schema")
+            report(5, ProvisioningStep.CLONING)
             tenant.create_schema(check_if_exists=False, verbosity=0)
-            report(70, "Setting the site")
+            report(70, ProvisioningStep.SITE)
             with schema_context(tenant.schema_name):
                 domain = tenant.domains.order_by("-is_primary").first()
                 Site.objects.update_or_create(
                     pk=settings.SITE_ID,
                     defaults={"domain": domain.domain if domain else "", "name": tenant.name},
                 )
-                report(85, "Inviting the first administrator")
+                report(85, ProvisioningStep.INVITING)
                 admin = user_create(
                     kind=tenant.kind,
                     email=tenant.admin_email,
                     role=Role.ADMINISTRATOR,
-                    full_name="Administrator",
+                    full_name=_("Administrator"),
                 )
                 user_invite(
                     user=admin,
                     site_name=tenant.name,
                     base_url=tenant_base_url(tenant=tenant),
                     language=tenant_language(tenant),
+                    invited_by=_("Aviso onboarding"),
                 )
             tenant.status = TenantStatus.ACTIVE
             tenant.status_changed_at = timezone.now()
@@ -273,21 +298,21 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
             tenant_id=tenant.pk,
             slug=tenant.schema_name,
             percent=100,
-            step="Failed",
+            step=ProvisioningStep.FAILED,
             state="failed",
             error=str(exc) or type(exc).__name__,
         )
         raise
-    report(100, "Ready")
+    report(100, ProvisioningStep.READY)
     return tenant
 
 
 def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
     """Suspend or reactivate a tenant; its pages and sockets follow at once."""
     if tenant.is_template or tenant.is_public:
-        raise ValidationError("The public site and the template cannot change status.")
+        raise ValidationError(_("The public site and the template cannot change status."))
     if not tenant.has_schema:
-        raise ValidationError("A tenant that is still provisioning cannot change status.")
+        raise ValidationError(_("A tenant that is still provisioning cannot change status."))
     with transaction.atomic():
         tenant.status = status
         tenant.status_changed_at = timezone.now()

@@ -86,12 +86,17 @@ class Answer:
     seconds: float
 
 
-def http_get(port: int, *, host: str, path: str = "/", cookie: str = "") -> Answer:
-    """One GET to a server on loopback `port` as `host` (a tenant's or the operators' domain)."""
+def http_get(
+    port: int, *, host: str, path: str = "/", cookie: str = "", language: str = ""
+) -> Answer:
+    """One GET to a server on loopback `port` as `host` (a tenant's or the operators' domain),
+    from a browser that asks for `language` (Accept-Language) if given."""
     started = time.monotonic()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
         headers = {"Host": host, **({"Cookie": cookie} if cookie else {})}
+        if language:
+            headers["Accept-Language"] = language
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         text = response.read().decode(errors="replace")

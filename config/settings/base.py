@@ -57,11 +57,13 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "config.health.HealthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Static files on any host, whatever the database and the tenant: the stylesheet of the
+    # error pages (unknown host, suspended tenant, database outage) must load on their host.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that queries: PostgreSQL down means a 503 page, never a 500.
     "config.outage.DatabaseOutageMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,6 +238,8 @@ USE_THOUSAND_SEPARATOR = False
 # site and everything stored are UTC.
 TIME_ZONE = "UTC"
 USE_TZ = True
+# A refused form token gets the product's styled 403 (config.errors), not Django's own page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- static ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

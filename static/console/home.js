@@ -1,7 +1,7 @@
 /* Tenants list: status, sockets and users online follow the monitor frames in place. */
 (function () {
   "use strict";
-  const STATUS = {active: "Active", suspended: "Suspended", provisioning: "Provisioning"};
+  const f = window.avisoFigures;
 
   function set(row, field, value) {
     const cell = row.querySelector('[data-field="' + field + '"]');
@@ -14,7 +14,7 @@
     frame.monitor.tenants.forEach(function (t) {
       const row = document.querySelector('#tenants tr[data-slug="' + t.schema + '"]');
       if (!row) { unknown = true; return; }
-      const status = set(row, "status", STATUS[t.status] || t.status);
+      const status = set(row, "status", f.label("status", t.status));
       if (status) status.className = "status status-" + t.status;
       set(row, "sockets", t.sockets);
       set(row, "online_users", t.online_users);

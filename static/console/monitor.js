@@ -21,7 +21,7 @@
       link.textContent = t.name;
       name.appendChild(link);
       tr.appendChild(name);
-      cell(tr, t.status, "status-" + t.status);
+      cell(tr, f.label("status", t.status), "status-" + t.status);
       cell(tr, t.sockets, "num");
       cell(tr, t.online_users, "num");
       cell(tr, f.perMinute(t.created));
@@ -37,15 +37,18 @@
     body.replaceChildren.apply(body, rows);
     const queues = Object.keys(m.celery.queues).map(function (q) {
       const n = m.celery.queues[q];
-      return q + ": " + (n === null ? "broker unreachable" : n);
+      return q + ": " + (n === null ? gettext("broker unreachable") : f.number(n));
     });
     f.text(document.getElementById("mon-queues"), queues.join(", ") || "–");
     f.text(document.getElementById("mon-failed"), m.celery.failed);
     f.text(document.getElementById("mon-platform-errors"), f.errors(m.platform.errors));
     f.text(document.getElementById("mon-publish-failed"), m.platform.publish_failed);
-    document.getElementById("mon-at").textContent = new Date(m.at).toLocaleTimeString();
-    document.getElementById("mon-window").textContent =
-      "the current and the last complete minute (of " + m.window_minutes + " kept on screen)";
+    // In the page's language (the browser's own may differ).
+    document.getElementById("mon-at").textContent = new Date(m.at).toLocaleTimeString(f.lang());
+    document.getElementById("mon-window").textContent = interpolate(ngettext(
+      "the current and the last complete minute (of %(count)s kept on screen)",
+      "the current and the last complete minute (of %(count)s kept on screen)",
+      m.window_minutes), {count: m.window_minutes}, true);
   }
 
   window.avisoOps.on("monitor", function (frame) { render(frame.monitor); });

@@ -12,7 +12,7 @@
     if (!p) return;
     box.hidden = false;
     document.getElementById("progress-bar").value = p.percent;
-    document.getElementById("progress-step").textContent = p.step;
+    document.getElementById("progress-step").textContent = f.label("step", p.step);
     document.getElementById("progress-error").textContent = p.error;
     if (p.state === "done") location.reload();
   }

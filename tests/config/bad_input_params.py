@@ -129,6 +129,7 @@ PUBLIC: dict[str, Reads] = {
     "console_tenant_locale": (TenantLocaleForm,),
     "console_domain_add": (DomainForm,),
     "console_domain_change": (DomainChangeForm,),
+    "javascript-catalog": (),
 }
 
 

@@ -53,6 +53,17 @@ def test_every_page_answers_the_styled_503_while_postgres_is_down(
     assert "Traceback" not in response.text and "OperationalError" not in response.text
 
 
+def test_the_outage_page_speaks_the_browsers_language(dead_db_site: int) -> None:
+    # given a server that cannot reach PostgreSQL, when a Mexican browser asks for a page
+    response = http_get(dead_db_site, host="school.example.test", language="es-MX,es;q=0.9")
+    # then the same page answers in Spanish
+    assert response.status == 503 and response.headers["content-language"] == "es-mx"
+    assert '<html lang="es-mx">' in response.text and "Volvemos en un momento" in response.text
+    # and its stylesheet is served though no tenant can be looked up
+    stylesheet = http_get(dead_db_site, host="school.example.test", path="/static/aviso/aviso.css")
+    assert stylesheet.status == 200 and stylesheet.headers["content-type"].startswith("text/css")
+
+
 def test_readyz_names_postgres_quickly(dead_db_site: int) -> None:
     # given a server that cannot reach PostgreSQL (Redis is up)
     # when the load balancer probes readiness

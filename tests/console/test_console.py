@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.sites.models import Site
 from django.test import Client
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.roles import Role
@@ -77,7 +79,7 @@ def test_operator_sees_every_tenant_with_kind_domains_status_users_and_date(
     row = html.split('data-slug="school_a"')[1].split("</tr>")[0]
     assert "Alpha School" in row and "School" in row and "alpha-school.test" in row
     assert "Active" in row and f'<td class="num">{school_users}</td>' in row
-    assert school.created_at.strftime("%Y-%m-%d") in row
+    assert date_format(localtime(school.created_at), "SHORT_DATETIME_FORMAT") in row
     clinic_row = html.split('data-slug="clinic_b"')[1].split("</tr>")[0]
     assert "Dental clinic" in clinic_row and "beta-dental.test" in clinic_row
     # the public site and the template are not tenants

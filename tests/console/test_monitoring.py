@@ -362,10 +362,18 @@ async def test_provisioning_steps_are_pushed_to_operators(
         percents = [s["percent"] for s in steps]
         assert percents == sorted(percents) and percents[0] == 0 and percents[-1] == 100
         assert steps[0]["state"] == "queued"
+        # each step is a code, for each operator's page to name in its own language
+        assert [s["step"] for s in steps] == [
+            "queued",
+            "cloning",
+            "site",
+            "inviting",
+            "ready",
+        ]
         # a page opened afterwards asks for the state and gets it at once
         await send(ops, type="watch", slug="mike_school")
         frame = await next_frame(ops, "provisioning")
-        assert frame["progress"]["state"] == "done" and frame["progress"]["step"] == "Ready"
+        assert frame["progress"]["state"] == "done" and frame["progress"]["step"] == "ready"
         await send(ops, type="watch", slug="never_heard_of")
         assert (await next_frame(ops, "provisioning"))["progress"] is None
     finally:

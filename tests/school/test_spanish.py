@@ -225,14 +225,19 @@ def test_school_notifications_render_in_each_readers_language(
                 )
         rows = {(n.recipient_id, n.type): n for n in Notification.objects.all()}
         # when each reader's notifications are shown in their language
-        with translation.override(SPANISH):
-            spanish_grades = render(
-                "grade.published", rows[(spanish_student.pk, "grade.published")].data
-            )
-            spanish_invoice = rows[(spanish_student.pk, "invoice.issued")]
-            spanish_bill = render("invoice.issued", spanish_invoice.data)
-        english_grades = render("grade.published", rows[(people.bob.pk, "grade.published")].data)
-        english_bill = render("invoice.issued", rows[(people.bob.pk, "invoice.issued")].data)
+        spanish_grades = render(
+            "grade.published",
+            rows[(spanish_student.pk, "grade.published")].data,
+            language=SPANISH,
+        )
+        spanish_invoice = rows[(spanish_student.pk, "invoice.issued")]
+        spanish_bill = render("invoice.issued", spanish_invoice.data, language=SPANISH)
+        english_grades = render(
+            "grade.published", rows[(people.bob.pk, "grade.published")].data, language="en"
+        )
+        english_bill = render(
+            "invoice.issued", rows[(people.bob.pk, "invoice.issued")].data, language="en"
+        )
     # then the Spanish reader's title, body and labels are Spanish, the English one's English
     assert spanish_grades.title == "2 calificaciones nuevas en Química"
     assert english_grades.title == "2 new grades in Química"
@@ -368,5 +373,4 @@ def test_rows_stored_with_an_english_status_label_lose_it(school: Tenant, people
         # then the row keeps its facts, and its label is the reader's again
         assert "status_label" not in old.data["invoice"]
         assert old.data["invoice"]["status"] == "overdue"
-        with translation.override(SPANISH):
-            assert render(old.type, old.data).labels["status_label"] == "Vencida"
+        assert render(old.type, old.data, language=SPANISH).labels["status_label"] == "Vencida"

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenants.models import TenantKind
+from tenants.progress import ProvisioningStep
 from tenants.services import OnboardingError, tenant_create, tenant_provision
 
 
@@ -51,8 +52,8 @@ class Command(BaseCommand):
             )
         )
 
-    def _draw(self, percent: int, step: str) -> None:
+    def _draw(self, percent: int, step: ProvisioningStep) -> None:
         filled = percent * 30 // 100
         bar = "#" * filled + "-" * (30 - filled)
-        sys.stdout.write(f"\r[{bar}] {percent:3d}% {step:<40}")
+        sys.stdout.write(f"\r[{bar}] {percent:3d}% {step.label!s:<40}")
         sys.stdout.flush()
