@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from accounts.models import User
 from tenants.models import Tenant
@@ -133,8 +140,13 @@ class Browsing:
             old.unlink()
         self._shot_count = 0
 
-    def visitor(self, name: str) -> Visitor:
-        context = self.browser.new_context(viewport={"width": 1100, "height": 760})
+    def visitor(
+        self, name: str, *, viewport: ViewportSize | None = None, locale: str | None = None
+    ) -> Visitor:
+        """`locale` ("es-MX") is what the browser asks for in Accept-Language."""
+        context = self.browser.new_context(
+            viewport=viewport or {"width": 1100, "height": 760}, locale=locale
+        )
         context.set_default_timeout(PATIENCE)
         context.add_init_script(WATCH)
         page = context.new_page()
