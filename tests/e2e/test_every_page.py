@@ -19,8 +19,9 @@ import pytest
 from django.conf import settings
 from django.http.response import HttpResponseBase
 from django.test import Client
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
+from accounts.models import User
 from tenants.models import Tenant
 from testing.servers import ROOT
 from testing.tenants import session_for
@@ -32,8 +33,8 @@ pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS = ROOT / "test-artifacts" / "screens"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 BROWSER_LOCALE = {"en": "en-US", "es-mx": "es-MX"}
 TOUCH_PX = 44
 # Allauth's pages (sign-in, password, e-mail) are the same templates on every site and for
@@ -48,6 +49,15 @@ AXE_RUN = """async () => {
     .map((v) => `${v.impact} ${v.id} (${v.help}): ` +
       v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }"""
+
+# Fields a person fills in without a <label> (or an aria-label where a table's headers show
+# what the field is): axe-core takes a placeholder for a name, but the hint disappears as
+# soon as one types.
+UNLABELLED = """() => Array.from(document.querySelectorAll(
+    "input:not([type=hidden], [type=submit], [type=button], [type=reset]), select, textarea"))
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-labelledby") &&
+    !(el.getAttribute("aria-label") || "").trim())
+  .map((el) => `<${el.tagName.toLowerCase()} name="${el.name}">`)"""
 
 # On a phone, in one round trip: the page's width, with the menu closed and open; whether
 # each of `needed` ([what, selector]) can be seen (opening the menu if there is one) and is
@@ -181,6 +191,8 @@ def _kind_of_answer(answer: HttpResponseBase) -> str:
 def axe_finds(page: Page, survey: Survey, where: str, language: str) -> None:
     for violation in page.evaluate(AXE_RUN):
         survey.add("axe-core: serious or critical", where, violation)
+    for field_ in page.evaluate(UNLABELLED):
+        survey.add("form fields without a label", where, field_)
     if has_language_field():  # once users choose a language, the page must say it is in it
         lang = page.evaluate("document.documentElement.lang").lower()
         if not lang.startswith(language[:2]):
@@ -235,7 +247,7 @@ def test_every_page_of_every_role_on_a_phone_and_a_desktop(
         page = visitor.page
         for path in plan.pages[person.label]:
             where = f"{person.label} {language} {{}} {path}"
-            page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+            page.set_viewport_size(DESKTOP)
             response = page.goto(f"http://{person.host}:{browsing.port}{path}")
             assert response is not None
             if not response.ok:
@@ -246,7 +258,7 @@ def test_every_page_of_every_role_on_a_phone_and_a_desktop(
             axe_finds(page, survey, where.format("desktop"), language)
             if is_main:
                 screenshot(page, person, language, "desktop")
-            page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+            page.set_viewport_size(PHONE)
             axe_finds(page, survey, where.format("phone"), language)
             phone_finds(page, survey, where.format("phone"), person)
             if is_main:
@@ -257,3 +269,40 @@ def test_every_page_of_every_role_on_a_phone_and_a_desktop(
     assert not nothing_to_see, f"people with no page at all: {nothing_to_see}"
     if survey.problems:
         pytest.fail(f"on {survey.views} page views:\n{survey.report()}", pytrace=False)
+
+
+# A page with one of each problem the survey looks for.
+FLAWED_PAGE = """<!doctype html><html lang="en"><head><title>Flawed</title></head><body>
+<header><button type="button" aria-controls="menu" aria-expanded="false">Menu</button>
+<nav id="menu"><a href="/">Home</a></nav></header>
+<main><h1>Flawed</h1><div style="width: 600px">a table as wide as a desktop</div>
+<input name="reason" placeholder="Reason"><button type="submit" style="height: 20px">Go</button>
+<button type="button" class="icon-without-a-name"></button>
+</main></body></html>"""
+
+
+def test_the_survey_sees_each_problem_it_looks_for(browser: Browser) -> None:
+    # given a phone showing a page that is too wide, whose menu does not open, with a field
+    # without a label, a button without a name, a small button and no Sign out
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_content(FLAWED_PAGE)
+    page.add_script_tag(path=str(AXE))
+    person = Person("school", "student", Tenant(), "flawed.test", User())
+    survey = Survey()
+    # when the survey looks at it
+    axe_finds(page, survey, "flawed", "en")
+    phone_finds(page, survey, "flawed", person)
+    context.close()
+    # then it reports each problem
+    found = survey.report()
+    assert "axe-core: serious or critical" in survey.problems, found
+    assert "button-name" in found  # the button with no name, as axe-core calls the rule
+    assert survey.problems["form fields without a label"] == ['flawed: <input name="reason">']
+    assert "flawed: 608 px wide in 390" in survey.problems[PHONE_PROBLEMS["sideways"]], found
+    assert survey.problems[PHONE_PROBLEMS["menu"]] == ["flawed: aria-expanded stays false"]
+    assert survey.problems[PHONE_PROBLEMS["reach"]] == [
+        "flawed: Sign out is missing",
+        "flawed: the bell is missing",
+    ]
+    assert 'flawed: <button> "Go"' in "\n".join(survey.problems[PHONE_PROBLEMS["touch"]])
