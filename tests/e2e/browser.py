@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright._impl._api_structures import SetCookieParam  # (not re-exported)
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -166,17 +167,17 @@ class Browsing:
         return visitor
 
     def add_session(self, visitor: Visitor, tenant: Tenant, user: User) -> None:
-        visitor.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session_for(tenant, user),
-                    "domain": domain_of(tenant),
-                    "path": "/",
-                    "httpOnly": True,
-                }
-            ]
-        )
+        visitor.context.add_cookies([self.session_cookie(tenant, user)])
+
+    def session_cookie(self, tenant: Tenant, user: User) -> SetCookieParam:
+        """The cookie of a signed-in session of `user` on the tenant's domain."""
+        return {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": session_for(tenant, user),
+            "domain": domain_of(tenant),
+            "path": "/",
+            "httpOnly": True,
+        }
 
     def sign_in_with_form(
         self, name: str, tenant: Tenant, user: User, *, port: int | None = None
