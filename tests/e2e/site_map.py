@@ -19,6 +19,7 @@ from clinic.services.messages import appointment_message_post
 from school.clock import tenant_today
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
+from tenants.middleware import URLCONF_BY_KIND
 from tenants.models import Tenant
 from tests.clinic.factories import make_appointment, make_clinic, slot
 from tests.conftest import PUBLIC_DOMAIN
@@ -27,11 +28,8 @@ from tests.e2e.data import classroom, off_the_browser_thread
 from tests.factories import domain_of
 from tests.school.factories import make_invoice
 
-URLCONFS = {
-    "school": "config.urls_school",
-    "clinic": "config.urls_clinic",
-    "console": settings.PUBLIC_SCHEMA_URLCONF,
-}
+# The sites, as requests find their URLs: one per tenant kind, and the operators' console.
+URLCONFS = {**URLCONF_BY_KIND, "console": settings.PUBLIC_SCHEMA_URLCONF}
 ANONYMOUS = "anonymous"
 
 
