@@ -22,6 +22,20 @@ ensure_venv() {
   fi
 }
 
+# The browser tests' tools from the npm registry (axe-core; package-lock.json pins them):
+# installed once, and again only when the lock changes. Nothing downloads them at test time.
+ensure_node_modules() {
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "npm is missing: the browser tests need it for axe-core (apt-get install npm)" >&2
+      return 0  # the accessibility test then fails and says so; every other check runs
+    fi
+    say "installing the browser tests' npm packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 ensure_postgres() {
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     say "starting PostgreSQL"

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright._impl._api_structures import SetCookieParam  # (not re-exported)
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from accounts.models import User
 from tenants.models import Tenant
@@ -133,8 +141,13 @@ class Browsing:
             old.unlink()
         self._shot_count = 0
 
-    def visitor(self, name: str) -> Visitor:
-        context = self.browser.new_context(viewport={"width": 1100, "height": 760})
+    def visitor(
+        self, name: str, *, viewport: ViewportSize | None = None, locale: str | None = None
+    ) -> Visitor:
+        """`locale` ("es-MX") is what the browser asks for in Accept-Language."""
+        context = self.browser.new_context(
+            viewport=viewport or {"width": 1100, "height": 760}, locale=locale
+        )
         context.set_default_timeout(PATIENCE)
         context.add_init_script(WATCH)
         page = context.new_page()
@@ -154,17 +167,17 @@ class Browsing:
         return visitor
 
     def add_session(self, visitor: Visitor, tenant: Tenant, user: User) -> None:
-        visitor.context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session_for(tenant, user),
-                    "domain": domain_of(tenant),
-                    "path": "/",
-                    "httpOnly": True,
-                }
-            ]
-        )
+        visitor.context.add_cookies([self.session_cookie(tenant, user)])
+
+    def session_cookie(self, tenant: Tenant, user: User) -> SetCookieParam:
+        """The cookie of a signed-in session of `user` on the tenant's domain."""
+        return {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": session_for(tenant, user),
+            "domain": domain_of(tenant),
+            "path": "/",
+            "httpOnly": True,
+        }
 
     def sign_in_with_form(
         self, name: str, tenant: Tenant, user: User, *, port: int | None = None

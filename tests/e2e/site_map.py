@@ -1,0 +1,177 @@
+"""Every URL of every site, and a person of every role to open them with: the pages come from
+the URL confs and the roles from accounts.roles, so a new page or role is visited without
+anyone remembering to add it here. A URL that needs an object id gets one from the little
+data made below; a URL parameter this file has no value for fails the test that uses it."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.roles import ROLES_BY_KIND, Role
+from clinic.models import AppointmentState
+from clinic.services.appointments import appointment_request
+from clinic.services.messages import appointment_message_post
+from school.clock import tenant_today
+from school.services.grades import grade_publish
+from school.services.invoices import fee_create, payment_record
+from tenants.middleware import URLCONF_BY_KIND
+from tenants.models import Tenant
+from tests.clinic.factories import make_appointment, make_clinic, slot
+from tests.conftest import PUBLIC_DOMAIN
+from tests.console.factories import make_operator, public_tenant
+from tests.e2e.data import classroom, off_the_browser_thread
+from tests.factories import domain_of
+from tests.school.factories import make_invoice
+
+# The sites, as requests find their URLs: one per tenant kind, and the operators' console.
+URLCONFS = {**URLCONF_BY_KIND, "console": settings.PUBLIC_SCHEMA_URLCONF}
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "school:gradebook"
+    params: tuple[str, ...]  # the URL's parameters, by name
+
+
+def routes(urlconf: str) -> list[Route]:
+    """Every named URL of a URL conf (include()s followed, namespaces kept)."""
+    found: list[Route] = []
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                inner = p.namespace
+                ns = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                walk(p.url_patterns, ns)
+                continue
+            assert isinstance(p, URLPattern)
+            assert p.name, f"{p.pattern} has no name: every URL needs one to be visited"
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            found.append(Route(name, tuple(p.pattern.regex.groupindex)))
+
+    walk(get_resolver(urlconf).url_patterns, None)
+    return found
+
+
+@dataclass
+class Person:
+    site: str  # "school", "clinic" or "console"
+    role: str  # a Role value, or ANONYMOUS
+    tenant: Tenant
+    host: str
+    user: User | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.site}-{self.role}"
+
+
+@dataclass
+class Cast:
+    """The people, and the value of each URL parameter on each site."""
+
+    people: list[Person]
+    params: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def path(self, site: str, route: Route) -> str:
+        missing = [p for p in route.params if p not in self.params[site]]
+        assert not missing, (
+            f"{route.name} needs {missing}: give tests/e2e/site_map.py's data one "
+            "so that the page is visited"
+        )
+        kwargs = {p: self.params[site][p] for p in route.params}
+        return reverse(route.name, urlconf=URLCONFS[site], kwargs=kwargs)
+
+
+# Links that arrive by e-mail with a key: any key shows the page a person with a stale link sees.
+LINK_KEYS = {"key": "stale-key", "uidb36": "1"}
+
+
+@off_the_browser_thread
+def cast(school: Tenant, clinic: Tenant) -> Cast:
+    """A little of everything on a freshly onboarded school and clinic, one person per role."""
+    users: dict[tuple[str, str], User] = {}
+    params: dict[str, dict[str, object]] = {}
+
+    room = classroom(school, drafts=2)
+    users["school", Role.ADMINISTRATOR] = room.admin
+    users["school", Role.STUDENT] = room.student
+    with tenant_context(school):
+        grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
+        draft = room.drafts[1]
+        fee_create(name="Laboratory", amount="350.00")
+        invoice = make_invoice(room.student, by=room.admin, amount="1500.50")
+        payment = payment_record(invoice=invoice, amount="500", method="cash", by=room.admin)
+        make_invoice(
+            room.student,
+            by=room.admin,
+            description="Library fine",
+            due_on=tenant_today() - timedelta(days=3),
+        )
+    params["school"] = {
+        "course_id": room.course.pk,
+        "term_id": room.course.term_id,
+        "student_id": room.student.pk,
+        "grade_id": draft.pk,
+        "invoice_id": invoice.pk,
+        "payment_id": payment.pk,
+    }
+
+    with tenant_context(clinic):
+        c = make_clinic(clinic)
+        requested = appointment_request(
+            patient=c.patient,
+            dentist=c.dentist,
+            appointment_type=c.checkup,
+            starts_at=slot(days=2, hour=10),
+            note="A tooth hurts when I drink cold water",
+        )
+        appointment_message_post(appointment=requested, author=c.patient, body="Is 10:00 ok?")
+        appointment_message_post(appointment=requested, author=c.receptionist, body="Yes.")
+        make_appointment(c, starts_at=slot(days=0, hour=9), state=AppointmentState.CONFIRMED)
+    users["clinic", Role.ADMINISTRATOR] = c.admin
+    users["clinic", Role.DENTIST] = c.dentist
+    users["clinic", Role.RECEPTIONIST] = c.receptionist
+    users["clinic", Role.PATIENT] = c.patient
+    params["clinic"] = {"pk": requested.pk}
+
+    users["console", Role.OPERATOR] = make_operator()
+    params["console"] = {"slug": school.schema_name}
+    for site_params in params.values():
+        site_params.update(LINK_KEYS)
+
+    roles = {**{kind: sorted(r) for kind, r in ROLES_BY_KIND.items()}, "console": [Role.OPERATOR]}
+    tenants = {"school": school, "clinic": clinic, "console": public_tenant()}
+    people = []
+    for site, site_roles in roles.items():
+        tenant = tenants[site]
+        host = PUBLIC_DOMAIN if site == "console" else domain_of(tenant)
+        people.append(Person(site, ANONYMOUS, tenant, host, None))
+        for role in site_roles:
+            user = users.get((site, role))
+            assert user is not None, f"tests/e2e/site_map.py makes no {role} of a {site}"
+            people.append(Person(site, str(role), tenant, host, user))
+    return Cast(people, params)
+
+
+def has_language_field() -> bool:
+    return any(f.name == "language" for f in User._meta.get_fields())
+
+
+@off_the_browser_thread
+def speak(people: list[Person], language: str) -> None:
+    """Each signed-in person reads `language` (once users choose theirs; before, the browser's
+    Accept-Language is all there is)."""
+    if not has_language_field():
+        return
+    for person in people:
+        if person.user is None:
+            continue
+        with tenant_context(person.tenant):
+            User.objects.filter(pk=person.user.pk).update(language=language)
