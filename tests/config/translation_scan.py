@@ -32,7 +32,9 @@ from pathlib import Path
 from django.template.base import Lexer, TokenType
 
 # Words that are the same in every language (names of the product).
-PROPER_NAMES = frozenset({"Aviso"})
+# Read the same in every language: the product's name, and the "p" of the monitor's
+# percentile headings (p50, p95, p99).
+PROPER_NAMES = frozenset({"Aviso", "p"})
 
 # --- templates -------------------------------------------------------------------------------
 
@@ -117,7 +119,9 @@ def _literal_findings(contents: str) -> list[str]:
     for match in PRINTED_ARGUMENT.finditer(contents):
         rest = contents[match.end() - 1 :]
         literal = LITERAL.match(rest)
-        if match.group(2) is None and literal and _words(literal.group(2)[1:-1]):
+        # (a template's file name, e.g. |add:"/_nav.html" to pick a kind's navigation, is no text)
+        is_file = literal is not None and literal.group(2)[1:-1].endswith(".html")
+        if match.group(2) is None and literal and not is_file and _words(literal.group(2)[1:-1]):
             found.append(f"|{match.group(1)}:{literal.group(2)}")
     return found
 
