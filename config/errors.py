@@ -17,6 +17,7 @@ tenant object already in memory).
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,10 +36,14 @@ def error_language(request: HttpRequest) -> str:
     own, or the tenant's default), or, when the request was answered before that middleware ran
     (unknown host, inactive tenant, database outage, a malformed request), the browser's
     Accept-Language (then the default language)."""
+    # Imported here: config.celery imports config.outage (and so this module) while the
+    # settings are still loading.
+    from accounts.language import browser_language
+
     chosen = getattr(request, "LANGUAGE_CODE", None)
     if chosen:
         return str(chosen)
-    return translation.get_language_from_request(request)
+    return browser_language(request) or settings.LANGUAGE_CODE
 
 
 def _site_name(request: HttpRequest) -> str | None:
@@ -58,11 +63,14 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """An error page of the family, in the request's language, rendered without the request."""
+    from accounts.language import html_lang
+
     language = error_language(request)
+    page = {"site_name": _site_name(request), "html_lang": html_lang(language), **(context or {})}
     with translation.override(language):
-        body = render_to_string(template, {"site_name": _site_name(request), **(context or {})})
+        body = render_to_string(template, page)
     response = HttpResponse(body, status=status, headers=dict(headers or {}))
-    response["Content-Language"] = language
+    response["Content-Language"] = html_lang(language)
     # The language may come from Accept-Language: caches must keep one copy per language.
     patch_vary_headers(response, ["Accept-Language"])
     return response

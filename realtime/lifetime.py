@@ -22,6 +22,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, ClassVar
 
+from autobahn.exception import Disconnected
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,16 @@ class OwnedTasksConsumer(AsyncWebsocketConsumer):
         client ever answers the closing handshake."""
         await super().close(code, reason)
         await self.end()
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        try:
+            await super().send(text_data, bytes_data, close)
+        except Disconnected:
+            # The client went away while we answered (a page left mid-subscribe): Daphne's
+            # disconnect for it is on its way, and the answer has nobody to read it.
+            logger.debug("socket %s: send after the client left", self.task_name("send"))
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         await self.end()

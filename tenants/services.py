@@ -285,7 +285,6 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
                     site_name=tenant.name,
                     base_url=tenant_base_url(tenant=tenant),
                     language=tenant_language(tenant),
-                    invited_by=_("Aviso onboarding"),
                 )
             tenant.status = TenantStatus.ACTIVE
             tenant.status_changed_at = timezone.now()

@@ -45,7 +45,7 @@ def assert_error_page(response: HttpResponseBase, status: int, language: str, *t
     html = response.content.decode()
     assert response.status_code == status, html[:500]
     assert STYLESHEET in html and 'class="card narrow"' in html
-    lang = "es-mx" if language == SPANISH else "en"
+    lang = "es-MX" if language == SPANISH else "en"  # BCP 47, as <html lang> writes it
     assert f'<html lang="{lang}">' in html and response["Content-Language"] == lang
     for text in texts:
         assert text in html, f"{text!r} missing from the {status} page"
@@ -183,7 +183,7 @@ def test_every_urlconf_answers_with_the_products_error_pages(urlconf: str) -> No
     ("language", "texts"),
     [
         (None, ["Back in a moment", "reloads by itself in 5 seconds"]),
-        (SPANISH, ["Volvemos en un momento", "se volverá a cargar sola en 5 segundos"]),
+        (SPANISH, ["Volvemos en un momento", "se recargará sola en 5 segundos"]),
     ],
 )
 def test_the_outage_page_is_one_of_the_family(language: str | None, texts: list[str]) -> None:
