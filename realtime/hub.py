@@ -48,7 +48,7 @@ from tenants.models import Tenant
 logger = logging.getLogger(__name__)
 
 CONTROL = "rt-control"  # process-wide control messages (tenant registry changes)
-# How long a join waits for Redis to confirm the tenant's subscription before the socket is
+# How long a join waits for the hub's Redis connection (a fresh process) before the socket is
 # told to come back later (4503).
 SUBSCRIBE_SECONDS = 5.0
 RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -215,24 +215,37 @@ class Hub:
     # --- Redis Pub/Sub -------------------------------------------------------------------
 
     async def _subscribe(self, schema: str) -> None:
+        """Ask for the tenant's channel; raise HubUnavailable if Redis cannot be reached now.
+
+        The join does not wait for Redis to confirm the subscription: in a reconnect storm a
+        fresh process has thousands of handshakes on its loop, and waiting made them time out
+        and back off for half a minute. What is published before the subscription takes
+        effect is not lost: the confirmation triggers a cursor check of the tenant's sockets
+        (`_received`), and a socket that says hello after it replays from the database."""
+        if not self.connected.is_set():
+            await self._wait_for_redis()
         future = self.confirmed.get(schema)
         if future is None or (future.done() and future.exception() is not None):
-            future = self.confirmed[schema] = asyncio.get_running_loop().create_future()
-            if self.pubsub is not None and self.connected.is_set():
-                try:
-                    await self.pubsub.subscribe(tenant_channel(schema))
-                except Exception as exc:
-                    del self.confirmed[schema]
-                    raise HubUnavailable(str(exc)) from exc
-            # else: the listener subscribes every wanted tenant when it (re)connects
-        if self.failed.is_set() and not self.connected.is_set():
-            # Redis is unreachable right now: the client should come back later, not wait.
+            self.confirmed[schema] = asyncio.get_running_loop().create_future()
+            try:
+                await self.pubsub.subscribe(tenant_channel(schema))
+            except Exception as exc:
+                del self.confirmed[schema]
+                raise HubUnavailable(str(exc)) from exc
+
+    async def _wait_for_redis(self) -> None:
+        """Until the listener is connected (a fresh hub, or Redis coming back); raise at once
+        if its last attempt failed: the client should come back later, not wait."""
+        if self.failed.is_set():
             raise HubUnavailable("Redis is unreachable")
+        waits = [asyncio.ensure_future(e.wait()) for e in (self.connected, self.failed)]
         try:
-            await asyncio.wait_for(asyncio.shield(future), SUBSCRIBE_SECONDS)
-        except TimeoutError:
-            message = f"no subscription to {schema} within {SUBSCRIBE_SECONDS} s"
-            raise HubUnavailable(message) from None
+            await asyncio.wait(waits, timeout=SUBSCRIBE_SECONDS, return_when="FIRST_COMPLETED")
+        finally:
+            for wait in waits:
+                wait.cancel()
+        if not self.connected.is_set() or self.pubsub is None:
+            raise HubUnavailable("Redis is unreachable")
 
     async def _listen(self) -> None:
         attempt = 0
