@@ -224,8 +224,7 @@ class Hub:
         (`_received`), and a socket that says hello after it replays from the database."""
         if not self.connected.is_set():
             await self._wait_for_redis()
-        future = self.confirmed.get(schema)
-        if future is None or (future.done() and future.exception() is not None):
+        if schema not in self.confirmed:
             self.confirmed[schema] = asyncio.get_running_loop().create_future()
             try:
                 await self.pubsub.subscribe(tenant_channel(schema))
@@ -268,7 +267,6 @@ class Hub:
                 metrics.count_soon("hub.redis_lost")
                 await self._disconnect()
                 self.failed.set()
-                self._fail_waiting_joins()
                 delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
                 attempt += 1
                 await asyncio.sleep(delay)
@@ -292,13 +290,6 @@ class Hub:
         if pubsub is not None:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
-
-    def _fail_waiting_joins(self) -> None:
-        """Joins waiting for a confirmation that cannot come now are told so at once."""
-        for schema, future in list(self.confirmed.items()):
-            if not future.done() and not self.by_schema.get(schema):
-                future.set_exception(HubUnavailable("Redis is unreachable"))
-                future.exception()  # retrieved: no "never retrieved" warning
 
     def _received(self, message: dict[str, Any]) -> None:
         kind = message["type"]
