@@ -22,7 +22,14 @@ from django.db import transaction
 
 from config.redis import realtime_publisher, realtime_redis_url
 from realtime import metrics
-from realtime.hub import by_tenant_channel, encode, schema_of_group
+from realtime.hub import (
+    by_tenant_channel,
+    control_channel,
+    encode,
+    hub,
+    notify_control,
+    schema_of_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +127,6 @@ def _publish_tenant_events(messages: Sequence[Message]) -> int:
 
 
 async def _apublish_tenant_events(messages: Sequence[Message]) -> int:
-    from realtime.hub import hub
-
     try:
         await hub().publish(messages)
         return len(messages)
@@ -191,8 +196,6 @@ async def asend_now_rollback_unsafe(*, messages: Sequence[Message]) -> int:
 def send_control(*, event: dict[str, Any]) -> None:
     """A process-wide control message to every process's hub (this one's listeners at once,
     so a change is seen by the next handshake here without waiting for the round trip)."""
-    from realtime.hub import control_channel, notify_control
-
     notify_control(event)
     try:
         realtime_publisher(realtime_redis_url()).publish(control_channel(), json.dumps(event))

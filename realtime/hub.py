@@ -145,7 +145,7 @@ class Hub:
         self.tenants: dict[str, Tenant] = {}
         self.redis = redis_for_hub()
         self.pubsub: Any = None
-        self.confirmed: dict[str, asyncio.Future[None]] = {}
+        self.wanted: set[str] = set()  # tenants whose channel this hub subscribes to
         self.empty_since: dict[str, float] = {}
         self.backlog: deque[tuple[str, dict[str, Any], float | None]] = deque()
         self.wakeup = asyncio.Event()
@@ -224,12 +224,12 @@ class Hub:
         (`_received`), and a socket that says hello after it replays from the database."""
         if not self.connected.is_set():
             await self._wait_for_redis()
-        if schema not in self.confirmed:
-            self.confirmed[schema] = asyncio.get_running_loop().create_future()
+        if schema not in self.wanted:
+            self.wanted.add(schema)
             try:
                 await self.pubsub.subscribe(tenant_channel(schema))
             except Exception as exc:
-                del self.confirmed[schema]
+                self.wanted.discard(schema)
                 raise HubUnavailable(str(exc)) from exc
 
     async def _wait_for_redis(self) -> None:
@@ -276,17 +276,13 @@ class Hub:
         await self.pubsub.subscribe(control_channel())
         self.connected.set()
         # Tenants wanted before now (joins made from here on subscribe by themselves).
-        wanted = [tenant_channel(schema) for schema in self.confirmed]
+        wanted = [tenant_channel(schema) for schema in self.wanted]
         if wanted:
             await self.pubsub.subscribe(*wanted)
 
     async def _disconnect(self) -> None:
         self.connected.clear()
         pubsub, self.pubsub = self.pubsub, None
-        # Confirmations are void: they are given again when the listener resubscribes.
-        for schema, future in list(self.confirmed.items()):
-            if future.done():
-                self.confirmed[schema] = asyncio.get_running_loop().create_future()
         if pubsub is not None:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
@@ -296,13 +292,10 @@ class Hub:
         channel = message["channel"]
         if kind == "subscribe":
             schema = channel.rpartition(":")[2]
-            future = self.confirmed.get(schema)
-            if future is not None and not future.done():
-                future.set_result(None)
-                if self.by_schema.get(schema):
-                    # Back after a Redis outage: whatever was published meanwhile is only in
-                    # the database.
-                    self.check_cursors_soon([schema])
+            if self.by_schema.get(schema):
+                # Subscribed (at a join, or again after a Redis outage): whatever was published
+                # before it took effect is only in the database.
+                self.check_cursors_soon([schema])
             return
         if kind != "message":
             return
@@ -349,31 +342,10 @@ class Hub:
                     await asyncio.sleep(0)
 
     async def _route(self, group: str, event: dict[str, Any], sent_at: float | None) -> int:
-        if event.get("type") == "notifications":
-            return await self._route_batch(group, event, sent_at)
-        members = self.groups.get(group)
-        if not members:
-            return 0
-        for member in list(members):
-            await self._give(member, event, sent_at)
-        return len(members)
-
-    async def _route_batch(self, group: str, event: dict[str, Any], sent_at: float | None) -> int:
-        """One notify: the same parameters to many people, each with their own seq."""
-        from realtime.services import live_payload
-
-        schema = schema_of_group(group)
-        if schema is None:
-            return 0
-        recipients: list[tuple[int, int, str]] = event["recipients"]
         handled = 0
-        for user_id, seq, language in recipients:
-            members = self.groups.get(f"t.{schema}.u.{user_id}")
-            if not members:
-                continue
-            payload = live_payload(event, seq=seq, language=language)
-            for member in list(members):
-                await self._give(member, {"type": "notification", "notification": payload}, sent_at)
+        for target, copy in expand(group, event):
+            for member in list(self.groups.get(target, ())):
+                await self._give(member, copy, sent_at)
                 handled += 1
         return handled
 
@@ -437,7 +409,7 @@ class Hub:
             if now - since < UNSUBSCRIBE_AFTER_SECONDS or self.by_schema.get(schema):
                 continue
             del self.empty_since[schema]
-            self.confirmed.pop(schema, None)
+            self.wanted.discard(schema)
             self.tenants.pop(schema, None)
             if self.pubsub is not None and self.connected.is_set():
                 self._spawn(self.pubsub.unsubscribe(tenant_channel(schema)), "unsubscribe")
@@ -547,7 +519,7 @@ PRESENCE_EVENT = {
 def expand(group: str, event: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """What a published event stands for, group by group: a notify batch is one
     NotificationEvent per recipient's user group (as the hub hands them to sockets); any other
-    event is itself. For listeners outside the hub (tests)."""
+    event is itself. The hub routes by it, and so do listeners outside it (tests)."""
     if event.get("type") != "notifications":
         yield group, event
         return
