@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import pgettext_lazy
 
 from accounts.roles import STAFF_ROLES, Role
 
@@ -41,6 +43,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The language the user reads (pages, notifications, e-mails); blank: the tenant's default
     # (accounts.language.language_for).
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # When the last invitation (a set-password link) was e-mailed; null: never invited (the
+    # demo's users, operators). Whether it was used is has_usable_password (see status).
+    invited_at = models.DateTimeField(null=True, blank=True)
+    # Raised by "sign out everywhere": it is part of the session hash, so every session
+    # signed before it stops being valid (Django checks the hash on each request).
+    sessions_epoch = models.PositiveIntegerField(default=0)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -64,3 +72,31 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+    @property
+    def status(self) -> "PersonStatus":
+        if not self.is_active:
+            return PersonStatus.DEACTIVATED
+        if not self.has_usable_password():
+            return PersonStatus.INVITED
+        return PersonStatus.ACTIVE
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password only; the epoch lets every session end without
+        # a password change. Epoch 0 keeps Django's own value, so no session ends on upgrade.
+        if not self.sessions_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "aviso.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.sessions_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class PersonStatus(models.TextChoices):
+    """Where a person stands, derived from the user row (User.status), never stored."""
+
+    INVITED = "invited", pgettext_lazy("person status", "Invited")
+    ACTIVE = "active", pgettext_lazy("person status", "Active")
+    DEACTIVATED = "deactivated", pgettext_lazy("person status", "Deactivated")

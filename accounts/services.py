@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -84,10 +84,20 @@ def user_invite(
             )
             % values
         )
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     )
     return url
+
+
+def user_sessions_end(*, user: User) -> User:
+    """Every session `user` has signed in with stops being valid (User.sessions_epoch). The
+    caller closes their sockets (people.services, which may reach the socket layer)."""
+    user.sessions_epoch += 1
+    user.save(update_fields=["sessions_epoch"])
+    return user
 
 
 def user_set_language(*, user: User, language: str) -> User:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("realtime.urls")),
     path("presence/", realtime_views.presence_online, name="presence_online"),
+    path("", include("people.urls")),
     *i18n,
 ]

@@ -302,9 +302,11 @@ class NotificationConsumer(OwnedTasksConsumer):
         elif kind == "inbox.unread":
             await self.send(server_frame("unread", unread=event["unread"]))
         elif kind == "session.ended":
-            if event.get("session_key") == self.session_key and not await tenant_db(
-                session_is_valid
-            )(self.tenant, session_key=self.session_key, user_id=self.user_id):
+            # No key: every session of the user may have ended (sign out everywhere).
+            mine = event.get("session_key", self.session_key) == self.session_key
+            if mine and not await tenant_db(session_is_valid)(
+                self.tenant, session_key=self.session_key, user_id=self.user_id
+            ):
                 await self.close(code=CLOSE_UNAUTHENTICATED)
         elif kind == "tenant.suspended":
             await self.close(code=CLOSE_SUSPENDED)

@@ -28,6 +28,14 @@ def session_ended(*, user_id: int, session_key: str) -> None:
     send_on_commit(messages=[(group, {"type": "session.ended", "session_key": session_key})])
 
 
+def user_signed_out(*, user_id: int) -> None:
+    """Every socket of the user in this tenant re-checks its session once the change commits
+    and closes (4401) if it is no longer valid: sign out everywhere, deactivation. The caller
+    has already ended the sessions (accounts.services.user_sessions_end or is_active=False)."""
+    group = user_group(schema_name=current_schema_name(), user_id=user_id)
+    send_on_commit(messages=[(group, {"type": "session.ended"})])
+
+
 def tenant_suspended(*, schema_name: str) -> None:
     """Every socket of the tenant closes (4423) once the suspension commits."""
     event: ControlEvent = {"type": "tenant.suspended"}

@@ -54,12 +54,66 @@ class Subject(models.Model):
         return self.name
 
 
+class ClassGroup(models.Model):
+    """A group of students who share a timetable ("1° A"): a student belongs to at most one."""
+
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudentRecord(models.Model):
+    """What the school knows of a student beyond the account: enrolment number and group."""
+
+    student = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_record"
+    )
+    enrolment_number = models.CharField(max_length=32, unique=True)
+    group = models.ForeignKey(
+        ClassGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="students"
+    )
+
+    class Meta:
+        ordering = ["enrolment_number"]
+
+    def __str__(self) -> str:
+        return self.enrolment_number
+
+
+class Guardianship(models.Model):
+    """A guardian's link to one of their children: they see that student's grades, reports,
+    invoices and receipts and receive the notifications about them."""
+
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wards"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} guards {self.student_id}"
+
+
 class Course(models.Model):
     """One subject taught to a group of students during one term."""
 
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="courses")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="courses")
     name = models.CharField(max_length=80)
+    # The teachers who see and grade this course (and only those of theirs).
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="courses_taught"
+    )
 
     class Meta:
         ordering = ["term", "name"]
