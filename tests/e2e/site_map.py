@@ -17,6 +17,7 @@ from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
 from school.clock import tenant_today
+from school.models import Guardianship
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -25,7 +26,7 @@ from tests.clinic.factories import make_appointment, make_clinic, slot
 from tests.conftest import PUBLIC_DOMAIN
 from tests.console.factories import make_operator, public_tenant
 from tests.e2e.data import classroom, off_the_browser_thread
-from tests.factories import domain_of
+from tests.factories import domain_of, make_user
 from tests.school.factories import make_invoice
 
 # The sites, as requests find their URLs: one per tenant kind, and the operators' console.
@@ -102,7 +103,13 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     room = classroom(school, drafts=2)
     users["school", Role.ADMINISTRATOR] = room.admin
     users["school", Role.STUDENT] = room.student
+    # A teacher of the course and the student's guardian (what each may open is theirs to
+    # show: tests/test_access_table.py).
+    users["school", Role.TEACHER] = make_user(school, Role.TEACHER, name="Tomas Teacher")
+    users["school", Role.GUARDIAN] = make_user(school, Role.GUARDIAN, name="Gloria Guardian")
     with tenant_context(school):
+        room.course.teachers.add(users["school", Role.TEACHER])
+        Guardianship.objects.create(guardian=users["school", Role.GUARDIAN], student=room.student)
         grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
         draft = room.drafts[1]
         fee_create(name="Laboratory", amount="350.00")
