@@ -24,6 +24,14 @@ class ClinicSettings(models.Model):
     )
     reminder_lead_hours = models.PositiveIntegerField(default=24)
     slot_step_minutes = models.PositiveIntegerField(default=15)
+    # How far ahead patients may book; staff may book any date.
+    booking_horizon_days = models.PositiveIntegerField(
+        default=90, help_text=_("Patients may book up to this many days ahead.")
+    )
+    # Off by default: a clinic decides to let strangers create patient accounts.
+    allow_patient_sign_up = models.BooleanField(
+        default=False, help_text=_("Anyone may create a patient account on the sign-up page.")
+    )
 
     class Meta:
         verbose_name_plural = _("clinic settings")
