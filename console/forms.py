@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import TenantKind
+from tenants.states import MOVES
 
 
 class OnboardingForm(forms.Form):
@@ -69,9 +70,24 @@ class DomainForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    # Every move of tenants.states; whether it is allowed from the tenant's status is the
+    # service's check (409), not the form's (400).
     action = forms.ChoiceField(
-        label=_("Action"), choices=[("suspend", _("Suspend")), ("reactivate", _("Reactivate"))]
+        label=_("Action"), choices=[(move.action, move.label) for move in MOVES.values()]
     )
+    # Ticked on the confirmation page; moves that close a tenant's pages need it.
+    confirm = forms.BooleanField(
+        label=_("I understand what this does"), required=False, initial=False
+    )
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=120, label=_("Name"))
+
+
+class DeleteForm(forms.Form):
+    # Compared with the tenant's name by tenants.services.tenant_delete (exact, case and all).
+    name = forms.CharField(max_length=120, label=_("Type the tenant's name"), strip=False)
 
 
 class DomainChangeForm(forms.Form):

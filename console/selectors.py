@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django_tenants.utils import schema_context
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Case, Count, QuerySet, Value, When
+from django_tenants.utils import schema_context, tenant_context
 
-from accounts.models import User
+from accounts.models import PersonStatus, User
+from accounts.roles import Role, roles_for_kind
 from tenants.models import Tenant
 from tenants.selectors import customer_tenants
 
@@ -39,3 +41,50 @@ def console_tenant_rows() -> list[TenantRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    role: Role
+    by_status: dict[str, int]  # PersonStatus value → people
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def tenant_people_counts(*, tenant: Tenant) -> list[RoleCount] | None:
+    """A tenant's people per role of its kind and per status (invited, active, deactivated),
+    in one query in its schema; None while it has no schema."""
+    if not tenant.has_schema:
+        return None
+    # User.status in SQL: deactivated beats invited (a never-used invitation of a
+    # deactivated person), and an unusable password is an invitation not yet taken up.
+    status = Case(
+        When(is_active=False, then=Value(PersonStatus.DEACTIVATED.value)),
+        When(password__startswith=UNUSABLE_PASSWORD_PREFIX, then=Value(PersonStatus.INVITED.value)),
+        default=Value(PersonStatus.ACTIVE.value),
+    )
+    with tenant_context(tenant):
+        rows = User.objects.annotate(person_status=status).values("role", "person_status")
+        found = {
+            (row["role"], row["person_status"]): row["people"]
+            for row in rows.annotate(people=Count("pk")).order_by()
+        }
+    kinds_roles = roles_for_kind(tenant.kind)
+    return [
+        RoleCount(
+            role=role,
+            by_status={s.value: found.get((role.value, s.value), 0) for s in PersonStatus},
+        )
+        for role in Role
+        if role in kinds_roles
+    ]
+
+
+def tenant_first_administrator(*, tenant: Tenant) -> User | None:
+    """The tenant's earliest administrator (the one onboarding invited), or None."""
+    if not tenant.has_schema:
+        return None
+    with tenant_context(tenant):
+        return User.objects.filter(role=Role.ADMINISTRATOR).order_by("date_joined", "pk").first()

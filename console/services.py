@@ -1,13 +1,14 @@
 """Writes from the operators' console beyond onboarding and status (tenants.services): a
-tenant's domains. Runs in the public schema."""
+tenant's domains, and a new invitation for its first administrator. Runs in the public schema."""
 
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
+from accounts.models import PersonStatus, User
 from realtime.sessions import tenant_registry_changed
 from tenants.models import Domain, Tenant
 from tenants.services import OnboardingError, _clean_domains
@@ -81,3 +82,26 @@ def tenant_domain_make_primary(*, tenant: Tenant, domain: str) -> Domain:
         _sync_site(tenant=tenant, primary=row.domain)
         tenant_registry_changed()
         return row
+
+
+def tenant_first_admin_reinvite(*, tenant: Tenant) -> User:
+    """E-mail the tenant's first administrator a new set-password link, while they have not
+    set a password yet (invited); refused otherwise (they can reset their password)."""
+    from console.selectors import tenant_first_administrator
+    from people.services import person_invite
+
+    if not tenant.is_active:
+        # Its pages are closed: the link would lead to the suspended or archived page.
+        raise ValidationError(
+            _("%(name)s is not active: its pages are closed.") % {"name": tenant.name}
+        )
+    admin = tenant_first_administrator(tenant=tenant)
+    if admin is None:
+        raise ValidationError(_("%(name)s has no administrator.") % {"name": tenant.name})
+    if admin.status != PersonStatus.INVITED:
+        raise ValidationError(
+            _("%(email)s has already accepted the invitation.") % {"email": admin.email}
+        )
+    with tenant_context(tenant), transaction.atomic():
+        person_invite(person=admin, invited_by=None)
+    return admin

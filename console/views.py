@@ -6,35 +6,46 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from config.forms import bad_input
 from console.access import access_tenant, metrics_allowed, operator_required
 from console.forms import (
+    DeleteForm,
     DomainChangeForm,
     DomainForm,
     OnboardingForm,
+    RenameForm,
     StatusForm,
     TenantLocaleForm,
 )
 from console.prometheus import prometheus_text
-from console.selectors import console_tenant_rows, tenant_user_count
+from console.selectors import (
+    console_tenant_rows,
+    tenant_first_administrator,
+    tenant_people_counts,
+    tenant_user_count,
+)
 from console.services import (
     tenant_domain_add,
     tenant_domain_make_primary,
     tenant_domain_remove,
+    tenant_first_admin_reinvite,
 )
-from tenants.models import TenantStatus
 from tenants.progress import progress_read, step_label
 from tenants.selectors import customer_tenants, tenant_domain_names
 from tenants.services import (
     SLUG_PATTERN,
     OnboardingError,
     tenant_create,
+    tenant_delete,
+    tenant_rename,
     tenant_set_locale,
     tenant_set_status,
 )
+from tenants.states import MOVES, can_delete, move_allowed, moves_from
 
 
 @operator_required
@@ -92,6 +103,10 @@ def _detail(
             "slug": slug,
             "domains": tenant_domain_names(tenant=tenant) if tenant else [],
             "users": tenant_user_count(tenant=tenant) if tenant else None,
+            "people": tenant_people_counts(tenant=tenant) if tenant else None,
+            "first_admin": tenant_first_administrator(tenant=tenant) if tenant else None,
+            "moves": moves_from(tenant.status) if tenant else (),
+            "deletable": bool(tenant and can_delete(tenant.status)),
             "progress": progress,
             "progress_step": step_label(progress["step"]) if progress else "",
             "domain_form": form or DomainForm(),
@@ -103,25 +118,101 @@ def _detail(
     )
 
 
+# What the console says once a move is done.
+MOVE_DONE = {
+    "suspend": _lazy("%(name)s is suspended: its pages and live connections are closed."),
+    "reactivate": _lazy("%(name)s is active again."),
+    "archive": _lazy(
+        "%(name)s is archived: its pages and live connections are closed; its data is kept."
+    ),
+    "restore": _lazy("%(name)s is restored and active again."),
+}
+
+
 @operator_required
 @require_POST
 def tenant_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """Suspend, reactivate, archive or restore. The moves that close a tenant's pages answer
+    a POST without `confirm` with the confirmation page, changing nothing."""
     tenant = access_tenant(slug=slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return bad_input(request, form)
     action = form.cleaned_data["action"]
-    targets = {"suspend": TenantStatus.SUSPENDED, "reactivate": TenantStatus.ACTIVE}
+    move = move_allowed(status=tenant.status, action=action)
+    if move is not None and move.needs_confirmation and not form.cleaned_data["confirm"]:
+        return render(request, "console/tenant_confirm.html", {"customer": tenant, "move": move})
     try:
-        tenant_set_status(tenant=tenant, status=targets[action])
+        tenant_set_status(tenant=tenant, status=MOVES[action].target)
     except ValidationError as exc:
         return _detail(request, slug=slug, status=409, refusal=exc)
-    if action == "suspend":
-        done = _("%(name)s is suspended: its pages and live connections are closed.")
-    else:
-        done = _("%(name)s is active again.")
-    messages.success(request, done % {"name": tenant.name})
+    messages.success(request, MOVE_DONE[action] % {"name": tenant.name})
     return redirect("console_tenant", slug=tenant.schema_name)
+
+
+@operator_required
+def tenant_rename_view(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = access_tenant(slug=slug)
+    form = RenameForm(request.POST or None, initial={"name": tenant.name})
+    if request.method == "POST" and form.is_valid():
+        old_name = tenant.name
+        try:
+            tenant_rename(tenant=tenant, name=form.cleaned_data["name"])
+        except OnboardingError as exc:
+            form.add_error("name", exc.text)
+        else:
+            messages.success(
+                request,
+                _("%(old)s is now called %(new)s.") % {"old": old_name, "new": tenant.name},
+            )
+            return redirect("console_tenant", slug=slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "console/tenant_rename.html", {"customer": tenant, "form": form}, status=status
+    )
+
+
+@operator_required
+@require_POST
+def tenant_reinvite(request: HttpRequest, slug: str) -> HttpResponse:
+    """A new invitation for the first administrator (while they have not accepted one)."""
+    tenant = access_tenant(slug=slug)
+    try:
+        admin = tenant_first_admin_reinvite(tenant=tenant)
+    except ValidationError as exc:
+        return _detail(request, slug=slug, status=409, refusal=exc)
+    messages.success(
+        request, _("A new invitation is on its way to %(email)s.") % {"email": admin.email}
+    )
+    return redirect("console_tenant", slug=slug)
+
+
+@operator_required
+def tenant_delete_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Delete an archived tenant after the operator types its name (GET: the form)."""
+    tenant = access_tenant(slug=slug)
+    form = DeleteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                tenant_delete(tenant=tenant, typed_name=form.cleaned_data["name"])
+            except ValidationError as exc:
+                status = 409 if not can_delete(tenant.status) else 400
+                form.add_error("name", exc.messages)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is deleted, with all its data.") % {"name": tenant.name},
+                )
+                return redirect("console_home")
+    return render(
+        request,
+        "console/tenant_delete.html",
+        {"customer": tenant, "form": form, "deletable": can_delete(tenant.status)},
+        status=status,
+    )
 
 
 @operator_required

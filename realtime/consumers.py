@@ -15,6 +15,7 @@ from realtime.groups import tenant_group, topic_group, user_group
 from realtime.hub import Hub, HubUnavailable, hub, new_socket_id
 from realtime.lifetime import OwnedTasksConsumer
 from realtime.protocol import (
+    CLOSE_ARCHIVED,
     CLOSE_BUSY,
     CLOSE_INTERNAL_ERROR,
     CLOSE_SUSPENDED,
@@ -310,6 +311,8 @@ class NotificationConsumer(OwnedTasksConsumer):
                 await self.close(code=CLOSE_UNAUTHENTICATED)
         elif kind == "tenant.suspended":
             await self.close(code=CLOSE_SUSPENDED)
+        elif kind == "tenant.archived":
+            await self.close(code=CLOSE_ARCHIVED)
 
     async def deliver(self, payload: dict[str, Any], *, sent_at: float | None) -> None:
         """Caller holds self.delivery."""

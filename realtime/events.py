@@ -58,7 +58,7 @@ class TopicEvent(TypedDict):
 
 
 class ControlEvent(TypedDict):
-    type: Literal["session.ended", "tenant.suspended"]
+    type: Literal["session.ended", "tenant.suspended", "tenant.archived"]
     session_key: NotRequired[str]
 
 

@@ -15,6 +15,7 @@ MAX_FRAME_BYTES = 64 * 1024
 # Close codes the server uses after accepting a socket (rejections before accept are HTTP 403).
 CLOSE_UNAUTHENTICATED = 4401  # no valid session, or the session ended (logout)
 CLOSE_SUSPENDED = 4423  # the tenant was suspended
+CLOSE_ARCHIVED = 4410  # the tenant was archived (gone for good, like HTTP 410)
 CLOSE_FLOOD = 4429  # kept sending over the rate limit
 # A frame over MAX_FRAME_BYTES. Not 1009: servers may only send 1000 or 3000-4999 (autobahn).
 CLOSE_TOO_BIG = 4413
@@ -42,6 +43,7 @@ CLOSE_CODES: dict[int, CloseCode] = {
     for close in (
         CloseCode(CLOSE_UNAUTHENTICATED, "unauthenticated", True, _("Signed out")),
         CloseCode(CLOSE_SUSPENDED, "suspended", True, _("This site is suspended")),
+        CloseCode(CLOSE_ARCHIVED, "archived", True, _("This site is archived")),
         CloseCode(CLOSE_FLOOD, "flood", True, _("Too many messages")),
         CloseCode(CLOSE_TOO_BIG, "too_big", True, _("A message was too large")),
         CloseCode(CLOSE_BUSY, "busy", False, _("offline")),

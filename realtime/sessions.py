@@ -38,7 +38,15 @@ def user_signed_out(*, user_id: int) -> None:
 
 def tenant_suspended(*, schema_name: str) -> None:
     """Every socket of the tenant closes (4423) once the suspension commits."""
-    event: ControlEvent = {"type": "tenant.suspended"}
+    _tenant_closed(schema_name=schema_name, event={"type": "tenant.suspended"})
+
+
+def tenant_archived(*, schema_name: str) -> None:
+    """Every socket of the tenant closes (4410) once the archiving commits."""
+    _tenant_closed(schema_name=schema_name, event={"type": "tenant.archived"})
+
+
+def _tenant_closed(*, schema_name: str, event: ControlEvent) -> None:
     messages: list[Message] = [(tenant_group(schema_name=schema_name), event)]
 
     def after_commit() -> None:

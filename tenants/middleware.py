@@ -23,10 +23,10 @@ class ClosedPage(NamedTuple):
 
 
 # What every page of a tenant in one of these states answers instead of itself (templates/errors/,
-# in the visitor's language). Archiving (issue #12) adds its state here with the page that is
-# ready for it: ClosedPage("errors/archived.html", 410).
+# in the visitor's language). 410: an archived site is gone for good (its data is kept).
 CLOSED_PAGES: dict[str, ClosedPage] = {
     TenantStatus.SUSPENDED: ClosedPage("errors/suspended.html", 403),
+    TenantStatus.ARCHIVED: ClosedPage("errors/archived.html", 410),
 }
 
 

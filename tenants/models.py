@@ -17,6 +17,8 @@ class TenantStatus(models.TextChoices):
     PROVISIONING = "provisioning", pgettext_lazy("tenant status", "Provisioning")
     ACTIVE = "active", pgettext_lazy("tenant status", "Active")
     SUSPENDED = "suspended", pgettext_lazy("tenant status", "Suspended")
+    # Closed for good but kept (its schema and data stay) until an operator deletes it.
+    ARCHIVED = "archived", pgettext_lazy("tenant status", "Archived")
 
 
 class Tenant(TenantMixin):

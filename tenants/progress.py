@@ -83,3 +83,9 @@ def progress_read(*, slug: str) -> Progress | None:
     with schema_context(get_public_schema_name()):
         value: Progress | None = cache.get(_key(slug))
         return value
+
+
+def progress_forget(*, slug: str) -> None:
+    """A deleted tenant's slug has no progress left to show (its console page is gone)."""
+    with schema_context(get_public_schema_name()):
+        cache.delete(_key(slug))

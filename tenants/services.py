@@ -1,4 +1,5 @@
-"""Onboarding, provisioning and suspension of tenants. Runs in the public schema."""
+"""Onboarding, provisioning and a tenant's life after (status, name, deletion). Runs in the
+public schema."""
 
 import logging
 import re
@@ -10,15 +11,16 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from accounts.language import known_language, tenant_language
 from accounts.roles import Role
+from tenants.db import is_public_schema
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
-from tenants.progress import ProvisioningStep, progress_write
+from tenants.progress import ProvisioningStep, progress_forget, progress_write
 from tenants.selectors import tenant_base_url
 from tenants.tasks import enqueue_for_tenant
 from tenants.tasks import provision_tenant as provision_tenant_task
@@ -307,22 +309,93 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
 
 
 def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
-    """Suspend or reactivate a tenant; its pages and sockets follow at once."""
+    """Suspend, reactivate, archive or restore a tenant (tenants.states says which moves are
+    allowed from where); its pages and sockets follow at once. Its data is never touched."""
+    from tenants.states import moves_from
+
     if tenant.is_template or tenant.is_public:
         raise ValidationError(_("The public site and the template cannot change status."))
     if not tenant.has_schema:
         raise ValidationError(_("A tenant that is still provisioning cannot change status."))
     with transaction.atomic():
+        # Locked: two operators' moves from the same status cannot both pass the check.
+        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if status not in {move.target for move in moves_from(current.status)}:
+            raise ValidationError(
+                _("%(name)s is %(current)s: it cannot become %(target)s.")
+                % {
+                    "name": current.name,
+                    "current": current.get_status_display().lower(),
+                    "target": TenantStatus(status).label.lower(),
+                }
+            )
         tenant.status = status
         tenant.status_changed_at = timezone.now()
         tenant.save(update_fields=["status", "status_changed_at"])
-        from realtime.sessions import tenant_registry_changed, tenant_suspended
+        from realtime.sessions import tenant_archived, tenant_registry_changed, tenant_suspended
 
         if status == TenantStatus.SUSPENDED:
             tenant_suspended(schema_name=tenant.schema_name)
+        elif status == TenantStatus.ARCHIVED:
+            tenant_archived(schema_name=tenant.schema_name)
         else:
             tenant_registry_changed()
     return tenant
+
+
+def tenant_rename(*, tenant: Tenant, name: str) -> Tenant:
+    """A tenant's new display name: its pages, e-mails and the console show it at once (the
+    socket handshake's cached tenant rows are dropped everywhere, the Site follows)."""
+    name = name.strip()
+    if not name:
+        raise OnboardingError("name", _("A name is required."))
+    if len(name) > Tenant._meta.get_field("name").max_length:
+        raise OnboardingError("name", _("The name is too long."))
+    from realtime.sessions import tenant_registry_changed
+
+    with transaction.atomic():
+        tenant.name = name
+        tenant.save(update_fields=["name"])
+        if tenant.has_schema:
+            with schema_context(tenant.schema_name):
+                # E-mails sign with the Site's name.
+                Site.objects.filter(pk=settings.SITE_ID).update(name=name)
+        tenant_registry_changed()
+    return tenant
+
+
+def tenant_delete(*, tenant: Tenant, typed_name: str) -> None:
+    """Delete an archived tenant for good: its schema (every row of its people and records),
+    its domains and its registry row. Nothing else is touched: other schemas, the public
+    schema's other rows. `typed_name` must be its exact name (the operator's confirmation)."""
+    from realtime.sessions import tenant_registry_changed
+    from tenants.states import can_delete
+
+    if tenant.is_template or tenant.is_public:
+        raise ValidationError(_("The public site and the template cannot be deleted."))
+    if typed_name != tenant.name:
+        raise ValidationError(
+            _("Type the tenant's exact name, %(name)s, to delete it.") % {"name": tenant.name}
+        )
+    schema = tenant.schema_name
+    # A slug is checked at onboarding, but this drops data: quote it, and never public.
+    if is_public_schema(schema) or schema == settings.TENANT_BASE_SCHEMA:
+        raise ValidationError(_("The public site and the template cannot be deleted."))
+    with transaction.atomic():
+        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if not can_delete(current.status):
+            raise ValidationError(
+                _("Only an archived tenant can be deleted; archive %(name)s first.")
+                % {"name": current.name}
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema)} CASCADE")
+        Domain.objects.filter(tenant_id=current.pk).delete()
+        # The row only: the schema is already gone (auto_drop_schema is off).
+        Tenant.objects.filter(pk=current.pk).delete()
+        tenant_registry_changed()
+        transaction.on_commit(lambda: progress_forget(slug=schema), robust=True)
+    logger.info("tenant %s deleted (schema dropped)", schema)
 
 
 def platform_ensure(*, public_domain: str) -> tuple[Tenant, Tenant]:
