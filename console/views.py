@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -120,12 +120,12 @@ def _detail(
 
 # What the console says once a move is done.
 MOVE_DONE = {
-    "suspend": _lazy("%(name)s is suspended: its pages and live connections are closed."),
-    "reactivate": _lazy("%(name)s is active again."),
-    "archive": _lazy(
+    "suspend": gettext_lazy("%(name)s is suspended: its pages and live connections are closed."),
+    "reactivate": gettext_lazy("%(name)s is active again."),
+    "archive": gettext_lazy(
         "%(name)s is archived: its pages and live connections are closed; its data is kept."
     ),
-    "restore": _lazy("%(name)s is restored and active again."),
+    "restore": gettext_lazy("%(name)s is restored and active again."),
 }
 
 

@@ -6,6 +6,7 @@ from django.urls import set_urlconf
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from accounts.language import browser_language, tenant_language
 from config.errors import error_response
 from config.outage import DATABASE_OUTAGE_ERRORS, outage_response
 from tenants import clock
@@ -52,6 +53,9 @@ class TenantMiddleware(TenantMainMiddleware):
             return None
         closed = CLOSED_PAGES.get(tenant.status)
         if closed is not None:
+            # Answered before the language middleware: the visitor's pick or browser, else
+            # the tenant's own default (a Mexican school's closed page is in Spanish).
+            request.LANGUAGE_CODE = browser_language(request) or tenant_language(tenant)  # type: ignore[attr-defined]
             return error_response(
                 request, closed.template, status=closed.status, context={"tenant": tenant}
             )

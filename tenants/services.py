@@ -389,12 +389,17 @@ def tenant_delete(*, tenant: Tenant, typed_name: str) -> None:
                 % {"name": current.name}
             )
         with connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction (rows written to
+            # the schema earlier in it) would block the DROP: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema)} CASCADE")
         Domain.objects.filter(tenant_id=current.pk).delete()
         # The row only: the schema is already gone (auto_drop_schema is off).
         Tenant.objects.filter(pk=current.pk).delete()
         tenant_registry_changed()
-        transaction.on_commit(lambda: progress_forget(slug=schema), robust=True)
+        # At once, not after commit: only a finished onboarding's record is lost if this
+        # rolls back, and the console needs none for a tenant that exists.
+        progress_forget(slug=schema)
     logger.info("tenant %s deleted (schema dropped)", schema)
 
 

@@ -152,7 +152,7 @@ def test_suspending_from_the_console_closes_the_site_and_its_sockets_after_commi
     student = make_user(school, Role.STUDENT)
     browser = console_client(make_operator())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = browser.post("/tenants/school_a/status/", {"action": "suspend"})
+        response = browser.post("/tenants/school_a/status/", {"action": "suspend", "confirm": "on"})
     assert response.status_code == 302
     school.refresh_from_db()
     assert school.status == TenantStatus.SUSPENDED

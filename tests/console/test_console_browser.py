@@ -95,6 +95,9 @@ def test_panel_updates_in_place_and_suspension_ends_the_students_connection(
     page.goto(f"http://{PUBLIC_DOMAIN}:{browsing.port}/tenants/school_a/")
     expect(page.locator('#live [data-field="sockets"]')).to_have_text("1", timeout=WAIT)
     page.locator("button.danger", has_text="Suspend").click()
+    # it asks first: the box ticked, the move confirmed
+    page.locator("#id_confirm").check()
+    page.locator("#confirm button.danger").click()
     try:
         expect(page.locator("#tenant-status")).to_have_text("Suspended")
         # then the student's page says so and its connection is closed

@@ -172,7 +172,9 @@ def test_a_refused_domain_change_shows_the_tenants_page_with_the_reason(school: 
 
 def test_suspending_says_what_happened(school: Tenant) -> None:
     browser = console_client(make_operator())
-    page = browser.post("/tenants/school_a/status/", {"action": "suspend"}, follow=True)
+    page = browser.post(
+        "/tenants/school_a/status/", {"action": "suspend", "confirm": "on"}, follow=True
+    )
     assert "Alpha School is suspended: its pages and live connections are closed." in (
         page.content.decode()
     )

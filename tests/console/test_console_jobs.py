@@ -35,7 +35,12 @@ def test_suspending_in_the_console_stops_the_tenants_scheduled_jobs(
     school: Tenant, school_b: Tenant
 ) -> None:
     browser = console_client(make_operator())
-    assert browser.post("/tenants/school_b/status/", {"action": "suspend"}).status_code == 302
+    assert (
+        browser.post(
+            "/tenants/school_b/status/", {"action": "suspend", "confirm": "on"}
+        ).status_code
+        == 302
+    )
     try:
         assert schemas_reached_by_fan_out(kind="school", at_least=1) == ["school_a"]
         # and reactivating brings it back into the next run

@@ -413,7 +413,7 @@ async def test_suspending_in_the_console_closes_that_tenants_sockets_within_a_se
             operator = make_operator()
             status: int = (
                 console_client(operator)
-                .post("/tenants/school_a/status/", {"action": action})
+                .post("/tenants/school_a/status/", {"action": action, "confirm": "on"})
                 .status_code
             )
             return status

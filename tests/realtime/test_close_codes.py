@@ -41,7 +41,7 @@ def test_the_terminal_codes_are_the_documented_ones() -> None:
     # given the protocol document's advice per close code
     # then the table marks as terminal exactly those it tells clients to stop on
     terminal = set(TERMINAL_CLOSE_CODES)
-    assert terminal == {4401, 4413, 4423, 4429}
+    assert terminal == {4401, 4410, 4413, 4423, 4429}
     assert not CLOSE_CODES[4503].terminal and not CLOSE_CODES[1012].terminal
     doc = (ROOT / "docs" / "realtime-protocol.md").read_text()
     for code in CLOSE_CODES:
