@@ -55,7 +55,7 @@ class TenantMiddleware(TenantMainMiddleware):
         if closed is not None:
             # Answered before the language middleware: the visitor's pick or browser, else
             # the tenant's own default (a Mexican school's closed page is in Spanish).
-            request.LANGUAGE_CODE = browser_language(request) or tenant_language(tenant)  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = browser_language(request) or tenant_language(tenant)
             return error_response(
                 request, closed.template, status=closed.status, context={"tenant": tenant}
             )
