@@ -18,9 +18,11 @@ from clinic.forms import (
     ScheduleQueryForm,
 )
 from console.forms import (
+    DeleteForm,
     DomainChangeForm,
     DomainForm,
     OnboardingForm,
+    RenameForm,
     StatusForm,
     TenantLocaleForm,
 )
@@ -127,6 +129,9 @@ PUBLIC: dict[str, Reads] = {
     "console_tenant": (),
     "console_tenant_status": (StatusForm,),
     "console_tenant_locale": (TenantLocaleForm,),
+    "console_tenant_rename": (RenameForm,),
+    "console_tenant_reinvite": (),
+    "console_tenant_delete": (DeleteForm,),
     "console_domain_add": (DomainForm,),
     "console_domain_change": (DomainChangeForm,),
     "javascript-catalog": (),

@@ -1,6 +1,6 @@
 """The console in a real browser against a real Daphne and worker: the panel updates in place
 as a student's page opens, onboarding shows its progress until the tenant is active, and
-suspending closes the student's live connection."""
+suspending closes the student's live connection, and archiving then deleting a tenant."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from accounts.roles import Role
 from config.redis import redis_client, redis_key
 from tenants.models import Domain, Tenant
+from testing.tenants import onboard
 from tests.celery_worker import real_worker
 from tests.conftest import PUBLIC_DOMAIN, TEST_TENANTS
 from tests.console.factories import make_operator, operator_session
@@ -141,3 +142,42 @@ def test_onboarding_shows_progress_until_the_tenant_is_active(
         expect(page.locator('#tenants tr[data-slug="oscar_school"]')).to_contain_text("Active")
     finally:
         _drop("oscar_school", "oscar.test")
+
+
+def test_the_operator_archives_then_deletes_a_tenant(browsing: Browsing, school: Tenant) -> None:
+    # given a school of its own, with a student on a live page
+    with schema_context(get_public_schema_name()):
+        doomed = onboard(slug="yankee_school", kind="school", domain="yankee.test", name="Yankee")
+    try:
+        student = browsing.signed_in("student", doomed, make_user(doomed, Role.STUDENT), "/school/")
+        ops = operator_visitor(browsing, "/tenants/yankee_school/")
+        page = ops.page
+        # when the operator archives it: a confirmation first, nothing happens without it
+        page.locator("#tenant-moves button", has_text="Archive").click()
+        expect(page.locator("#confirm")).to_contain_text("Its data is kept")
+        browsing.shot(ops, "confirm-archive")
+        page.locator("#id_confirm").check()
+        page.locator("#confirm button.danger").click()
+        # then the tenant reads archived and the student's live page says so and stops
+        expect(page.locator("#tenant-status")).to_have_text("Archived")
+        expect(student.page.locator("#aviso-offline")).to_have_text(
+            "This site is archived", timeout=3000
+        )
+        assert student.open_sockets() == 0
+        browsing.shot(ops, "archived")
+        # when the operator deletes it, typing its name
+        page.locator("a", has_text="Delete…").click()
+        page.locator("input[name=name]").fill("yankee")
+        page.locator("button.danger", has_text="Delete for good").click()
+        expect(page.locator(".field.invalid .error")).to_contain_text("exact name")
+        page.locator("input[name=name]").fill("Yankee")
+        browsing.shot(ops, "delete")
+        page.locator("button.danger", has_text="Delete for good").click()
+        # then the tenants list has it no more, and the other tenants are there
+        expect(page.locator(".messages")).to_contain_text("Yankee is deleted")
+        expect(page.locator('#tenants tr[data-slug="yankee_school"]')).to_have_count(0)
+        expect(page.locator('#tenants tr[data-slug="school_a"]')).to_have_count(1)
+        browsing.shot(ops, "deleted")
+        assert not Tenant.objects.filter(schema_name="yankee_school").exists()
+    finally:
+        _drop("yankee_school", "yankee.test")
