@@ -30,7 +30,9 @@
   function field(name) { return live.querySelector('[data-field="' + name + '"]'); }
   window.avisoOps.on("monitor", function (frame) {
     const t = frame.monitor.tenants.find(function (x) { return x.schema === slug; });
-    if (!t) return;
+    const newer = Date.parse(frame.monitor.at) > Date.parse(live.dataset.renderedAt);
+    // Deleted by another operator (or the command line) after this page was made: show so.
+    if (!t) { if (newer) location.reload(); return; }
     f.text(field("sockets"), t.sockets);
     f.text(field("online_users"), t.online_users);
     f.text(field("created"), f.perMinute(t.created));

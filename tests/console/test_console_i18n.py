@@ -91,7 +91,7 @@ def test_a_tenants_page_in_spanish(school: Tenant) -> None:
         "Identificador / esquema",
         "Primer administrador",
         ">Suspender</button>",
-        "Cierra de inmediato sus sockets abiertos",
+        "Suspender cierra sus conexiones abiertas al instante",
         "Agregar dominio",
         "Sockets abiertos",
         "Notificaciones entregadas /min",

@@ -353,3 +353,26 @@ def test_an_archived_page_is_in_the_tenants_default_language(school: Tenant) -> 
     page = client_for(school).get("/")
     # then the archived page is in Spanish
     assert page.status_code == 410 and 'lang="es-MX"' in page.content.decode()
+
+
+@db
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/tenants/school_a/name/", {}),
+        ("post", "/tenants/school_a/name/", {"name": "Taken Over"}),
+        ("post", "/tenants/school_a/invite/", {}),
+        ("get", "/tenants/school_a/delete/", {}),
+        ("post", "/tenants/school_a/delete/", {"name": "Alpha School"}),
+    ],
+)
+def test_the_new_pages_are_for_operators_only(
+    school: Tenant, method: str, path: str, data: dict[str, str]
+) -> None:
+    # given a public-site user who is not an operator
+    browser = console_client(make_operator(role=Role.ADMINISTRATOR))
+    # then the pages do not exist for them, and nothing changes
+    assert getattr(browser, method)(path, data).status_code == 404
+    school.refresh_from_db()
+    assert school.name == "Alpha School" and schema_exists("school_a")
+    assert mail.outbox == []
