@@ -162,3 +162,27 @@ def test_an_operator_changes_a_tenants_settings_in_the_console(
     assert 'lang="en"' in client_for(school_b).get("/accounts/login/").content.decode()
     # and an unknown tenant has no settings page
     assert browser.get("/tenants/nobody_here/settings/").status_code == 404
+
+
+def test_the_onboarding_command_sets_language_currency_and_time_zone(school: Tenant) -> None:
+    from django.core.management import call_command
+
+    # when an operator onboards a clinic from a shell with its defaults
+    call_command(
+        "onboard_tenant",
+        "--name=Sonrisa",
+        "--slug=sonrisa_clinic",
+        "--kind=clinic",
+        "--domain=sonrisa.test",
+        "--admin-email=admin@sonrisa.test",
+        "--language=es-mx",
+        "--currency=MXN",
+        "--time-zone=America/Mexico_City",
+    )
+    # then the tenant has them
+    tenant = Tenant.objects.get(schema_name="sonrisa_clinic")
+    assert (tenant.default_language, tenant.currency, tenant.timezone) == (
+        "es-mx",
+        "MXN",
+        "America/Mexico_City",
+    )

@@ -17,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--kind", required=True, help=f"one of {', '.join(TenantKind.values)}")
         parser.add_argument("--domain", action="append", required=True, dest="domains")
         parser.add_argument("--admin-email", required=True)
+        # The tenant's defaults, as the console's onboarding form sets them (the service checks).
+        parser.add_argument("--language", default="en", help="default language: en or es-mx")
+        parser.add_argument("--currency", default="USD", help="three letters, e.g. MXN")
+        parser.add_argument("--time-zone", default="UTC", help="e.g. America/Mexico_City")
         parser.add_argument(
             "--async",
             action="store_true",
@@ -32,6 +36,9 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 domains=options["domains"],
                 admin_email=options["admin_email"],
+                default_language=options["language"],
+                currency=options["currency"],
+                time_zone=options["time_zone"],
                 provision_async=options["run_async"],
             )
         except OnboardingError as exc:
