@@ -219,6 +219,12 @@ def test_a_new_school_is_set_up_in_the_browser_until_a_student_sees_a_grade(
     browsing.open(admin, new_school, "/school/")
     expect(page.locator(".setup-checklist")).to_have_count(0)
     browsing.shot(admin, "set-up")
+    phone = browsing.visitor("admin-phone", viewport=PHONE)  # type: ignore[arg-type]
+    browsing.add_session(phone, new_school, cast.admin)
+    for path in ("/school/setup/", "/school/setup/courses/", "/school/setup/enrolment/"):
+        browsing.open(phone, new_school, path)
+        _fits_the_screen(phone)
+        browsing.shot(phone, path.strip("/").replace("/", "-"))
 
     # and the student sees the grade
     sofia = browsing.sign_in_with_form("student", new_school, student)
@@ -294,6 +300,11 @@ def test_the_setup_pages_on_a_phone_in_spanish(
         expect(phone.page.locator("h1")).to_have_text(title)
         _fits_the_screen(phone)
         browsing.shot(phone, path.strip("/").replace("/", "-"))
+    desktop = browsing.visitor("admin-desktop-es")
+    browsing.add_session(desktop, school, seeded.admin)
+    for path in ("/school/", "/school/setup/courses/", "/school/setup/enrolment/"):
+        browsing.open(desktop, school, path)
+        browsing.shot(desktop, path.strip("/").replace("/", "-"))
     # a rule refused in Spanish
     browsing.open(phone, school, "/school/setup/terms/")
     page = phone.page
