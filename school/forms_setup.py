@@ -122,6 +122,10 @@ class StudentGroupForm(_StudentForm):
         queryset=ClassGroup.objects.all(), label=_("Group")
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Two forms of the enrolment page pick a student: their fields need ids of their own.
+        super().__init__(*args, auto_id="move_%s", **kwargs)
+
 
 class CourseChoiceField(ModelIdChoiceField):
     def label_from_instance(self, obj: Any) -> str:
@@ -136,3 +140,6 @@ class StudentCourseForm(_StudentForm):
         choices=[("enrol", _("Enrol")), ("unenrol", _("Unenrol"))],
         label=_("Action"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="one_%s", **kwargs)
