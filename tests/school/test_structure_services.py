@@ -357,3 +357,36 @@ def test_nothing_reaches_the_other_school(school: Tenant, school_b: Tenant, peop
         # The same names are free in the other school.
         _term(_year(), "First", 0, 100)
         group_create(name="3° A", level="3°")
+
+
+def test_terms_made_before_school_years_get_a_year_that_holds_them(school: Tenant) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("school.migrations.0004_school_structure")
+    with tenant_context(school):
+        # given terms of two calendar years without a school year (as before 0004)
+        for name, start, end in (
+            ("Spring 2025", date(2025, 1, 10), date(2025, 6, 30)),
+            ("Autumn 2025", date(2025, 8, 20), date(2025, 12, 15)),
+            ("Spring 2026", date(2026, 1, 12), date(2026, 6, 30)),
+        ):
+            Term.objects.create(
+                name=name,
+                starts_on=start,
+                ends_on=end,
+                entry_opens_on=start,
+                entry_closes_on=end,
+            )
+        # when the migration's data step runs
+        migration.years_for_existing_terms(apps, None)
+        # then each term lies in a year of its calendar year
+        years = {
+            y.name: (y.starts_on, y.ends_on, sorted(t.name for t in y.terms.all()))
+            for y in SchoolYear.objects.all()
+        }
+        assert years == {
+            "2025": (date(2025, 1, 10), date(2025, 12, 15), ["Autumn 2025", "Spring 2025"]),
+            "2026": (date(2026, 1, 12), date(2026, 6, 30), ["Spring 2026"]),
+        }
