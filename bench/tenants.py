@@ -142,7 +142,7 @@ def seed_school(domain: str) -> None:
     from accounts.services import user_create
     from school.clock import tenant_currency, tenant_today
     from school.models import Invoice
-    from school.services import grades, invoices
+    from school.services import grades, invoices, structure
 
     admin = User.objects.get(role=Role.ADMINISTRATOR)
     students = [
@@ -152,17 +152,23 @@ def seed_school(domain: str) -> None:
         for i in range(3)
     ]
     today = tenant_today()
-    subject = grades.subject_create(code="MATH", name="Mathematics")
-    term = grades.term_create(
+    subject = structure.subject_create(code="MATH", name="Mathematics")
+    year = structure.school_year_create(
+        name=str(today.year),
+        starts_on=today - timedelta(days=90),
+        ends_on=today + timedelta(days=90),
+    )
+    term = structure.term_create(
+        year=year,
         name=f"Spring {today.year}",
         starts_on=today - timedelta(days=60),
         ends_on=today + timedelta(days=60),
         entry_opens_on=today - timedelta(days=60),
         entry_closes_on=today + timedelta(days=75),
     )
-    course = grades.course_create(term=term, subject=subject, name="Mathematics 9A")
+    course = structure.course_create(term=term, subject=subject, group=None, name="Mathematics 9A")
     for student in students:
-        grades.enrolment_create(course=course, student=student)
+        structure.student_enrol(course=course, student=student)
     quiz = grades.assessment_create(course=course, title="Quiz 1", by=admin, max_score=Decimal(20))
     for i, student in enumerate(students):
         grades.grade_enter(assessment=quiz, student=student, by=admin, score=str(12 + i))

@@ -10,7 +10,9 @@ from accounts.models import User
 from accounts.roles import Role
 from school.clock import tenant_currency, tenant_today
 from school.models import Assessment, Course, Grade, GradeStatus, Invoice, Term
-from school.services import grades, invoices, reminders
+from school.services import grades, invoices, reminders, structure
+from school.services.groups import group_create
+from school.services.people import student_record_set
 from tenants.models import Tenant
 
 SUBJECTS = (("MATH", "Mathematics"), ("SCI", "Science"), ("ENG", "English"))
@@ -34,15 +36,27 @@ def demo_seed(*, tenant: Tenant) -> None:
     if admin is None or not students:
         return
     today = tenant_today()
-    subjects = [grades.subject_create(code=code, name=name) for code, name in SUBJECTS]
-    past = grades.term_create(
+    subjects = [structure.subject_create(code=code, name=name) for code, name in SUBJECTS]
+    group = group_create(name="9° A", level="9°")
+    for number, student in enumerate(students, start=1):
+        student_record_set(
+            student=student, enrolment_number=f"{today.year}-{number:03d}", group=group
+        )
+    year = structure.school_year_create(
+        name=f"{today.year - 1}-{today.year}",
+        starts_on=today - timedelta(days=250),
+        ends_on=today + timedelta(days=90),
+    )
+    past = structure.term_create(
+        year=year,
         name=f"Autumn {today.year - 1}",
         starts_on=today - timedelta(days=240),
         ends_on=today - timedelta(days=120),
         entry_opens_on=today - timedelta(days=240),
         entry_closes_on=today - timedelta(days=110),
     )
-    current = grades.term_create(
+    current = structure.term_create(
+        year=year,
         name=f"Spring {today.year}",
         starts_on=today - timedelta(days=60),
         ends_on=today + timedelta(days=60),
@@ -51,9 +65,9 @@ def demo_seed(*, tenant: Tenant) -> None:
     )
     for term in (past, current):
         for subject in subjects:
-            course = grades.course_create(term=term, subject=subject, name=f"{subject.name} 9A")
+            course = structure.course_create(term=term, subject=subject, group=group)
             for student in students:
-                grades.enrolment_create(course=course, student=student)
+                structure.student_enrol(course=course, student=student)
             for title, max_score, weight in ASSESSMENTS:
                 grades.assessment_create(
                     course=course,

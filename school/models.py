@@ -19,7 +19,31 @@ from school import states
 from school.states import InvoiceStatus as InvoiceStatus
 
 
+class SchoolYear(models.Model):
+    """A school year ("2026-2027"): its terms lie inside its dates and do not overlap."""
+
+    name = models.CharField(max_length=80, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="school_year_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Term(models.Model):
+    # Null only for terms made before school years existed (and by low-level test helpers);
+    # the structure services always set it.
+    year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, null=True, blank=True, related_name="terms"
+    )
     name = models.CharField(max_length=80, unique=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -58,9 +82,11 @@ class ClassGroup(models.Model):
     """A group of students who share a timetable ("1° A"): a student belongs to at most one."""
 
     name = models.CharField(max_length=40, unique=True)
+    # The grade or year the group is in ("3°"); groups are listed by it.
+    level = models.CharField(max_length=20, blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["level", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -109,6 +135,10 @@ class Course(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="courses")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="courses")
+    # The group taught; null only for courses made before groups existed.
+    group = models.ForeignKey(
+        ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="courses"
+    )
     name = models.CharField(max_length=80)
     # The teachers who see and grade this course (and only those of theirs).
     teachers = models.ManyToManyField(
@@ -119,6 +149,9 @@ class Course(models.Model):
         ordering = ["term", "name"]
         constraints = [
             models.UniqueConstraint(fields=["term", "name"], name="course_name_per_term"),
+            models.UniqueConstraint(
+                fields=["term", "subject", "group"], name="course_subject_group_per_term"
+            ),
         ]
 
     def __str__(self) -> str:

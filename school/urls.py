@@ -1,11 +1,25 @@
 from django.urls import path
 
-from school.views import dashboard, grades, payments
+from school.views import dashboard, grades, payments, setup
 
 app_name = "school"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    # administrators: setting the school up (calendar and structure)
+    path("setup/", setup.setup, name="setup"),
+    path("setup/years/", setup.setup_years, name="setup_years"),
+    path("setup/years/<int:year_id>/", setup.setup_year_edit, name="setup_year_edit"),
+    path("setup/terms/", setup.setup_terms, name="setup_terms"),
+    path("setup/terms/<int:term_id>/", setup.setup_term_edit, name="setup_term_edit"),
+    path("setup/groups/", setup.setup_groups, name="setup_groups"),
+    path("setup/subjects/", setup.setup_subjects, name="setup_subjects"),
+    path("setup/courses/", setup.setup_courses, name="setup_courses"),
+    path("setup/courses/<int:course_id>/", setup.setup_course_edit, name="setup_course_edit"),
+    path("setup/enrolment/", setup.setup_enrolment, name="setup_enrolment"),
+    path("setup/enrolment/group/", setup.setup_enrol_group, name="setup_enrol_group"),
+    path("setup/enrolment/move/", setup.setup_student_group, name="setup_student_group"),
+    path("setup/enrolment/course/", setup.setup_student_course, name="setup_student_course"),
     # administrators: grades
     path("courses/", grades.courses, name="courses"),
     path("courses/<int:course_id>/gradebook/", grades.gradebook, name="gradebook"),

@@ -1,5 +1,6 @@
-"""Writes of terms, courses and grades. Administrators enter drafts and publish them; students
-are notified (`grade.published`, `grade.updated`) in the same transaction as the change."""
+"""Writes of assessments and grades (terms, courses and enrolment are in
+school.services.structure). Administrators enter drafts and publish them; students are
+notified (`grade.published`, `grade.updated`) in the same transaction as the change."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -8,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -19,71 +20,11 @@ from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
-from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Subject, Term
+from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Term
 from school.notifications import GRADE_PUBLISHED, GRADE_UPDATED, GradeParams, grade_rows_params
 from school.payloads import cell_key
 from school.selectors import student_course_average
 from school.services.common import require_administrator, require_student
-
-
-def term_create(
-    *, name: str, starts_on: date, ends_on: date, entry_opens_on: date, entry_closes_on: date
-) -> Term:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": gettext("A term needs a name.")})
-    if ends_on < starts_on:
-        raise ValidationError({"ends_on": gettext("A term cannot end before it starts.")})
-    if entry_closes_on < entry_opens_on:
-        raise ValidationError(
-            {"entry_closes_on": gettext("The grade-entry window cannot close before it opens.")}
-        )
-    if Term.objects.filter(name__iexact=name).exists():
-        raise ValidationError(
-            {"name": gettext("There is already a term called %(name)s.") % {"name": name}}
-        )
-    return Term.objects.create(
-        name=name,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        entry_opens_on=entry_opens_on,
-        entry_closes_on=entry_closes_on,
-    )
-
-
-def subject_create(*, code: str, name: str) -> Subject:
-    code, name = code.strip().upper(), name.strip()
-    if not code or not name:
-        raise ValidationError(gettext("A subject needs a code and a name."))
-    if Subject.objects.filter(code=code).exists():
-        raise ValidationError(
-            {"code": gettext("The subject code %(code)s is taken.") % {"code": code}}
-        )
-    return Subject.objects.create(code=code, name=name)
-
-
-def course_create(*, term: Term, subject: Subject, name: str) -> Course:
-    name = name.strip() or f"{subject.name} ({term.name})"
-    if Course.objects.filter(term=term, name=name).exists():
-        raise ValidationError(
-            {
-                "name": gettext("%(term)s already has a course called %(name)s.")
-                % {"term": term, "name": name}
-            }
-        )
-    return Course.objects.create(term=term, subject=subject, name=name)
-
-
-def enrolment_create(*, course: Course, student: User) -> Enrolment:
-    require_student(student)
-    try:
-        with transaction.atomic():
-            return Enrolment.objects.create(course=course, student=student)
-    except IntegrityError:
-        raise Conflict(
-            gettext("%(student)s is already enrolled in %(course)s.")
-            % {"student": student.display_name, "course": course}
-        ) from None
 
 
 def assessment_create(

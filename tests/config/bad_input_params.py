@@ -35,6 +35,17 @@ from school.forms import (
     PageForm,
     PaymentForm,
 )
+from school.forms_setup import (
+    CourseForm,
+    GroupEnrolForm,
+    GroupForm,
+    SchoolYearForm,
+    StudentCourseForm,
+    StudentGroupForm,
+    SubjectForm,
+    TermEditForm,
+    TermForm,
+)
 
 Reads = tuple[type[forms.Form] | str, ...]
 
@@ -99,6 +110,20 @@ SCHOOL: dict[str, Reads] = {
     "school:my_invoices": (),
     "school:my_balance_json": (),
     "school:my_invoices_fragment": (),
+    # setting the school up
+    "school:setup": (),
+    "school:setup_years": (SchoolYearForm,),
+    "school:setup_year_edit": (SchoolYearForm,),
+    "school:setup_terms": (TermForm,),
+    "school:setup_term_edit": (TermEditForm,),
+    "school:setup_groups": (GroupForm,),
+    "school:setup_subjects": (SubjectForm,),
+    "school:setup_courses": (CourseForm,),
+    "school:setup_course_edit": ("teachers",),
+    "school:setup_enrolment": (),
+    "school:setup_enrol_group": (GroupEnrolForm,),
+    "school:setup_student_group": (StudentGroupForm,),
+    "school:setup_student_course": (StudentCourseForm,),
 }
 
 CLINIC: dict[str, Reads] = {

@@ -6,6 +6,7 @@ junk, as every role, by GET and POST. Anything it cannot read is a 4xx, never a 
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from http.cookies import SimpleCookie
 from typing import Any
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
-from school.models import FeeItem
+from school.models import FeeItem, SchoolYear
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -218,6 +219,9 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         FeeItem.objects.create(name="Tuition", amount=Decimal("100.00"))
         invoice = make_invoice(student, by=admin)
         payment = payment_record(invoice=invoice, amount="10", method="cash", by=admin)
+        year = SchoolYear.objects.create(
+            name="2026", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+        )
     with tenant_context(clinic):
         c = make_clinic(clinic)
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
@@ -240,6 +244,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "student_id": _ids(student.pk, admin.pk),
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
+            "year_id": _ids(year.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )

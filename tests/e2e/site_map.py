@@ -17,7 +17,7 @@ from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
 from school.clock import tenant_today
-from school.models import Guardianship
+from school.models import Guardianship, SchoolYear
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -113,6 +113,11 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
         draft = room.drafts[1]
         fee_create(name="Laboratory", amount="350.00")
+        year = SchoolYear.objects.create(
+            name="This year",
+            starts_on=room.course.term.starts_on,
+            ends_on=room.course.term.ends_on,
+        )
         invoice = make_invoice(room.student, by=room.admin, amount="1500.50")
         payment = payment_record(invoice=invoice, amount="500", method="cash", by=room.admin)
         make_invoice(
@@ -128,6 +133,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "grade_id": draft.pk,
         "invoice_id": invoice.pk,
         "payment_id": payment.pk,
+        "year_id": year.pk,
     }
 
     with tenant_context(clinic):
