@@ -1,13 +1,14 @@
 from django.urls import path
 
-from school.views import dashboard, grades, payments
+from school.views import dashboard, grades, groups, payments
 
 app_name = "school"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    # administrators: grades
+    # administrators and (their own courses) teachers: grades
     path("courses/", grades.courses, name="courses"),
+    path("courses/<int:course_id>/teachers/", grades.course_teachers, name="course_teachers"),
     path("courses/<int:course_id>/gradebook/", grades.gradebook, name="gradebook"),
     path("courses/<int:course_id>/assessments/", grades.assessment_add, name="assessment_add"),
     path("courses/<int:course_id>/publish/", grades.course_publish, name="course_publish"),
@@ -18,6 +19,9 @@ urlpatterns = [
         grades.student_term_report,
         name="student_term_report",
     ),
+    # administrators: class groups
+    path("groups/", groups.groups, name="groups"),
+    path("groups/<int:group_id>/rename/", groups.group_rename, name="group_rename"),
     # administrators: payments
     path("fees/", payments.fees, name="fees"),
     path("invoices/", payments.invoices, name="invoices"),
@@ -29,7 +33,7 @@ urlpatterns = [
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
     path("payments/fragment/", payments.payments_feed_fragment, name="payments_feed_fragment"),
     path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),
-    # students
+    # students, and guardians for each child (?student=<id>)
     path("my/grades/", grades.my_grades, name="my_grades"),
     path("my/grades.json", grades.my_grades_json, name="my_grades_json"),
     path("my/grades/fragment/", grades.my_grades_fragment, name="my_grades_fragment"),

@@ -1,5 +1,6 @@
-"""Writes of terms, courses and grades. Administrators enter drafts and publish them; students
-are notified (`grade.published`, `grade.updated`) in the same transaction as the change."""
+"""Writes of terms, courses and grades. Administrators, and a course's teachers for their courses,
+enter drafts and publish them; students and their guardians are notified (`grade.published`,
+`grade.updated`) in the same transaction as the change."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -14,8 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.roles import Role
 from realtime.catalogue import NotificationType
-from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
@@ -23,7 +24,12 @@ from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Sub
 from school.notifications import GRADE_PUBLISHED, GRADE_UPDATED, GradeParams, grade_rows_params
 from school.payloads import cell_key
 from school.selectors import student_course_average
-from school.services.common import require_administrator, require_student
+from school.services.common import (
+    notify_family,
+    require_administrator,
+    require_grader,
+    require_student,
+)
 
 
 def term_create(
@@ -74,6 +80,23 @@ def course_create(*, term: Term, subject: Subject, name: str) -> Course:
     return Course.objects.create(term=term, subject=subject, name=name)
 
 
+def course_set_teachers(*, course: Course, teachers: Iterable[User], by: User) -> list[User]:
+    """Make `teachers` exactly the course's teachers: they see and grade it, nobody else of
+    their role does. Only administrators assign them."""
+    require_administrator(by)
+    chosen = list(teachers)
+    for teacher in chosen:
+        if not teacher.has_role(Role.TEACHER):
+            raise ValidationError(
+                {
+                    "teachers": gettext("%(name)s is not a teacher of this school.")
+                    % {"name": teacher.display_name}
+                }
+            )
+    course.teachers.set(chosen)
+    return chosen
+
+
 def enrolment_create(*, course: Course, student: User) -> Enrolment:
     require_student(student)
     try:
@@ -94,7 +117,7 @@ def assessment_create(
     max_score: Decimal = Decimal("100"),
     weight: Decimal = Decimal("1"),
 ) -> Assessment:
-    require_administrator(by)
+    require_grader(by, course)
     title = title.strip()
     errors: dict[str, str] = {}
     if not title:
@@ -177,7 +200,7 @@ def _require_enrolled(assessment: Assessment, student: User) -> None:
 def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, by: User) -> Grade:
     """Enter or change one grade. A new or draft grade stays a draft; changing a published
     grade is a correction, which the student is told about at once."""
-    require_administrator(by)
+    require_grader(by, assessment.course)
     require_student(student)
     require_entry_window(assessment.course.term)
     _require_enrolled(assessment, student)
@@ -223,7 +246,7 @@ def gradebook_save(
     names each bad cell (cell_key). Empty cells remove drafts; published grades can be
     corrected but not removed. Corrections notify the students concerned.
     """
-    require_administrator(by)
+    require_grader(by, course)
     require_entry_window(course.term)
     assessments = {a.pk: a for a in course.assessments.all()}
     enrolled = set(course.enrolments.values_list("student_id", flat=True))
@@ -291,7 +314,7 @@ def _locked_grades() -> "QuerySet[Grade]":
 
 
 def grade_publish(*, grade: Grade, by: User) -> Grade:
-    require_administrator(by)
+    require_grader(by, grade.assessment.course)
     require_entry_window(grade.assessment.course.term)
     with transaction.atomic():
         locked = _locked_grades().get(pk=grade.pk)
@@ -303,7 +326,7 @@ def grade_publish(*, grade: Grade, by: User) -> Grade:
 
 def course_publish(*, course: Course, by: User) -> list[Grade]:
     """Publish every draft grade of a course; returns what was published (maybe nothing)."""
-    require_administrator(by)
+    require_grader(by, course)
     require_entry_window(course.term)
     with transaction.atomic():
         drafts = list(
@@ -356,8 +379,8 @@ def _notify_grades(*, grades: Iterable[Grade], kind: NotificationType[GradeParam
         course = group[0].assessment.course
         average = student_course_average(student=student_id, course=course)
         for start in range(0, len(group), ROWS_PER_NOTIFICATION):
-            notify(
-                recipients=[student_id],
+            notify_family(
+                student=student_id,
                 kind=kind,
                 params=grade_rows_params(
                     course=course,

@@ -1,0 +1,35 @@
+"""Writes of the school's class groups ("1° A"): administrators create and rename them; the
+people pages and the CSV import put students in them (school.services.people)."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+from accounts.models import User
+from school.models import ClassGroup
+from school.services.common import require_administrator
+
+
+def _clean_name(name: str, *, other_than: ClassGroup | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": gettext("A group needs a name.")})
+    taken = ClassGroup.objects.filter(name__iexact=name)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"name": gettext("There is already a group called %(name)s.") % {"name": name}}
+        )
+    return name
+
+
+def group_create(*, name: str, by: User) -> ClassGroup:
+    require_administrator(by)
+    return ClassGroup.objects.create(name=_clean_name(name))
+
+
+def group_rename(*, group: ClassGroup, name: str, by: User) -> ClassGroup:
+    require_administrator(by)
+    group.name = _clean_name(name, other_than=group)
+    group.save(update_fields=["name"])
+    return group
