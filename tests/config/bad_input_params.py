@@ -27,7 +27,10 @@ from console.forms import (
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
+    ChildForm,
+    CourseTeachersForm,
     FeeForm,
+    GroupForm,
     InvoiceFilterForm,
     InvoiceIssueForm,
     PageForm,
@@ -90,13 +93,16 @@ SCHOOL: dict[str, Reads] = {
     "school:payments_feed_json": (),
     "school:payments_feed_fragment": (),
     "school:receipt": (),
-    "school:my_grades": (),
-    "school:my_grades_json": (),
-    "school:my_grades_fragment": (),
-    "school:my_term_report": (),
-    "school:my_invoices": (),
-    "school:my_balance_json": (),
-    "school:my_invoices_fragment": (),
+    "school:my_grades": (ChildForm,),
+    "school:my_grades_json": (ChildForm,),
+    "school:my_grades_fragment": (ChildForm,),
+    "school:my_term_report": (ChildForm,),
+    "school:my_invoices": (ChildForm,),
+    "school:my_balance_json": (ChildForm,),
+    "school:my_invoices_fragment": (ChildForm,),
+    "school:course_teachers": (CourseTeachersForm,),
+    "school:groups": (GroupForm,),
+    "school:group_rename": (GroupForm,),
 }
 
 CLINIC: dict[str, Reads] = {

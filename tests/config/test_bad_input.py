@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
-from school.models import FeeItem
+from school.models import ClassGroup, FeeItem, Guardianship
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -218,6 +218,12 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         FeeItem.objects.create(name="Tuition", amount=Decimal("100.00"))
         invoice = make_invoice(student, by=admin)
         payment = payment_record(invoice=invoice, amount="10", method="cash", by=admin)
+        group = ClassGroup.objects.create(name="1° A")
+    teacher = make_user(school, Role.TEACHER)
+    guardian = make_user(school, Role.GUARDIAN)
+    with tenant_context(school):
+        course.teachers.add(teacher)
+        Guardianship.objects.create(guardian=guardian, student=student)
     with tenant_context(clinic):
         c = make_clinic(clinic)
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
@@ -231,7 +237,13 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         tenant=school,
         urlconf="config.urls_school",
         reads=SCHOOL,
-        users={ANONYMOUS: None, "administrator": admin, "student": student},
+        users={
+            ANONYMOUS: None,
+            "administrator": admin,
+            "student": student,
+            "teacher": teacher,
+            "guardian": guardian,
+        },
         path_values={
             **account_paths,
             "course_id": _ids(course.pk),
@@ -240,6 +252,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "student_id": _ids(student.pk, admin.pk),
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
+            "group_id": _ids(group.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )

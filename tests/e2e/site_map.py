@@ -17,7 +17,7 @@ from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
 from school.clock import tenant_today
-from school.models import Guardianship
+from school.models import ClassGroup, Guardianship
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -112,6 +112,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         Guardianship.objects.create(guardian=users["school", Role.GUARDIAN], student=room.student)
         grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
         draft = room.drafts[1]
+        group = ClassGroup.objects.create(name="1° A")
         fee_create(name="Laboratory", amount="350.00")
         invoice = make_invoice(room.student, by=room.admin, amount="1500.50")
         payment = payment_record(invoice=invoice, amount="500", method="cash", by=room.admin)
@@ -128,6 +129,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "grade_id": draft.pk,
         "invoice_id": invoice.pk,
         "payment_id": payment.pk,
+        "group_id": group.pk,
     }
 
     with tenant_context(clinic):
