@@ -104,7 +104,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     users["school", Role.ADMINISTRATOR] = room.admin
     users["school", Role.STUDENT] = room.student
     # A teacher of the course and the student's guardian (what each may open is theirs to
-    # show: tests/test_access_table.py).
+    # show: tests/school/test_access_table.py).
     users["school", Role.TEACHER] = make_user(school, Role.TEACHER, name="Tomas Teacher")
     users["school", Role.GUARDIAN] = make_user(school, Role.GUARDIAN, name="Gloria Guardian")
     with tenant_context(school):
