@@ -41,7 +41,9 @@ def test_a_teacher_sees_and_grades_only_their_courses(school: Tenant, people: Pe
     overview = client.get("/school/")
     assert "Music" in overview.text and "Physics" not in overview.text
     # and he grades Music: enters, adds an assessment, publishes
-    assert client.get(f"/school/courses/{music.pk}/gradebook/").status_code == 200
+    book = client.get(f"/school/courses/{music.pk}/gradebook/")
+    assert book.status_code == 200
+    assert "/report/" not in book.text  # a term report spans other teachers' courses
     cell = f"g-{quiz.pk}-{people.alice.pk}"
     assert client.post(f"/school/courses/{music.pk}/gradebook/", {cell: "17"}).status_code == 302
     added = client.post(
