@@ -129,6 +129,33 @@ GRADE_UPDATED = register(
 )
 
 
+# --- teachers --------------------------------------------------------------------------------
+
+
+class CourseParams(TypedDict):
+    """A course a teacher was given to teach."""
+
+    term_id: int
+    term: str
+    course_id: int
+    course: str
+
+
+COURSE_TEACHER_ASSIGNED = register(
+    NotificationType(
+        type="course.teacher_assigned",
+        params=CourseParams,
+        audience="a teacher an administrator newly assigned to a course",
+        title=lambda p: gettext("You now teach %(course)s") % {"course": p["course"]},
+        body=lambda p: (
+            gettext("%(course)s (%(term)s) is in your gradebooks.")
+            % {"course": p["course"], "term": p["term"]}
+        ),
+        url=lambda p: reverse("school:gradebook", args=[p["course_id"]]),
+    )
+)
+
+
 # --- invoices and payments -------------------------------------------------------------------
 
 
@@ -300,6 +327,15 @@ def grade_rows_params(
         "course": course.name,
         "grades": [grade_row(g) for g in grades],
         "course_average": grading.decimal_text(average),
+    }
+
+
+def course_params(*, course: Course) -> CourseParams:
+    return {
+        "term_id": course.term_id,
+        "term": course.term.name,
+        "course_id": course.pk,
+        "course": course.name,
     }
 
 

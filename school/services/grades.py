@@ -17,11 +17,19 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import Role
 from realtime.catalogue import NotificationType
+from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
 from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Subject, Term
-from school.notifications import GRADE_PUBLISHED, GRADE_UPDATED, GradeParams, grade_rows_params
+from school.notifications import (
+    COURSE_TEACHER_ASSIGNED,
+    GRADE_PUBLISHED,
+    GRADE_UPDATED,
+    GradeParams,
+    course_params,
+    grade_rows_params,
+)
 from school.payloads import cell_key
 from school.selectors import student_course_average
 from school.services.common import (
@@ -82,7 +90,8 @@ def course_create(*, term: Term, subject: Subject, name: str) -> Course:
 
 def course_set_teachers(*, course: Course, teachers: Iterable[User], by: User) -> list[User]:
     """Make `teachers` exactly the course's teachers: they see and grade it, nobody else of
-    their role does. Only administrators assign them."""
+    their role does; those new to it are notified (`course.teacher_assigned`). Only
+    administrators assign them."""
     require_administrator(by)
     chosen = list(teachers)
     for teacher in chosen:
@@ -93,7 +102,12 @@ def course_set_teachers(*, course: Course, teachers: Iterable[User], by: User) -
                     % {"name": teacher.display_name}
                 }
             )
-    course.teachers.set(chosen)
+    with transaction.atomic():
+        current = set(course.teachers.values_list("pk", flat=True))
+        course.teachers.set(chosen)
+        # Only those new to the course hear of it (saving the same form again is quiet).
+        newly = [t for t in chosen if t.pk not in current]
+        notify(recipients=newly, kind=COURSE_TEACHER_ASSIGNED, params=course_params(course=course))
     return chosen
 
 

@@ -24,12 +24,13 @@ from school.models import Guardianship, Invoice
 from school.money import money_text
 from school.services import grades, invoices, reminders
 from tenants.models import Tenant
+from tenants.selectors import current_tenant
 from tests.factories import make_user
 from tests.school.conftest import People
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
 
 STATIC = Path(settings.BASE_DIR) / "static" / "school"
-SCHOOL_PREFIXES = ("grade.", "invoice.", "payment.")
+SCHOOL_PREFIXES = ("course.", "grade.", "invoice.", "payment.")
 
 # What each page's script reads from a notification: the types it handles, the keys of
 # `notification.data` it reads, and the keys it reads inside those (nested parameters).
@@ -74,6 +75,7 @@ def test_every_school_type_is_declared_once_and_registered() -> None:
     # then they are the same declarations, and every school type the pages handle is one
     assert registered == declared
     assert set(declared) == {
+        "course.teacher_assigned",
         "grade.published",
         "grade.updated",
         "invoice.issued",
@@ -138,6 +140,8 @@ def test_the_payments_feed_reads_only_what_its_topic_event_carries() -> None:
 def _send_every_school_type(p: People) -> dict[str, Invoice]:
     """Runs each notifying service once; returns the invoices it used, by type."""
     course = make_course(students=[p.alice], name="Chemistry")
+    teacher = make_user(current_tenant(), Role.TEACHER, name="Teacher")
+    grades.course_set_teachers(course=course, teachers=[teacher], by=p.admin)  # assigned
     quiz = make_assessment(course, title="Quiz", max_score="20")
     lab = make_assessment(course, title="Lab", max_score="50", weight="2")
     make_grade(quiz, p.alice, "12.5", by=p.admin)
@@ -182,7 +186,8 @@ def test_every_school_type_is_sent_with_exactly_its_declared_parameters(
     # (nested rows included; only the guardian's copies name the child) and nothing rendered
     kinds = school_kinds()
     assert {n.type for n in stored} == set(kinds)
-    assert {n.type for n in stored if n.recipient_id == guardian.pk} == set(kinds)
+    about_students = set(kinds) - {"course.teacher_assigned"}
+    assert {n.type for n in stored if n.recipient_id == guardian.pk} == about_students
     for n in stored:
         kind = kinds[n.type]
         expected = kind.keys() if n.recipient_id == guardian.pk else kind.required_keys()

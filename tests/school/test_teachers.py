@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_tenants.utils import tenant_context
 
 from accounts.roles import Role
+from realtime.catalogue import render
+from realtime.models import Notification
 from school.models import Course, Grade, GradeStatus
 from school.services.grades import course_publish, course_set_teachers
 from tenants.models import Tenant
@@ -133,3 +135,27 @@ def test_the_courses_page_assigns_teachers(
     # the teacher himself may not assign
     assert client_for(school, largo).post(url, {"teachers": []}).status_code == 403
     assert admin.get(url).status_code == 405
+
+
+def test_a_teacher_is_told_when_given_a_course(
+    school: Tenant, school_b: Tenant, people: People
+) -> None:
+    largo = make_user(school, Role.TEACHER, name="Largo")
+    hoover = make_user(school, Role.TEACHER, name="Hoover")
+    music, _ = _courses(school, people)
+    with tenant_context(school):
+        course_set_teachers(course=music, teachers=[largo], by=people.admin)
+        # saving again, or adding Hoover, does not tell Largo twice
+        course_set_teachers(course=music, teachers=[largo], by=people.admin)
+        course_set_teachers(course=music, teachers=[largo, hoover], by=people.admin)
+        told = [
+            (n.recipient_id, render(n.type, n.data, language="en"))
+            for n in Notification.objects.filter(type="course.teacher_assigned").order_by("pk")
+        ]
+    assert [(who, shown.title) for who, shown in told] == [
+        (largo.pk, "You now teach Music"),
+        (hoover.pk, "You now teach Music"),
+    ]
+    assert told[0][1].url == f"/school/courses/{music.pk}/gradebook/"
+    with tenant_context(school_b):
+        assert not Notification.objects.exists()
