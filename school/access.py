@@ -5,6 +5,7 @@ reveal nothing. Live feeds (realtime topics) are authorised here too."""
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -12,14 +13,34 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from realtime.topics import TopicDenied
-from school.models import Course, Grade, Invoice, Payment, Term
+from school.models import ClassGroup, Course, Grade, Invoice, Payment, Term
 from school.payloads import PAYMENTS_FEED_ID
+from school.selectors import children_of
 from tenants.selectors import current_tenant
 
 
 def _is_admin(user: User) -> bool:
-    """School staff see every student's records; students only their own."""
+    """School staff see every student's records; others only what is theirs."""
     return user.has_role(*SCHOOL_STAFF)
+
+
+def courses_of(user: User) -> QuerySet[Course]:
+    """The courses a user may grade: all for administrators, a teacher's own for a teacher."""
+    if _is_admin(user):
+        return Course.objects.all()
+    if user.has_role(Role.TEACHER):
+        return Course.objects.filter(teachers=user)
+    return Course.objects.none()
+
+
+def _own_students(user: User) -> list[int]:
+    """Whose records a non-administrator may see: a student their own, a guardian their
+    children's."""
+    if user.has_role(Role.STUDENT):
+        return [user.pk]
+    if user.has_role(Role.GUARDIAN):
+        return list(children_of(guardian=user).values_list("pk", flat=True))
+    return []
 
 
 def access_term(user: User, pk: int) -> Term:
@@ -27,36 +48,54 @@ def access_term(user: User, pk: int) -> Term:
 
 
 def access_course(user: User, pk: int) -> Course:
-    if not _is_admin(user):
-        raise Http404
-    return get_object_or_404(Course.objects.select_related("term", "subject"), pk=pk)
+    return get_object_or_404(courses_of(user).select_related("term", "subject"), pk=pk)
 
 
 def access_grade(user: User, pk: int) -> Grade:
-    if not _is_admin(user):
-        raise Http404
-    return get_object_or_404(Grade.objects.select_related("assessment__course__term"), pk=pk)
+    grades = Grade.objects.filter(assessment__course__in=courses_of(user))
+    return get_object_or_404(grades.select_related("assessment__course__term"), pk=pk)
 
 
 def access_student(user: User, pk: int) -> User:
-    """A student's records: administrators see anyone's, a student only their own."""
-    if not _is_admin(user) and user.pk != pk:
+    """A student's records: administrators see anyone's, a student their own, a guardian
+    their children's."""
+    if not _is_admin(user) and pk not in _own_students(user):
         raise Http404
     return get_object_or_404(User, pk=pk, role=Role.STUDENT)
+
+
+def access_viewed_student(user: User, pk: int | None) -> User:
+    """The student the "my ..." pages show: a student themself; a guardian the child named
+    by `?student=` (their first child when none is named). Anyone else's id is a 404."""
+    if user.has_role(Role.STUDENT):
+        if pk is not None and pk != user.pk:
+            raise Http404
+        return user
+    children = children_of(guardian=user) if user.has_role(Role.GUARDIAN) else User.objects.none()
+    child = children.filter(pk=pk).first() if pk is not None else children.first()
+    if child is None:
+        raise Http404(gettext("No such child of yours."))
+    return child
 
 
 def access_invoice(user: User, pk: int) -> Invoice:
     invoices = Invoice.objects.select_related("student", "fee")
     if not _is_admin(user):
-        invoices = invoices.filter(student=user)
+        invoices = invoices.filter(student__in=_own_students(user))
     return get_object_or_404(invoices, pk=pk)
 
 
 def access_payment(user: User, pk: int) -> Payment:
     payments = Payment.objects.select_related("invoice__student", "recorded_by")
     if not _is_admin(user):
-        payments = payments.filter(invoice__student=user)
+        payments = payments.filter(invoice__student__in=_own_students(user))
     return get_object_or_404(payments, pk=pk)
+
+
+def access_group(user: User, pk: int) -> ClassGroup:
+    if not _is_admin(user):
+        raise Http404
+    return get_object_or_404(ClassGroup, pk=pk)
 
 
 # --- live feeds (registered in SchoolConfig.ready) -------------------------------------------

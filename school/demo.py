@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.roles import Role
 from school.clock import tenant_currency, tenant_today
 from school.models import Assessment, Course, Grade, GradeStatus, Invoice, Term
-from school.services import grades, invoices, reminders, structure
+from school.services import grades, invoices, people, reminders, structure
 from school.services.groups import group_create
 from school.services.people import student_record_set
 from tenants.models import Tenant
@@ -27,14 +27,46 @@ SCORES = {  # (student email prefix, subject) → scores per assessment
 }
 
 
+# (guardian's e-mail prefix) → their children's; (teacher's) → the subject they teach.
+FAMILIES = {"marge": ("lisa", "bart")}
+TEACHING = {"largo": "ENG"}
+
+
 def demo_seed(*, tenant: Tenant) -> None:
     """Runs inside the tenant's schema and a transaction; does nothing the second time."""
-    if Term.objects.exists():
-        return
     admin = User.objects.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
     students = list(User.objects.filter(role=Role.STUDENT).order_by("email"))
     if admin is None or not students:
         return
+    # Families first, so the guardians receive their copies of what the seeding notifies.
+    _link_families(students=students)
+    if not Term.objects.exists():
+        _seed_records(students=students, admin=admin)
+    _assign_teachers(admin=admin)
+
+
+def _prefix(user: User) -> str:
+    return user.email.split("@")[0]
+
+
+def _link_families(*, students: list[User]) -> None:
+    for guardian in User.objects.filter(role=Role.GUARDIAN):
+        names = FAMILIES.get(_prefix(guardian), ())
+        children = [s for s in students if _prefix(s) in names]
+        if children:
+            people.guardianship_set(guardian=guardian, students=children)
+
+
+def _assign_teachers(*, admin: User) -> None:
+    for teacher in User.objects.filter(role=Role.TEACHER):
+        code = TEACHING.get(_prefix(teacher))
+        for course in Course.objects.filter(subject__code=code).exclude(teachers=teacher):
+            grades.course_set_teachers(
+                course=course, teachers=[*course.teachers.all(), teacher], by=admin
+            )
+
+
+def _seed_records(*, students: list[User], admin: User) -> None:
     today = tenant_today()
     subjects = [structure.subject_create(code=code, name=name) for code, name in SUBJECTS]
     group = group_create(name="9° A", level="9°")
@@ -82,9 +114,7 @@ def demo_seed(*, tenant: Tenant) -> None:
 
 
 def _score(student: User, course: Course, position: int) -> str:
-    return SCORES.get((student.email.split("@")[0], course.subject.code), ("15", "75", "38"))[
-        position
-    ]
+    return SCORES.get((_prefix(student), course.subject.code), ("15", "75", "38"))[position]
 
 
 def _seed_closed_term(*, term: Term, students: list[User], admin: User) -> None:

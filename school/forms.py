@@ -10,11 +10,12 @@ from accounts.models import User
 from config.forms import (
     DateInputField,
     DecimalInputField,
+    IdField,
     IntegerInputField,
     ModelIdChoiceField,
 )
 from school.models import FeeItem, PaymentMethod
-from school.selectors import students
+from school.selectors import students, teachers
 from school.states import InvoiceStatus
 
 
@@ -109,3 +110,42 @@ class PaymentForm(forms.Form):
 class FeeForm(forms.Form):
     name = forms.CharField(max_length=120, label=_("Name"))
     amount = AmountField(label=_("Amount"))
+
+
+class ChildForm(forms.Form):
+    """`?student=<id>`: which child a guardian's page shows (whose it is: school.access)."""
+
+    student = IdField(required=False)
+
+
+class ModelIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows picked by id, each id read like IdField first (so "١٢" is not row 12)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or ():
+            try:
+                IdField().clean(item)
+            except ValidationError:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                ) from None
+        return super().clean(value)
+
+
+class CourseTeachersForm(forms.Form):
+    teachers = ModelIdsChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Teachers"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teachers"].queryset = teachers()  # type: ignore[attr-defined]
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=40, label=_("Name"))

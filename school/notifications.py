@@ -7,20 +7,53 @@ Services build the parameters with the builders at the end of this module and ca
 `realtime.services.notify(recipients=..., kind=..., params=...)`. The pages' scripts read
 some parameters (tests/school/test_notification_catalogue.py keeps them declared)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext, ngettext
 
+from accounts.models import User
 from realtime.catalogue import NotificationType, register
 from school import grading, states
 from school.models import Course, Grade, Invoice, Payment
 from school.money import money_text
 from school.payloads import GradeRow, InvoiceRow, grade_row, invoice_row
+
+# --- the child a guardian's copy is about ----------------------------------------------------
+
+
+class ChildRef(TypedDict):
+    """Which of a guardian's children a notification concerns (guardians' copies only: the
+    student's own copy has no `child`)."""
+
+    id: int
+    name: str
+
+
+def _naming_child(title: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A guardian's copy says whose it is: "Lisa: New grade in Music"."""
+
+    def render(p: Any) -> str:
+        if "child" not in p:
+            return title(p)
+        return gettext("%(child)s: %(title)s") % {"child": p["child"]["name"], "title": title(p)}
+
+    return render
+
+
+def _childs_page(url_name: str) -> Callable[[Any], str]:
+    """The student's page, or for a guardian's copy the same page switched to that child."""
+
+    def render(p: Any) -> str:
+        url = reverse(url_name)
+        return f"{url}?student={p['child']['id']}" if "child" in p else url
+
+    return render
+
 
 # --- grades ----------------------------------------------------------------------------------
 
@@ -35,6 +68,7 @@ class GradeParams(TypedDict):
     course: str
     grades: list[GradeRow]
     course_average: str | None
+    child: NotRequired[ChildRef]
 
 
 def _plain(decimal_text: str) -> str:
@@ -70,16 +104,15 @@ def _corrected_title(p: GradeParams) -> str:
     ) % {"count": count, "course": p["course"]}
 
 
-def _my_grades(p: GradeParams) -> str:
-    return reverse("school:my_grades")
+_my_grades = _childs_page("school:my_grades")
 
 
 GRADE_PUBLISHED = register(
     NotificationType(
         type="grade.published",
         params=GradeParams,
-        audience="the student whose grades were published",
-        title=_published_title,
+        audience="the student whose grades were published, and their guardians",
+        title=_naming_child(_published_title),
         body=_grades_listed,
         url=_my_grades,
     )
@@ -88,10 +121,37 @@ GRADE_UPDATED = register(
     NotificationType(
         type="grade.updated",
         params=GradeParams,
-        audience="the student whose published grades were corrected",
-        title=_corrected_title,
+        audience="the student whose published grades were corrected, and their guardians",
+        title=_naming_child(_corrected_title),
         body=_grades_listed,
         url=_my_grades,
+    )
+)
+
+
+# --- teachers --------------------------------------------------------------------------------
+
+
+class CourseParams(TypedDict):
+    """A course a teacher was given to teach."""
+
+    term_id: int
+    term: str
+    course_id: int
+    course: str
+
+
+COURSE_TEACHER_ASSIGNED = register(
+    NotificationType(
+        type="course.teacher_assigned",
+        params=CourseParams,
+        audience="a teacher an administrator newly assigned to a course",
+        title=lambda p: gettext("You now teach %(course)s") % {"course": p["course"]},
+        body=lambda p: (
+            gettext("%(course)s (%(term)s) is in your gradebooks.")
+            % {"course": p["course"], "term": p["term"]}
+        ),
+        url=lambda p: reverse("school:gradebook", args=[p["course_id"]]),
     )
 )
 
@@ -105,6 +165,7 @@ class InvoiceParams(TypedDict):
 
     invoice: InvoiceRow
     balance: str
+    child: NotRequired[ChildRef]
 
 
 class PaymentParams(InvoiceParams):
@@ -139,8 +200,7 @@ INVOICE_LABELS: dict[str, Callable[[InvoiceParams], str]] = {
 }
 
 
-def _my_invoices(p: InvoiceParams) -> str:
-    return reverse("school:my_invoices")
+_my_invoices = _childs_page("school:my_invoices")
 
 
 def _issued_body(p: InvoiceParams) -> str:
@@ -195,8 +255,8 @@ INVOICE_ISSUED = register(
     NotificationType(
         type="invoice.issued",
         params=InvoiceParams,
-        audience="the student billed",
-        title=lambda p: gettext("New invoice"),
+        audience="the student billed, and their guardians",
+        title=_naming_child(lambda p: gettext("New invoice")),
         body=_issued_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -206,8 +266,8 @@ INVOICE_CANCELLED = register(
     NotificationType(
         type="invoice.cancelled",
         params=InvoiceParams,
-        audience="the student of the cancelled invoice",
-        title=lambda p: gettext("Invoice cancelled"),
+        audience="the student of the cancelled invoice, and their guardians",
+        title=_naming_child(lambda p: gettext("Invoice cancelled")),
         body=_cancelled_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -217,8 +277,11 @@ INVOICE_OVERDUE = register(
     NotificationType(
         type="invoice.overdue",
         params=InvoiceParams,
-        audience="the student of an invoice the daily run found late (also by e-mail)",
-        title=lambda p: gettext("Invoice overdue"),
+        audience=(
+            "the student of an invoice the daily run found late, and their guardians"
+            " (also by e-mail)"
+        ),
+        title=_naming_child(lambda p: gettext("Invoice overdue")),
         body=_overdue_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -228,8 +291,11 @@ INVOICE_DUE_SOON = register(
     NotificationType(
         type="invoice.due_soon",
         params=DueSoonParams,
-        audience="the student of an open invoice falling due within days (also by e-mail)",
-        title=lambda p: gettext("Invoice due soon"),
+        audience=(
+            "the student of an open invoice falling due within days, and their guardians"
+            " (also by e-mail)"
+        ),
+        title=_naming_child(lambda p: gettext("Invoice due soon")),
         body=_due_soon_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -239,8 +305,8 @@ PAYMENT_RECORDED = register(
     NotificationType(
         type="payment.recorded",
         params=PaymentParams,
-        audience="the student whose invoice was paid",
-        title=lambda p: gettext("Payment received"),
+        audience="the student whose invoice was paid, and their guardians",
+        title=_naming_child(lambda p: gettext("Payment received")),
         body=_payment_body,
         url=_my_invoices,
         labels=INVOICE_LABELS,
@@ -261,6 +327,15 @@ def grade_rows_params(
         "course": course.name,
         "grades": [grade_row(g) for g in grades],
         "course_average": grading.decimal_text(average),
+    }
+
+
+def course_params(*, course: Course) -> CourseParams:
+    return {
+        "term_id": course.term_id,
+        "term": course.term.name,
+        "course_id": course.pk,
+        "course": course.name,
     }
 
 
@@ -288,3 +363,12 @@ def due_soon_params(*, invoice: Invoice, balance: Decimal, today: date) -> DueSo
         **invoice_params(invoice=invoice, balance=balance),
         "due_in_days": (invoice.due_on - today).days,
     }
+
+
+P = TypeVar("P", bound=Mapping[str, Any])
+
+
+def for_guardian(params: P, *, student: User) -> P:
+    """The guardians' copy of a student's notification: the same facts, naming the child."""
+    child: ChildRef = {"id": student.pk, "name": student.display_name}
+    return cast(P, {**params, "child": child})

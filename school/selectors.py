@@ -18,11 +18,13 @@ from school import grading
 from school.clock import tenant_currency, tenant_today
 from school.models import (
     Assessment,
+    ClassGroup,
     Course,
     Enrolment,
     FeeItem,
     Grade,
     GradeStatus,
+    Guardianship,
     Invoice,
     Payment,
     Term,
@@ -131,8 +133,12 @@ def term_list() -> QuerySet[Term]:
     return Term.objects.all()
 
 
-def course_list(*, term: Term | None = None) -> QuerySet[Course]:
-    courses = Course.objects.select_related("term", "subject").annotate(
+def course_list(*, term: Term | None = None, taught_by: User | None = None) -> QuerySet[Course]:
+    """The courses, with their teachers; `taught_by`: only that teacher's."""
+    courses = Course.objects.select_related("term", "subject").prefetch_related("teachers")
+    if taught_by is not None:
+        courses = courses.filter(teachers=taught_by)
+    courses = courses.annotate(
         students=Count("enrolments", distinct=True),
         drafts=Count(
             "assessments__grades", filter=Q(assessments__grades__status=GradeStatus.DRAFT)
@@ -309,3 +315,41 @@ def student_overview(*, student: User) -> dict[str, Any]:
         "open_invoices": student_invoices(student=student).filter(status__in=OPEN_STATUSES),
         "recent_grades": published_grades(student=student).order_by("-published_at")[:5],
     }
+
+
+# --- families ----------------------------------------------------------------------------------
+
+
+def family_of(*, student: User | int) -> list[int]:
+    """The ids of a student's guardians: who receives a copy of the student's notifications."""
+    return sorted(
+        Guardianship.objects.filter(student=student).values_list("guardian_id", flat=True)
+    )
+
+
+def children_of(*, guardian: User) -> QuerySet[User]:
+    """A guardian's children, the only students whose records they may see."""
+    return User.objects.filter(role=Role.STUDENT, guardianships__guardian=guardian).order_by(
+        "full_name", "email"
+    )
+
+
+def guardian_overview(*, guardian: User) -> dict[str, Any]:
+    """Each child with what their own overview leads with: the term average, what is owed."""
+    return {
+        "children": [
+            {"student": child, **student_overview(student=child)}
+            for child in children_of(guardian=guardian)
+        ]
+    }
+
+
+# --- teachers and groups -----------------------------------------------------------------------
+
+
+def teachers() -> QuerySet[User]:
+    return User.objects.filter(role=Role.TEACHER, is_active=True).order_by("full_name", "email")
+
+
+def group_list() -> QuerySet[ClassGroup]:
+    return ClassGroup.objects.annotate(member_count=Count("students")).order_by("name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from school.views import dashboard, grades, payments, setup
+from school.views import dashboard, grades, groups, payments, setup
 
 app_name = "school"
 
@@ -20,8 +20,9 @@ urlpatterns = [
     path("setup/enrolment/group/", setup.setup_enrol_group, name="setup_enrol_group"),
     path("setup/enrolment/move/", setup.setup_student_group, name="setup_student_group"),
     path("setup/enrolment/course/", setup.setup_student_course, name="setup_student_course"),
-    # administrators: grades
+    # administrators and (their own courses) teachers: grades
     path("courses/", grades.courses, name="courses"),
+    path("courses/<int:course_id>/teachers/", grades.course_teachers, name="course_teachers"),
     path("courses/<int:course_id>/gradebook/", grades.gradebook, name="gradebook"),
     path("courses/<int:course_id>/assessments/", grades.assessment_add, name="assessment_add"),
     path("courses/<int:course_id>/publish/", grades.course_publish, name="course_publish"),
@@ -32,6 +33,9 @@ urlpatterns = [
         grades.student_term_report,
         name="student_term_report",
     ),
+    # administrators: class groups
+    path("groups/", groups.groups, name="groups"),
+    path("groups/<int:group_id>/rename/", groups.group_rename, name="group_rename"),
     # administrators: payments
     path("fees/", payments.fees, name="fees"),
     path("invoices/", payments.invoices, name="invoices"),
@@ -43,7 +47,7 @@ urlpatterns = [
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
     path("payments/fragment/", payments.payments_feed_fragment, name="payments_feed_fragment"),
     path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),
-    # students
+    # students, and guardians for each child (?student=<id>)
     path("my/grades/", grades.my_grades, name="my_grades"),
     path("my/grades.json", grades.my_grades_json, name="my_grades_json"),
     path("my/grades/fragment/", grades.my_grades_fragment, name="my_grades_fragment"),

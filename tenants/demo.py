@@ -34,6 +34,8 @@ DEMO_TENANTS = (
             ("admin@springfield.localhost", Role.ADMINISTRATOR, "Edna Krabappel"),
             ("lisa@springfield.localhost", Role.STUDENT, "Lisa Simpson"),
             ("bart@springfield.localhost", Role.STUDENT, "Bart Simpson"),
+            ("largo@springfield.localhost", Role.TEACHER, "Dewey Largo"),
+            ("marge@springfield.localhost", Role.GUARDIAN, "Marge Simpson"),
         ),
     ),
     DemoTenant(

@@ -1,6 +1,7 @@
 """Writes of assessments and grades (terms, courses and enrolment are in
-school.services.structure). Administrators enter drafts and publish them; students are
-notified (`grade.published`, `grade.updated`) in the same transaction as the change."""
+school.services.structure). Administrators, and a course's teachers for their courses,
+enter drafts and publish them; students and their guardians are notified
+(`grade.published`, `grade.updated`) in the same transaction as the change."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -15,16 +16,52 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.roles import Role
 from realtime.catalogue import NotificationType
 from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
 from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Term
-from school.notifications import GRADE_PUBLISHED, GRADE_UPDATED, GradeParams, grade_rows_params
+from school.notifications import (
+    COURSE_TEACHER_ASSIGNED,
+    GRADE_PUBLISHED,
+    GRADE_UPDATED,
+    GradeParams,
+    course_params,
+    grade_rows_params,
+)
 from school.payloads import cell_key
 from school.selectors import student_course_average
-from school.services.common import require_administrator, require_student
+from school.services.common import (
+    notify_family,
+    require_administrator,
+    require_grader,
+    require_student,
+)
+
+
+def course_set_teachers(*, course: Course, teachers: Iterable[User], by: User) -> list[User]:
+    """Make `teachers` exactly the course's teachers: they see and grade it, nobody else of
+    their role does; those new to it are notified (`course.teacher_assigned`). Only
+    administrators assign them."""
+    require_administrator(by)
+    chosen = list(teachers)
+    for teacher in chosen:
+        if not teacher.has_role(Role.TEACHER):
+            raise ValidationError(
+                {
+                    "teachers": gettext("%(name)s is not a teacher of this school.")
+                    % {"name": teacher.display_name}
+                }
+            )
+    with transaction.atomic():
+        current = set(course.teachers.values_list("pk", flat=True))
+        course.teachers.set(chosen)
+        # Only those new to the course hear of it (saving the same form again is quiet).
+        newly = [t for t in chosen if t.pk not in current]
+        notify(recipients=newly, kind=COURSE_TEACHER_ASSIGNED, params=course_params(course=course))
+    return chosen
 
 
 def assessment_create(
@@ -35,7 +72,7 @@ def assessment_create(
     max_score: Decimal = Decimal("100"),
     weight: Decimal = Decimal("1"),
 ) -> Assessment:
-    require_administrator(by)
+    require_grader(by, course)
     title = title.strip()
     errors: dict[str, str] = {}
     if not title:
@@ -118,7 +155,7 @@ def _require_enrolled(assessment: Assessment, student: User) -> None:
 def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, by: User) -> Grade:
     """Enter or change one grade. A new or draft grade stays a draft; changing a published
     grade is a correction, which the student is told about at once."""
-    require_administrator(by)
+    require_grader(by, assessment.course)
     require_student(student)
     require_entry_window(assessment.course.term)
     _require_enrolled(assessment, student)
@@ -164,7 +201,7 @@ def gradebook_save(
     names each bad cell (cell_key). Empty cells remove drafts; published grades can be
     corrected but not removed. Corrections notify the students concerned.
     """
-    require_administrator(by)
+    require_grader(by, course)
     require_entry_window(course.term)
     assessments = {a.pk: a for a in course.assessments.all()}
     enrolled = set(course.enrolments.values_list("student_id", flat=True))
@@ -232,7 +269,7 @@ def _locked_grades() -> "QuerySet[Grade]":
 
 
 def grade_publish(*, grade: Grade, by: User) -> Grade:
-    require_administrator(by)
+    require_grader(by, grade.assessment.course)
     require_entry_window(grade.assessment.course.term)
     with transaction.atomic():
         locked = _locked_grades().get(pk=grade.pk)
@@ -244,7 +281,7 @@ def grade_publish(*, grade: Grade, by: User) -> Grade:
 
 def course_publish(*, course: Course, by: User) -> list[Grade]:
     """Publish every draft grade of a course; returns what was published (maybe nothing)."""
-    require_administrator(by)
+    require_grader(by, course)
     require_entry_window(course.term)
     with transaction.atomic():
         drafts = list(
@@ -297,8 +334,8 @@ def _notify_grades(*, grades: Iterable[Grade], kind: NotificationType[GradeParam
         course = group[0].assessment.course
         average = student_course_average(student=student_id, course=course)
         for start in range(0, len(group), ROWS_PER_NOTIFICATION):
-            notify(
-                recipients=[student_id],
+            notify_family(
+                student=student_id,
                 kind=kind,
                 params=grade_rows_params(
                     course=course,

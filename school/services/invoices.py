@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from realtime.services import notify
 from realtime.topics import topic_publish_on_commit
 from school import states
 from school.clock import tenant_currency, tenant_today
@@ -26,7 +25,7 @@ from school.notifications import (
 )
 from school.payloads import PAYMENTS_FEED_ID, PAYMENTS_TOPIC, payment_row
 from school.selectors import student_balance
-from school.services.common import require_administrator, require_student
+from school.services.common import notify_family, require_administrator, require_student
 from school.states import InvoiceStatus
 
 
@@ -84,8 +83,8 @@ def invoice_issue(
             due_on=due_on,
             issued_by=by,
         )
-        notify(
-            recipients=[invoice.student_id],
+        notify_family(
+            student=invoice.student_id,
             kind=INVOICE_ISSUED,
             params=invoice_params(invoice=invoice, balance=_owed(invoice)),
         )
@@ -108,8 +107,8 @@ def invoice_cancel(*, invoice: Invoice, by: User) -> Invoice:
         locked.status = InvoiceStatus.CANCELLED
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "updated_at"])
-        notify(
-            recipients=[locked.student_id],
+        notify_family(
+            student=locked.student_id,
             kind=INVOICE_CANCELLED,
             params=invoice_params(invoice=locked, balance=_owed(locked)),
         )
@@ -164,8 +163,8 @@ def payment_record(
         locked.status = states.status_after_payment(status=locked.status, balance=locked.balance)
         locked.updated_at = timezone.now()
         locked.save(update_fields=["amount_paid", "status", "updated_at"])
-        notify(
-            recipients=[locked.student_id],
+        notify_family(
+            student=locked.student_id,
             kind=PAYMENT_RECORDED,
             params=payment_params(payment=payment, balance=_owed(locked)),
         )

@@ -16,12 +16,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import User
 from realtime.catalogue import NotificationType
-from realtime.services import notify, recipient_locale
+from realtime.services import recipient_locale
 from school.clock import tenant_today
 from school.models import Invoice, InvoiceReminder, ReminderKind
-from school.notifications import INVOICE_DUE_SOON, INVOICE_OVERDUE, due_soon_params, invoice_params
+from school.notifications import (
+    INVOICE_DUE_SOON,
+    INVOICE_OVERDUE,
+    due_soon_params,
+    for_guardian,
+    invoice_params,
+)
 from school.selectors import student_balance
+from school.services.common import notify_family
 from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
 from tenants.selectors import current_tenant, tenant_base_url
 
@@ -112,13 +120,24 @@ def _claim(*, invoice: Invoice, kind: str) -> bool:
 
 def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
     """The inbox notification and the e-mail say the same thing: both are rendered from the
-    notification's parameters, the e-mail in the student's language (the daily run has no
-    request to take a language from)."""
-    notify(recipients=[invoice.student_id], kind=kind, params=params)
+    notification's parameters, each e-mail in its reader's language (the daily run has no
+    request to take a language from). The student's guardians get their copy, naming the
+    child, by both ways too."""
+    guardians = notify_family(student=invoice.student, kind=kind, params=params)
+    _mail(invoice=invoice, reader=invoice.student, kind=kind, params=params)
+    for guardian in User.objects.filter(pk__in=guardians):
+        _mail(
+            invoice=invoice,
+            reader=guardian,
+            kind=kind,
+            params=for_guardian(params, student=invoice.student),
+        )
+
+
+def _mail(*, invoice: Invoice, reader: User, kind: NotificationType[P], params: P) -> None:
     tenant = current_tenant()
-    student = invoice.student
-    # In the student's language, times in the tenant's zone (as the inbox shows it to them).
-    with recipient_locale(student):
+    # In the reader's language, times in the tenant's zone (as the inbox shows it to them).
+    with recipient_locale(reader):
         shown = kind.render(params)
         link = tenant_base_url(tenant=tenant) + shown.url
         subject = gettext("%(title)s: %(invoice)s — %(school)s") % {
@@ -128,13 +147,13 @@ def _remind(*, invoice: Invoice, kind: NotificationType[P], params: P) -> None:
         }
         text = "\n\n".join(
             [
-                gettext("Hello %(name)s,") % {"name": student.display_name},
+                gettext("Hello %(name)s,") % {"name": reader.display_name},
                 shown.body,
                 gettext("Your invoices: %(link)s") % {"link": link},
             ]
         )
         text += "\n"
-    recipient = student.email
+    recipient = reader.email
     transaction.on_commit(
         lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient]),
         robust=True,

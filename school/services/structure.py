@@ -269,11 +269,6 @@ def course_create(
     return course
 
 
-def course_teachers_set(*, course: Course, teachers: Iterable[User]) -> Course:
-    course.teachers.set(_require_teachers(teachers))
-    return course
-
-
 # --- enrolment -------------------------------------------------------------------------------
 
 

@@ -12,23 +12,76 @@ from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from config.forms import IdField
 from school import access, selectors
-from school.forms import AssessmentForm, add_service_errors, score_field
+from school.forms import (
+    AssessmentForm,
+    CourseTeachersForm,
+    add_service_errors,
+    score_field,
+)
 from school.models import Course, Term
 from school.services import grades as services
-from school.views.common import error_status
+from school.views.common import FAMILY, error_status, family_context, viewed_student
 
 # A gradebook cell's name (school.payloads.cell_key): ASCII ids, at most 18 digits (a bigint).
 CELL = re.compile(r"g-([1-9][0-9]{0,17})-([1-9][0-9]{0,17})", re.ASCII)
 
 
-@role_required(*SCHOOL_STAFF)
-@require_GET
-def courses(request: HttpRequest) -> HttpResponse:
+# Who grades: administrators every course, a teacher the courses they teach (school.access).
+GRADERS = (*SCHOOL_STAFF, Role.TEACHER)
+
+
+def _courses_page(
+    request: HttpRequest, *, general_errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    admin = user.has_role(*SCHOOL_STAFF)
+    courses = selectors.course_list(taught_by=None if admin else user)
     return render(
         request,
         "school/courses.html",
-        {"terms": selectors.term_list(), "courses": selectors.course_list()},
+        {
+            "terms": selectors.term_list(),
+            "courses": courses,
+            "is_admin": admin,
+            "teachers": selectors.teachers() if admin else [],
+            "general_errors": general_errors or [],
+        },
+        status=status,
     )
+
+
+@role_required(*GRADERS)
+@require_GET
+def courses(request: HttpRequest) -> HttpResponse:
+    return _courses_page(request)
+
+
+@role_required(*SCHOOL_STAFF)
+@require_POST
+def course_teachers(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Assign the course's teachers (the courses page's small form per course)."""
+    user = request_user(request)
+    course = access.access_course(user, course_id)
+    form = CourseTeachersForm(request.POST)
+    if not form.is_valid():
+        errors = [str(m) for field in form.errors.values() for m in field]
+        return _courses_page(request, general_errors=errors, status=400)
+    try:
+        chosen = services.course_set_teachers(
+            course=course, teachers=form.cleaned_data["teachers"], by=user
+        )
+    except ValidationError as exc:
+        return _courses_page(request, general_errors=exc.messages, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "%(course)s now has %(count)d teacher.",
+            "%(course)s now has %(count)d teachers.",
+            len(chosen),
+        )
+        % {"course": course.name, "count": len(chosen)},
+    )
+    return redirect("school:courses")
 
 
 def _gradebook_page(
@@ -58,7 +111,7 @@ def _gradebook_page(
     )
 
 
-@role_required(*SCHOOL_STAFF)
+@role_required(*GRADERS)
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
     course = access.access_course(user, course_id)
@@ -103,7 +156,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect("school:gradebook", course_id=course.pk)
 
 
-@role_required(*SCHOOL_STAFF)
+@role_required(*GRADERS)
 @require_POST
 def assessment_add(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
@@ -119,7 +172,7 @@ def assessment_add(request: HttpRequest, course_id: int) -> HttpResponse:
     return _gradebook_page(request, course, assessment_form=form, status=400)
 
 
-@role_required(*SCHOOL_STAFF)
+@role_required(*GRADERS)
 @require_POST
 def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     user = request_user(request)
@@ -145,7 +198,7 @@ def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect("school:gradebook", course_id=course.pk)
 
 
-@role_required(*SCHOOL_STAFF)
+@role_required(*GRADERS)
 @require_POST
 def grade_publish(request: HttpRequest, grade_id: int) -> HttpResponse:
     user = request_user(request)
@@ -169,16 +222,7 @@ def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
     try:
         published = services.term_publish(term=term, by=user)
     except ValidationError as exc:
-        return render(
-            request,
-            "school/courses.html",
-            {
-                "terms": selectors.term_list(),
-                "courses": selectors.course_list(),
-                "general_errors": exc.messages,
-            },
-            status=error_status(exc),
-        )
+        return _courses_page(request, general_errors=exc.messages, status=error_status(exc))
     messages.success(
         request,
         ngettext(
@@ -191,34 +235,44 @@ def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
     return redirect("school:courses")
 
 
-# --- students ------------------------------------------------------------------------------
+# --- students and guardians ----------------------------------------------------------------
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_grades(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    student = viewed_student(request)
     return render(
-        request, "school/my_grades.html", {"terms": selectors.student_grades(student=user)}
+        request,
+        "school/my_grades.html",
+        {
+            "terms": selectors.student_grades(student=student),
+            **family_context(request, student),
+        },
     )
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_grades_fragment(request: HttpRequest) -> HttpResponse:
     """The page's grades alone, rendered by the page's own template: the page swaps it in when
     a grade notification arrives and after a reconnect (one source of markup and averages)."""
-    user = request_user(request)
+    student = viewed_student(request)
     return render(
-        request, "school/_my_grades.html", {"terms": selectors.student_grades(student=user)}
+        request,
+        "school/_my_grades.html",
+        {
+            "terms": selectors.student_grades(student=student),
+            **family_context(request, student),
+        },
     )
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_grades_json(request: HttpRequest) -> HttpResponse:
     """The "my grades" state as JSON (same numbers as the page, decimals as strings)."""
-    return JsonResponse(selectors.grades_json(student=request_user(request)))
+    return JsonResponse(selectors.grades_json(student=viewed_student(request)))
 
 
 def _report(request: HttpRequest, student: User, term: Term) -> HttpResponse:
@@ -228,11 +282,11 @@ def _report(request: HttpRequest, student: User, term: Term) -> HttpResponse:
     )
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_term_report(request: HttpRequest, term_id: int) -> HttpResponse:
-    user = request_user(request)
-    return _report(request, user, access.access_term(user, term_id))
+    student = viewed_student(request)
+    return _report(request, student, access.access_term(request_user(request), term_id))
 
 
 @role_required(*SCHOOL_STAFF)

@@ -9,8 +9,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user, role_required
-from accounts.models import User
-from accounts.roles import SCHOOL_STAFF, Role
+from accounts.roles import SCHOOL_STAFF
 from school import access, selectors
 from school.forms import (
     FeeForm,
@@ -22,7 +21,7 @@ from school.forms import (
 )
 from school.models import Invoice
 from school.services import invoices as services
-from school.views.common import error_status
+from school.views.common import FAMILY, error_status, family_context, viewed_student
 
 
 @role_required(*SCHOOL_STAFF)
@@ -202,39 +201,41 @@ def payments_feed_json(request: HttpRequest) -> HttpResponse:
     return JsonResponse(selectors.payments_feed_json(limit=FEED_LENGTH))
 
 
-@role_required(*SCHOOL_STAFF, Role.STUDENT)
+@role_required(*SCHOOL_STAFF, *FAMILY)
 @require_GET
 def receipt(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = access.access_payment(request_user(request), payment_id)
     return render(request, "school/receipt.html", {"payment": payment, "invoice": payment.invoice})
 
 
-# --- students ------------------------------------------------------------------------------
+# --- students and guardians ----------------------------------------------------------------
 
 
-def _my_invoices(user: User) -> dict[str, Any]:
+def _my_invoices(request: HttpRequest) -> dict[str, Any]:
+    student = viewed_student(request)
     return {
-        "invoices": selectors.student_invoices(student=user).prefetch_related("payments"),
-        "balance_text": selectors.student_balance_text(student=user),
+        "invoices": selectors.student_invoices(student=student).prefetch_related("payments"),
+        "balance_text": selectors.student_balance_text(student=student),
+        **family_context(request, student),
     }
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_invoices(request: HttpRequest) -> HttpResponse:
-    return render(request, "school/my_invoices.html", _my_invoices(request_user(request)))
+    return render(request, "school/my_invoices.html", _my_invoices(request))
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_invoices_fragment(request: HttpRequest) -> HttpResponse:
     """The page's balance and invoices alone, rendered by the page's own template: the page
     swaps it in when an invoice or payment notification arrives and after a reconnect."""
-    return render(request, "school/_my_invoices.html", _my_invoices(request_user(request)))
+    return render(request, "school/_my_invoices.html", _my_invoices(request))
 
 
-@role_required(Role.STUDENT)
+@role_required(*FAMILY)
 @require_GET
 def my_balance_json(request: HttpRequest) -> HttpResponse:
     """The "my invoices" state as JSON (the balance and each invoice as notifications carry it)."""
-    return JsonResponse(selectors.balance_json(student=request_user(request)))
+    return JsonResponse(selectors.balance_json(student=viewed_student(request)))

@@ -30,7 +30,7 @@ from school.forms_setup import (
     TermForm,
 )
 from school.models import Course, SchoolYear, Term
-from school.services import structure
+from school.services import grades, structure
 from school.services.groups import group_create
 from school.views.common import error_status
 
@@ -247,7 +247,9 @@ def setup_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, "course_edit.html", {"course": course, "form": form}, 400)
     try:
-        structure.course_teachers_set(course=course, **form.cleaned_data)
+        grades.course_set_teachers(
+            course=course, teachers=form.cleaned_data["teachers"], by=request_user(request)
+        )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _page(

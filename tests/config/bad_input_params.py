@@ -29,7 +29,10 @@ from console.forms import (
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
+    ChildForm,
+    CourseTeachersForm,
     FeeForm,
+    GroupForm,
     InvoiceFilterForm,
     InvoiceIssueForm,
     PageForm,
@@ -38,7 +41,6 @@ from school.forms import (
 from school.forms_setup import (
     CourseForm,
     GroupEnrolForm,
-    GroupForm,
     SchoolYearForm,
     StudentCourseForm,
     StudentGroupForm,
@@ -46,6 +48,7 @@ from school.forms_setup import (
     TermEditForm,
     TermForm,
 )
+from school.forms_setup import GroupForm as SetupGroupForm
 
 Reads = tuple[type[forms.Form] | str, ...]
 
@@ -103,20 +106,23 @@ SCHOOL: dict[str, Reads] = {
     "school:payments_feed_json": (),
     "school:payments_feed_fragment": (),
     "school:receipt": (),
-    "school:my_grades": (),
-    "school:my_grades_json": (),
-    "school:my_grades_fragment": (),
-    "school:my_term_report": (),
-    "school:my_invoices": (),
-    "school:my_balance_json": (),
-    "school:my_invoices_fragment": (),
+    "school:my_grades": (ChildForm,),
+    "school:my_grades_json": (ChildForm,),
+    "school:my_grades_fragment": (ChildForm,),
+    "school:my_term_report": (ChildForm,),
+    "school:my_invoices": (ChildForm,),
+    "school:my_balance_json": (ChildForm,),
+    "school:my_invoices_fragment": (ChildForm,),
+    "school:course_teachers": (CourseTeachersForm,),
+    "school:groups": (GroupForm,),
+    "school:group_rename": (GroupForm,),
     # setting the school up
     "school:setup": (),
     "school:setup_years": (SchoolYearForm,),
     "school:setup_year_edit": (SchoolYearForm,),
     "school:setup_terms": (TermForm,),
     "school:setup_term_edit": (TermEditForm,),
-    "school:setup_groups": (GroupForm,),
+    "school:setup_groups": (SetupGroupForm,),
     "school:setup_subjects": (SubjectForm,),
     "school:setup_courses": (CourseForm,),
     "school:setup_course_edit": ("teachers",),

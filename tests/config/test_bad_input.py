@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
-from school.models import FeeItem, SchoolYear
+from school.models import ClassGroup, FeeItem, Guardianship, SchoolYear
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -222,6 +222,12 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         year = SchoolYear.objects.create(
             name="2026", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
         )
+        group = ClassGroup.objects.create(name="1° A")
+    teacher = make_user(school, Role.TEACHER)
+    guardian = make_user(school, Role.GUARDIAN)
+    with tenant_context(school):
+        course.teachers.add(teacher)
+        Guardianship.objects.create(guardian=guardian, student=student)
     with tenant_context(clinic):
         c = make_clinic(clinic)
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
@@ -235,7 +241,13 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         tenant=school,
         urlconf="config.urls_school",
         reads=SCHOOL,
-        users={ANONYMOUS: None, "administrator": admin, "student": student},
+        users={
+            ANONYMOUS: None,
+            "administrator": admin,
+            "student": student,
+            "teacher": teacher,
+            "guardian": guardian,
+        },
         path_values={
             **account_paths,
             "course_id": _ids(course.pk),
@@ -245,6 +257,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
             "year_id": _ids(year.pk),
+            "group_id": _ids(group.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )

@@ -17,7 +17,7 @@ from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
 from school.clock import tenant_today
-from school.models import Guardianship, SchoolYear
+from school.models import ClassGroup, Guardianship, SchoolYear
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -104,7 +104,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     users["school", Role.ADMINISTRATOR] = room.admin
     users["school", Role.STUDENT] = room.student
     # A teacher of the course and the student's guardian (what each may open is theirs to
-    # show: tests/test_access_table.py).
+    # show: tests/school/test_access_table.py).
     users["school", Role.TEACHER] = make_user(school, Role.TEACHER, name="Tomas Teacher")
     users["school", Role.GUARDIAN] = make_user(school, Role.GUARDIAN, name="Gloria Guardian")
     with tenant_context(school):
@@ -112,6 +112,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         Guardianship.objects.create(guardian=users["school", Role.GUARDIAN], student=room.student)
         grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
         draft = room.drafts[1]
+        group = ClassGroup.objects.create(name="1° A")
         fee_create(name="Laboratory", amount="350.00")
         year = SchoolYear.objects.create(
             name="This year",
@@ -134,6 +135,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "invoice_id": invoice.pk,
         "payment_id": payment.pk,
         "year_id": year.pk,
+        "group_id": group.pk,
     }
 
     with tenant_context(clinic):

@@ -6,7 +6,7 @@ from django_tenants.utils import tenant_context
 from accounts.roles import Role
 from realtime.models import Notification
 from school.demo import demo_seed
-from school.models import Grade, Invoice, InvoiceStatus, Payment, Term
+from school.models import Grade, Guardianship, Invoice, InvoiceStatus, Payment, Term
 from tenants.models import Tenant
 from tests.factories import client_for, make_user
 
@@ -39,3 +39,28 @@ def test_demo_seed_fills_the_school_once(school: Tenant) -> None:
             Notification.objects.count(),
         )
     assert client_for(school, lisa).get("/school/my/grades/").status_code == 200
+
+
+def test_demo_seed_gives_the_teacher_a_course_and_the_guardian_both_children(
+    school: Tenant,
+) -> None:
+    make_user(school, Role.ADMINISTRATOR, email="admin@demo.test")
+    lisa = make_user(school, Role.STUDENT, email="lisa@demo.test", name="Lisa")
+    make_user(school, Role.STUDENT, email="bart@demo.test", name="Bart")
+    largo = make_user(school, Role.TEACHER, email="largo@demo.test", name="Largo")
+    marge = make_user(school, Role.GUARDIAN, email="marge@demo.test", name="Marge")
+    with tenant_context(school):
+        demo_seed(tenant=school)
+        demo_seed(tenant=school)
+        taught = sorted(c.subject.code for c in largo.courses_taught.all())
+        children = sorted(
+            g.student.display_name for g in Guardianship.objects.filter(guardian=marge)
+        )
+        named = set(
+            Notification.objects.filter(recipient=marge).values_list("data__child__name", flat=True)
+        )
+    assert taught == ["ENG", "ENG"]  # English 9A of both terms
+    assert children == ["Bart", "Lisa"]
+    assert named == {"Lisa", "Bart"}  # Marge heard about both, named
+    assert client_for(school, marge).get(f"/school/my/grades/?student={lisa.pk}").status_code == 200
+    assert client_for(school, largo).get("/school/courses/").status_code == 200

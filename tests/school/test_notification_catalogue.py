@@ -15,19 +15,22 @@ from django.urls import resolve
 from django.utils import formats
 from django_tenants.utils import tenant_context
 
+from accounts.roles import Role
 from realtime.catalogue import NotificationType, registered_types, render
 from realtime.models import Notification
 from school import notifications
 from school.clock import tenant_today
-from school.models import Invoice
+from school.models import Guardianship, Invoice
 from school.money import money_text
 from school.services import grades, invoices, reminders
 from tenants.models import Tenant
+from tenants.selectors import current_tenant
+from tests.factories import make_user
 from tests.school.conftest import People
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
 
 STATIC = Path(settings.BASE_DIR) / "static" / "school"
-SCHOOL_PREFIXES = ("grade.", "invoice.", "payment.")
+SCHOOL_PREFIXES = ("course.", "grade.", "invoice.", "payment.")
 
 # What each page's script reads from a notification: the types it handles, the keys of
 # `notification.data` it reads, and the keys it reads inside those (nested parameters).
@@ -72,6 +75,7 @@ def test_every_school_type_is_declared_once_and_registered() -> None:
     # then they are the same declarations, and every school type the pages handle is one
     assert registered == declared
     assert set(declared) == {
+        "course.teacher_assigned",
         "grade.published",
         "grade.updated",
         "invoice.issued",
@@ -136,6 +140,8 @@ def test_the_payments_feed_reads_only_what_its_topic_event_carries() -> None:
 def _send_every_school_type(p: People) -> dict[str, Invoice]:
     """Runs each notifying service once; returns the invoices it used, by type."""
     course = make_course(students=[p.alice], name="Chemistry")
+    teacher = make_user(current_tenant(), Role.TEACHER, name="Teacher")
+    grades.course_set_teachers(course=course, teachers=[teacher], by=p.admin)  # assigned
     quiz = make_assessment(course, title="Quiz", max_score="20")
     lab = make_assessment(course, title="Lab", max_score="50", weight="2")
     make_grade(quiz, p.alice, "12.5", by=p.admin)
@@ -168,18 +174,24 @@ def _send_every_school_type(p: People) -> dict[str, Invoice]:
 def test_every_school_type_is_sent_with_exactly_its_declared_parameters(
     school: Tenant, people: People, on_commit: Any
 ) -> None:
+    guardian = make_user(school, Role.GUARDIAN, name="Guardian")
     with tenant_context(school):
-        # given every school service that notifies, run for real
+        # given every school service that notifies, run for real, to students with a guardian
+        for child in (people.alice, people.bob, people.carol):
+            Guardianship.objects.create(guardian=guardian, student=child)
         with on_commit(execute=True):
             _send_every_school_type(people)
         stored = list(Notification.objects.order_by("pk"))
     # then every school type was sent, each row storing exactly its declared parameters
-    # (nested rows included) and nothing rendered
+    # (nested rows included; only the guardian's copies name the child) and nothing rendered
     kinds = school_kinds()
     assert {n.type for n in stored} == set(kinds)
+    about_students = set(kinds) - {"course.teacher_assigned"}
+    assert {n.type for n in stored if n.recipient_id == guardian.pk} == about_students
     for n in stored:
         kind = kinds[n.type]
-        assert set(n.data) == kind.keys(), n.type
+        expected = kind.keys() if n.recipient_id == guardian.pk else kind.required_keys()
+        assert set(n.data) == expected, n.type
         assert not set(n.data) & registered_types()[n.type].shown_keys()
         for key, value in n.data.items():
             if isinstance(value, dict):
@@ -189,7 +201,7 @@ def test_every_school_type_is_sent_with_exactly_its_declared_parameters(
         # and its link is one of the school's pages
         shown = render(n.type, n.data, language="en")
         assert shown.title and shown.body
-        assert resolve(shown.url).namespace == "school"
+        assert resolve(shown.url.partition("?")[0]).namespace == "school"
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from school.clock import tenant_today
 from school.errors import Conflict
 from school.models import ClassGroup, Enrolment, Grade, SchoolYear, Term
 from school.services import structure
+from school.services.grades import course_set_teachers
 from school.services.groups import group_create
 from school.services.people import student_record_set
 from tenants.models import Tenant
@@ -196,9 +197,9 @@ def test_courses_have_teachers_and_one_per_subject_group_and_term(
             structure.course_create(subject=maths, group=group, term=term)
         assert "3° A already has Maths in First" in _messages(twice)
         with pytest.raises(ValidationError) as not_teacher:
-            structure.course_teachers_set(course=course, teachers=[people.alice])
+            course_set_teachers(course=course, teachers=[people.alice], by=people.admin)
         assert "Alice is not a teacher" in _messages(not_teacher)
-        structure.course_teachers_set(course=course, teachers=[co_teacher])
+        course_set_teachers(course=course, teachers=[co_teacher], by=people.admin)
         assert list(course.teachers.all()) == [co_teacher]
         with pytest.raises(ValidationError):
             structure.subject_create(code="MATH", name="")
