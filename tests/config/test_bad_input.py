@@ -240,6 +240,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "student_id": _ids(student.pk, admin.pk),
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
+            "person_id": _ids(student.pk, admin.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
@@ -255,7 +256,11 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "receptionist": c.receptionist,
             "patient": c.patient,
         },
-        path_values={**account_paths, "pk": _ids(requested.pk, confirmed.pk)},
+        path_values={
+            **account_paths,
+            "pk": _ids(requested.pk, confirmed.pk),
+            "person_id": _ids(c.patient.pk, c.admin.pk),
+        },
     )
     public_site = Site(
         label="public",

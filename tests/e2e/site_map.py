@@ -128,6 +128,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "grade_id": draft.pk,
         "invoice_id": invoice.pk,
         "payment_id": payment.pk,
+        "person_id": room.student.pk,  # the people pages (people-pages)
     }
 
     with tenant_context(clinic):
@@ -146,7 +147,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
     users["clinic", Role.PATIENT] = c.patient
-    params["clinic"] = {"pk": requested.pk}
+    params["clinic"] = {"pk": requested.pk, "person_id": c.patient.pk}
 
     users["console", Role.OPERATOR] = make_operator()
     params["console"] = {"slug": school.schema_name}
