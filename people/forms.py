@@ -77,7 +77,8 @@ class RoleFieldsMixin(forms.Form):
     )
 
     def _role_fields(self, *, kind: str, roles: list[Role]) -> None:
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        choices = [("", _("Choose a role")), *((r.value, r.label) for r in roles)]
+        self.fields["role"].choices = choices  # type: ignore[attr-defined]
         if kind == "school":
             self.fields["group"].queryset = selectors.class_groups()  # type: ignore[attr-defined]
         else:

@@ -113,6 +113,7 @@ def _detail(
         else [],
         "may_act": person.role in services.grantable_roles(by=user) and person.pk != user.pk,
         "deletable": deletable,
+        "other_roles": roles,
         "role_form": role_form or RoleChangeForm(kind=kind, roles=roles),
         "general_errors": errors or [],
     }
