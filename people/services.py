@@ -99,13 +99,13 @@ def _check_may_act_on(*, person: User, by: User) -> None:
 
 
 def _is_last_active_administrator(person: User) -> bool:
-    return (
-        person.role == Role.ADMINISTRATOR
-        and person.is_active
-        and not User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
-        .exclude(pk=person.pk)
-        .exists()
-    )
+    """Whether `person` is the only active administrator. The administrators' rows stay locked
+    until the caller's transaction ends, so two administrators removing each other at once
+    cannot both succeed."""
+    if person.role != Role.ADMINISTRATOR or not person.is_active:
+        return False
+    active = User.objects.select_for_update().filter(role=Role.ADMINISTRATOR, is_active=True)
+    return set(active.values_list("pk", flat=True)) <= {person.pk}
 
 
 def person_invite_again(*, person: User, by: User) -> str:
@@ -133,8 +133,9 @@ def person_change_role(
 ) -> User:
     """Give `person` another role and sign them out everywhere (what they may open changes, so
     no page or socket of theirs stays open with the old one). Moving to student needs an
-    enrolment number; moving away from student or guardian removes that role's records
-    (their grades, invoices and appointments stay)."""
+    enrolment number; moving away from student or guardian removes that role's records (a
+    student's record and guardians, a guardian's children); their grades, invoices and
+    appointments stay."""
     _check_may_act_on(person=person, by=by)
     if role not in grantable_roles(by=by):
         raise ValidationError({"role": gettext("You cannot give that role.")})
@@ -155,6 +156,7 @@ def person_change_role(
     person.save(update_fields=["role"])
     if previous == Role.STUDENT:
         StudentRecord.objects.filter(student=person).delete()
+        Guardianship.objects.filter(student=person).delete()
     elif previous == Role.GUARDIAN:
         Guardianship.objects.filter(guardian=person).delete()
     if role == Role.STUDENT:
