@@ -353,12 +353,16 @@ def test_a_role_change_signs_the_person_out(staff: Staff) -> None:
 def test_a_student_becomes_a_teacher_and_back(school: Tenant, school_b: Tenant) -> None:
     admin = make_user(school, Role.ADMINISTRATOR)
     bart = make_user(school, Role.STUDENT, name="Bart")
+    homer = make_user(school, Role.GUARDIAN, name="Homer")
     with tenant_context(school):
         StudentRecord.objects.create(student=bart, enrolment_number="B-1")
+        Guardianship.objects.create(guardian=homer, student=bart)
     client = client_for(school, admin)
+    # a student who becomes a teacher has no student record or guardian any more
     assert client.post(f"/people/{bart.pk}/role/", {"role": "teacher"}).status_code == 302
     with tenant_context(school):
         assert not StudentRecord.objects.filter(student=bart).exists()
+        assert not Guardianship.objects.filter(student=bart).exists()
     # back to student: an enrolment number is needed
     refused = client.post(f"/people/{bart.pk}/role/", {"role": "student"})
     assert refused.status_code == 400 and "enrolment_number" in refused.context["role_form"].errors
