@@ -6,3 +6,19 @@ from django.urls import URLPattern, URLResolver
 app_name = "people"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# --- the people pages (people-pages) ---
+from django.urls import path  # noqa: E402
+
+from people import views  # noqa: E402
+
+urlpatterns += [
+    path("people/", views.people_list, name="list"),
+    path("people/add/", views.person_add, name="add"),
+    path("people/<int:person_id>/", views.person_detail, name="detail"),
+    path("people/<int:person_id>/resend/", views.person_resend, name="resend"),
+    path("people/<int:person_id>/role/", views.person_role, name="role"),
+    path("people/<int:person_id>/deactivate/", views.person_deactivate, name="deactivate"),
+    path("people/<int:person_id>/reactivate/", views.person_reactivate, name="reactivate"),
+    path("people/<int:person_id>/delete/", views.person_delete, name="delete"),
+]

@@ -26,6 +26,7 @@ from console.forms import (
     StatusForm,
     TenantLocaleForm,
 )
+from people.forms import PeopleFilterForm, PersonAddForm, RoleChangeForm
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -84,6 +85,15 @@ COMMON: dict[str, Reads] = {
     "realtime:inbox": (),
     "realtime:mark_read": (MarkReadForm,),
     "presence_online": (),
+    # the people pages (people-pages)
+    "people:list": (PeopleFilterForm,),
+    "people:add": (PersonAddForm,),
+    "people:detail": (),
+    "people:resend": (),
+    "people:role": (RoleChangeForm,),
+    "people:deactivate": (),
+    "people:reactivate": (),
+    "people:delete": (),
 }
 
 SCHOOL: dict[str, Reads] = {

@@ -258,6 +258,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "payment_id": _ids(payment.pk),
             "year_id": _ids(year.pk),
             "group_id": _ids(group.pk),
+            "person_id": _ids(student.pk, admin.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
@@ -273,7 +274,11 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "receptionist": c.receptionist,
             "patient": c.patient,
         },
-        path_values={**account_paths, "pk": _ids(requested.pk, confirmed.pk)},
+        path_values={
+            **account_paths,
+            "pk": _ids(requested.pk, confirmed.pk),
+            "person_id": _ids(c.patient.pk, c.admin.pk),
+        },
     )
     public_site = Site(
         label="public",

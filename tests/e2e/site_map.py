@@ -136,6 +136,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "payment_id": payment.pk,
         "year_id": year.pk,
         "group_id": group.pk,
+        "person_id": room.student.pk,  # the people pages (people-pages)
     }
 
     with tenant_context(clinic):
@@ -154,7 +155,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
     users["clinic", Role.PATIENT] = c.patient
-    params["clinic"] = {"pk": requested.pk}
+    params["clinic"] = {"pk": requested.pk, "person_id": c.patient.pk}
 
     users["console", Role.OPERATOR] = make_operator()
     params["console"] = {"slug": school.schema_name}

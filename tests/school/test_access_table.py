@@ -10,6 +10,10 @@ data. The people and objects are the site map's: the teacher teaches the course,
 is the student's, the ids are theirs (a teacher's other courses and another family's children
 are 404s: tests/school/test_teachers.py, tests/school/test_guardians.py).
 
+The site map's person is an active student with grades, so resending their invitation,
+reactivating or deleting them is refused (400): the rules themselves are tested in
+tests/people.
+
 Answers: 200, 400, 403 (the role may not), 404, 405, 409, "login" (a redirect to sign in),
 302 (any other redirect)."""
 
@@ -56,6 +60,14 @@ SCHOOL = {
     "presence_online":                    "login  200   403     403     403",
     "javascript-catalog":                 "200    200   200     200     200",
     "set_language":                 "POST  400    400   400     400     400",
+    "people:list":                        "login  200   403     403     403",
+    "people:add":                         "login  200   403     403     403",
+    "people:detail":                      "login  200   403     403     403",
+    "people:resend":                "POST  login  400   403     403     403",
+    "people:role":                  "POST  login  400   403     403     403",
+    "people:deactivate":                  "login  200   403     403     403",
+    "people:reactivate":            "POST  login  400   403     403     403",
+    "people:delete":                      "login  400   403     403     403",
     "school:dashboard":                   "login  200   200     200     200",
     "school:setup":                       "login  200   403     403     403",
     "school:setup_years":                 "login  200   403     403     403",
@@ -122,6 +134,14 @@ CLINIC = {
     "presence_online":                    "login  200   200     200     403",
     "javascript-catalog":                 "200    200   200     200     200",
     "set_language":                 "POST  400    400   400     400     400",
+    "people:list":                        "login  200   403     200     403",
+    "people:add":                         "login  200   403     200     403",
+    "people:detail":                      "login  200   403     200     403",
+    "people:resend":                "POST  login  400   403     400     403",
+    "people:role":                  "POST  login  400   403     400     403",
+    "people:deactivate":                  "login  200   403     200     403",
+    "people:reactivate":            "POST  login  400   403     400     403",
+    "people:delete":                      "login  400   403     400     403",
     "clinic:dashboard":                   "login  200   200     200     200",
     "clinic:book":                        "login  403   403     403     200",
     "clinic:my_appointments":             "login  403   403     403     200",
