@@ -3,6 +3,7 @@
 The tenant registry sits above accounts: callers pass what they know of the tenant (its kind,
 name and base URL) as plain values, so accounts never imports tenants."""
 
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from allauth.account.forms import default_token_generator
@@ -10,7 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -59,12 +60,10 @@ def set_password_url(*, base_url: str, user: User) -> str:
     return base_url + path
 
 
-def user_invite(
-    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None = None
-) -> str:
-    """E-mail `user` a set-password link to the site `site_name` at `base_url`, once the
-    surrounding transaction commits. Written in `language` (a new user has chosen none: the
-    caller passes the tenant's default, accounts.language.language_for)."""
+def _invitation(
+    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None
+) -> tuple[str, EmailMessage]:
+    """The set-password link and the invitation e-mail carrying it, in `language`."""
     url = set_password_url(base_url=base_url, user=user)
     with translation.override(language):
         values = {
@@ -84,12 +83,58 @@ def user_invite(
             )
             % values
         )
+    return url, EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def user_invite(
+    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None = None
+) -> str:
+    """E-mail `user` a set-password link to the site `site_name` at `base_url`, once the
+    surrounding transaction commits. Written in `language` (a new user has chosen none: the
+    caller passes the tenant's default, accounts.language.language_for)."""
+    url, mail = _invitation(
+        user=user, site_name=site_name, base_url=base_url, language=language, invited_by=invited_by
+    )
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+    transaction.on_commit(lambda: mail.send())
     return url
+
+
+def users_invite(
+    *,
+    users: Sequence[tuple[User, str]],
+    site_name: str,
+    base_url: str,
+    invited_by: str | None = None,
+    sent: Callable[[int], None] | None = None,
+) -> int:
+    """user_invite for many (each `(user, language)`): one UPDATE stamps invited_at, the
+    e-mails are built in memory and, once the transaction commits, go out over one connection
+    to the mail server; `sent(count)` is then called with how many it took. Returns how many
+    were built."""
+    mails = [
+        _invitation(
+            user=user,
+            site_name=site_name,
+            base_url=base_url,
+            language=language,
+            invited_by=invited_by,
+        )[1]
+        for user, language in users
+    ]
+    User.objects.filter(pk__in=[user.pk for user, _language in users]).update(
+        invited_at=timezone.now()
+    )
+
+    def send_all() -> None:
+        count = get_connection().send_messages(mails) or 0
+        if sent is not None:
+            sent(count)
+
+    # robust: a mail server that fails is logged; the people stay (they can be invited again).
+    transaction.on_commit(send_all, robust=True)
+    return len(mails)
 
 
 def user_sessions_end(*, user: User) -> User:
