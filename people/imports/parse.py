@@ -96,7 +96,9 @@ def parse(text: str, *, kind: str) -> CsvFile:
     first = next((line for line in lines if line.strip()), "")
     if not first:
         raise ParseError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), _delimiter(first))
+    reader = csv.reader(
+        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first), strict=True
+    )
     try:
         header = next(row for row in reader if any(cell.strip() for cell in row))
         columns = [_column_name(cell) for cell in header]

@@ -200,10 +200,12 @@ def _check_school_records(rows: list[PreviewRow]) -> None:
         .values_list("pk", "lower")
     ):
         here[email] = pk
-    for number, pk in StudentRecord.objects.filter(enrolment_number__in=refs).values_list(
-        "enrolment_number", "student_id"
+    for number, pk in (
+        StudentRecord.objects.annotate(lower=Lower("enrolment_number"))
+        .filter(lower__in=refs)
+        .values_list("lower", "student_id")
     ):
-        here[number.lower()] = pk
+        here[number] = pk
     # Students of this file, by e-mail and by enrolment number.
     in_file: dict[str, int] = {}
     first_with_number: dict[str, int] = {}
