@@ -33,13 +33,16 @@ EXAMPLES = {
 }
 
 
-def _upload_page(request: HttpRequest, form: UploadForm, *, status: int = 200) -> HttpResponse:
+def _upload_page(
+    request: HttpRequest, form: UploadForm, *, status: int = 200, problems: list[str] | None = None
+) -> HttpResponse:
     kind = current_tenant().kind
     return render(
         request,
         "people/import.html",
         {
             "form": form,
+            "problems": problems or [],
             "columns": COLUMNS[kind],
             "roles": importable_roles(kind),
             "max_rows": MAX_ROWS,
@@ -107,9 +110,8 @@ def import_begin(request: HttpRequest) -> HttpResponse:
             form.add_error(None, message)
         else:
             return redirect("people:import_job", job_id=job.pk)
-    upload = UploadForm()
-    upload.add_error(None, [str(e) for errors in form.errors.values() for e in errors])
-    return _upload_page(request, upload, status=400)
+    problems = [str(e) for errors in form.errors.values() for e in errors]
+    return _upload_page(request, UploadForm(), status=400, problems=problems)
 
 
 def _job_context(job: ImportJob) -> dict[str, object]:

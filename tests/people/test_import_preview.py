@@ -40,7 +40,7 @@ def test_a_clean_school_file_is_ready(school: Tenant) -> None:
     )
     assert problems(result) == {}
     assert result.ready
-    ana, beto, marta, luis = result.rows
+    ana, beto, marta, _luis = result.rows
     assert ana.email == "ana@x.org" and ana.language == "es-mx" and ana.group_id is not None
     assert beto.role == Role.STUDENT and marta.language == "en"
     assert marta.child_rows == [2, 3]
