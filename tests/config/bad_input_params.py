@@ -24,6 +24,7 @@ from console.forms import (
     StatusForm,
     TenantLocaleForm,
 )
+from people.imports.forms import StartForm, UploadForm
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -68,6 +69,13 @@ COMMON: dict[str, Reads] = {
     "realtime:inbox": (),
     "realtime:mark_read": (MarkReadForm,),
     "presence_online": (),
+    # the CSV import (people.imports), on schools and clinics alike
+    "people:import": (),
+    "people:import_template": (),
+    "people:import_preview": (UploadForm,),
+    "people:import_start": (StartForm,),
+    "people:import_job": (),
+    "people:import_job_fragment": (),
 }
 
 SCHOOL: dict[str, Reads] = {

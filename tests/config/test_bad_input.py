@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
+from people.models import ImportJob
 from school.models import FeeItem
 from school.services.invoices import payment_record
 from tenants.models import Tenant
@@ -218,8 +219,10 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         FeeItem.objects.create(name="Tuition", amount=Decimal("100.00"))
         invoice = make_invoice(student, by=admin)
         payment = payment_record(invoice=invoice, amount="10", method="cash", by=admin)
+        import_job = ImportJob.objects.create(created_by=admin, file_name="p.csv", content="")
     with tenant_context(clinic):
         c = make_clinic(clinic)
+        clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
         confirmed = make_appointment(c, starts_at=slot(days=4))
     account_paths = {
@@ -240,6 +243,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "student_id": _ids(student.pk, admin.pk),
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
+            "job_id": _ids(import_job.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
@@ -255,7 +259,11 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "receptionist": c.receptionist,
             "patient": c.patient,
         },
-        path_values={**account_paths, "pk": _ids(requested.pk, confirmed.pk)},
+        path_values={
+            **account_paths,
+            "pk": _ids(requested.pk, confirmed.pk),
+            "job_id": _ids(clinic_job.pk),
+        },
     )
     public_site = Site(
         label="public",
