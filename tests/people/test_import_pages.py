@@ -2,6 +2,7 @@
 400 page for a bad upload, and a job page that shows its state without a socket."""
 
 import base64
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +22,7 @@ CLEAN = school_csv("student,Ana,ana@x.org,E1,,,", "teacher,Luis,luis@x.org,,,,")
 BAD = school_csv("student,Ana,ana@x.org,E1,,,", "student,Bad,not-an-email,E2,,,")
 
 
-def upload(client: Client, data: bytes, name: str = "people.csv") -> object:
+def upload(client: Client, data: bytes, name: str = "people.csv") -> Any:
     return client.post("/people/import/preview/", {"file": SimpleUploadedFile(name, data)})
 
 
