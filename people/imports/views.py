@@ -5,6 +5,7 @@ who started it."""
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import request_user
@@ -33,6 +34,28 @@ EXAMPLES = {
 }
 
 
+# What goes in each column, as the upload page explains it.
+COLUMN_HELP = {
+    "full_name": _("the person's name as it should show"),
+    "email": _("where the invitation goes; each person needs their own"),
+    "enrolment_number": _("students only, required and unique"),
+    "group": _("students only, optional: a group that exists in the school"),
+    "children": _(
+        "guardians only: their children's e-mails or enrolment numbers, separated by spaces "
+        "(students of this file or already here)"
+    ),
+    "language": _("en or es-mx for the invitation and the pages; empty for the default"),
+}
+
+
+def _column_help(kind: str) -> list[tuple[str, str]]:
+    roles = ", ".join(f"{role.value} ({role.label})" for role in importable_roles(kind))
+    return [
+        (column, roles if column == "role" else str(COLUMN_HELP[column]))
+        for column in COLUMNS[kind]
+    ]
+
+
 def _upload_page(
     request: HttpRequest, form: UploadForm, *, status: int = 200, problems: list[str] | None = None
 ) -> HttpResponse:
@@ -43,10 +66,8 @@ def _upload_page(
         {
             "form": form,
             "problems": problems or [],
-            "columns": COLUMNS[kind],
-            "roles": importable_roles(kind),
+            "column_help": _column_help(kind),
             "max_rows": MAX_ROWS,
-            "kind": kind,
             "recent": ImportJob.objects.filter(created_by=request_user(request))[:5],
         },
         status=status,

@@ -7,7 +7,7 @@
   const root = document.getElementById("import-job");
   if (!root || !window.aviso || !window.AvisoFragments) return;
   const jobId = Number(root.dataset.jobId);
-  let finished = root.dataset.finished === "true";
+  let finished = "finished" in root.dataset;
 
   function refresh() {
     return window.AvisoFragments.refresh(root).then(function () {
