@@ -3,14 +3,16 @@
 The tenant registry sits above accounts: callers pass what they know of the tenant (its kind,
 name and base URL) as plain values, so accounts never imports tenants."""
 
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from allauth.account.forms import default_token_generator
+from allauth.account.forms import EmailAwarePasswordResetTokenGenerator, default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -47,10 +49,12 @@ def user_create(
     return user
 
 
-def set_password_url(*, base_url: str, user: User) -> str:
+def set_password_url(
+    *, base_url: str, user: User, tokens: PasswordResetTokenGenerator = default_token_generator
+) -> str:
     """A one-time link (allauth's password-reset key) that lets `user` choose a password;
     `base_url` is the tenant's (tenants.selectors.tenant_base_url)."""
-    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    key = f"{user_pk_to_url_str(user)}-{tokens.make_token(user)}"
     path = reverse(
         "account_reset_password_from_key",
         kwargs={"uidb36": "UID", "key": "KEY"},
@@ -59,13 +63,32 @@ def set_password_url(*, base_url: str, user: User) -> str:
     return base_url + path
 
 
-def user_invite(
-    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None = None
-) -> str:
-    """E-mail `user` a set-password link to the site `site_name` at `base_url`, once the
-    surrounding transaction commits. Written in `language` (a new user has chosen none: the
-    caller passes the tenant's default, accounts.language.language_for)."""
-    url = set_password_url(base_url=base_url, user=user)
+class _KnownAddressTokens(EmailAwarePasswordResetTokenGenerator):
+    """allauth's tokens, with each user's e-mail addresses read beforehand in one query: its
+    own generator reads them from the database for every token (two queries a person). The
+    hash is the same, so allauth checks these links as its own."""
+
+    def __init__(self, addresses: dict[int, set[str]]) -> None:
+        super().__init__()
+        self.addresses = addresses
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        base = PasswordResetTokenGenerator._make_hash_value(self, user, timestamp)
+        emails = {user.email} | self.addresses.get(user.pk, set()) if user.email else set()
+        return base + "|".join(sorted(emails))
+
+
+def _invitation(
+    *,
+    user: User,
+    site_name: str,
+    base_url: str,
+    language: str,
+    invited_by: str | None,
+    tokens: PasswordResetTokenGenerator = default_token_generator,
+) -> tuple[str, EmailMessage]:
+    """The set-password link and the invitation e-mail carrying it, in `language`."""
+    url = set_password_url(base_url=base_url, user=user, tokens=tokens)
     with translation.override(language):
         values = {
             "name": user.display_name,
@@ -84,12 +107,65 @@ def user_invite(
             )
             % values
         )
+    return url, EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def user_invite(
+    *, user: User, site_name: str, base_url: str, language: str, invited_by: str | None = None
+) -> str:
+    """E-mail `user` a set-password link to the site `site_name` at `base_url`, once the
+    surrounding transaction commits. Written in `language` (a new user has chosen none: the
+    caller passes the tenant's default, accounts.language.language_for)."""
+    url, mail = _invitation(
+        user=user, site_name=site_name, base_url=base_url, language=language, invited_by=invited_by
+    )
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+    transaction.on_commit(lambda: mail.send())
     return url
+
+
+def users_invite(
+    *,
+    users: Sequence[tuple[User, str]],
+    site_name: str,
+    base_url: str,
+    invited_by: str | None = None,
+    sent: Callable[[int], None] | None = None,
+) -> int:
+    """user_invite for many (each `(user, language)`): one UPDATE stamps invited_at, the
+    e-mails are built in memory and, once the transaction commits, go out over one connection
+    to the mail server; `sent(count)` is then called with how many it took. Returns how many
+    were built."""
+    addresses: dict[int, set[str]] = {}
+    for user_id, email in EmailAddress.objects.filter(
+        user_id__in=[user.pk for user, _language in users]
+    ).values_list("user_id", "email"):
+        addresses.setdefault(user_id, set()).add(email)
+    tokens = _KnownAddressTokens(addresses)
+    mails = [
+        _invitation(
+            user=user,
+            site_name=site_name,
+            base_url=base_url,
+            language=language,
+            invited_by=invited_by,
+            tokens=tokens,
+        )[1]
+        for user, language in users
+    ]
+    User.objects.filter(pk__in=[user.pk for user, _language in users]).update(
+        invited_at=timezone.now()
+    )
+
+    def send_all() -> None:
+        count = get_connection().send_messages(mails) or 0
+        if sent is not None:
+            sent(count)
+
+    # robust: a mail server that fails is logged; the people stay (they can be invited again).
+    transaction.on_commit(send_all, robust=True)
+    return len(mails)
 
 
 def user_sessions_end(*, user: User) -> User:

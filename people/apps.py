@@ -7,3 +7,15 @@ class PeopleConfig(AppConfig):
     sockets (closing them on deactivation) and each kind's role records."""
 
     name = "people"
+
+    def ready(self) -> None:
+        from people.imports import IMPORT_TOPIC
+        from people.imports.access import authorize_import_progress
+        from realtime.topics import register_topic
+
+        register_topic(
+            name=IMPORT_TOPIC,
+            authorize=authorize_import_progress,
+            description="A CSV import's progress, for the person who started it "
+            "(object id: the import job).",
+        )

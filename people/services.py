@@ -4,7 +4,7 @@ person_add is the one way a person is created by staff (the people pages and the
 both call it); deactivation and "sign out everywhere" end the sessions and close the sockets
 through person_sign_out_everywhere."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.language import language_for
 from accounts.models import PersonStatus, User
 from accounts.roles import Role, people_managers, roles_for_kind
-from accounts.services import user_create, user_invite, user_sessions_end
+from accounts.services import user_create, user_invite, user_sessions_end, users_invite
 from realtime.sessions import user_signed_out
 from school.models import ClassGroup, Guardianship, StudentRecord
 from school.services.people import guardianship_set, student_record_set
@@ -269,3 +269,24 @@ def person_delete(*, person: User, by: User) -> None:
     if not deletable:
         raise ValidationError(reason)
     person.delete()
+
+
+# --- the CSV import ------------------------------------------------------------------------
+
+
+def people_invite(
+    *,
+    people: Sequence[User],
+    invited_by: User | None,
+    sent: Callable[[int], None] | None = None,
+) -> int:
+    """person_invite for many at once (the CSV import): each e-mail in the person's language
+    or the tenant's, all sent over one connection after commit (accounts.users_invite)."""
+    tenant = current_tenant()
+    return users_invite(
+        users=[(person, language_for(person, tenant)) for person in people],
+        site_name=tenant.name,
+        base_url=tenant_base_url(tenant=tenant),
+        invited_by=invited_by.display_name if invited_by else None,
+        sent=sent,
+    )

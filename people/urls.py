@@ -22,3 +22,19 @@ urlpatterns += [
     path("people/<int:person_id>/reactivate/", views.person_reactivate, name="reactivate"),
     path("people/<int:person_id>/delete/", views.person_delete, name="delete"),
 ]
+
+# --- the CSV import (people.imports) ---------------------------------------------------------
+from people.imports import views as import_views  # noqa: E402
+
+urlpatterns += [
+    path("people/import/", import_views.import_upload, name="import"),
+    path("people/import/template.csv", import_views.import_template, name="import_template"),
+    path("people/import/preview/", import_views.import_preview, name="import_preview"),
+    path("people/import/start/", import_views.import_begin, name="import_start"),
+    path("people/import/<int:job_id>/", import_views.import_job, name="import_job"),
+    path(
+        "people/import/<int:job_id>/status/",
+        import_views.import_job_fragment,
+        name="import_job_fragment",
+    ),
+]

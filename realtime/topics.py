@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import User
-from realtime.events import TopicEvent, send_on_commit
+from realtime.events import TopicEvent, send_now_rollback_unsafe, send_on_commit
 from realtime.groups import topic_group
 from realtime.services import current_schema
 
@@ -59,3 +59,13 @@ def topic_publish_on_commit(*, topic: str, object_id: int, event: dict[str, Any]
     message: TopicEvent = {"type": "topic", "topic": topic, "object_id": object_id, "event": event}
     group = topic_group(schema_name=current_schema(), topic=topic, object_id=object_id)
     send_on_commit(messages=[(group, message)])
+
+
+def topic_publish_now_rollback_unsafe(*, topic: str, object_id: int, event: dict[str, Any]) -> None:
+    """Send at once, inside an open transaction too: for progress of long work whose changes
+    commit only at its end (a CSV import). Never for a change a rollback could undo."""
+    if topic not in _TOPICS:
+        raise TopicUnknown(topic)
+    message: TopicEvent = {"type": "topic", "topic": topic, "object_id": object_id, "event": event}
+    group = topic_group(schema_name=current_schema(), topic=topic, object_id=object_id)
+    send_now_rollback_unsafe(messages=[(group, message)])

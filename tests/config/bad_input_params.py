@@ -27,6 +27,7 @@ from console.forms import (
     TenantLocaleForm,
 )
 from people.forms import PeopleFilterForm, PersonAddForm, RoleChangeForm
+from people.imports.forms import StartForm, UploadForm
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -94,6 +95,13 @@ COMMON: dict[str, Reads] = {
     "people:deactivate": (),
     "people:reactivate": (),
     "people:delete": (),
+    # the CSV import (people.imports), on schools and clinics alike
+    "people:import": (),
+    "people:import_template": (),
+    "people:import_preview": (UploadForm,),
+    "people:import_start": (StartForm,),
+    "people:import_job": (),
+    "people:import_job_fragment": (),
 }
 
 SCHOOL: dict[str, Reads] = {

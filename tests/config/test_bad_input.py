@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
+from people.models import ImportJob
 from school.models import ClassGroup, FeeItem, Guardianship, SchoolYear
 from school.services.invoices import payment_record
 from tenants.models import Tenant
@@ -228,8 +229,11 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
     with tenant_context(school):
         course.teachers.add(teacher)
         Guardianship.objects.create(guardian=guardian, student=student)
+    with tenant_context(school):
+        import_job = ImportJob.objects.create(created_by=admin, file_name="p.csv", content="")
     with tenant_context(clinic):
         c = make_clinic(clinic)
+        clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
         confirmed = make_appointment(c, starts_at=slot(days=4))
     account_paths = {
@@ -259,6 +263,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "year_id": _ids(year.pk),
             "group_id": _ids(group.pk),
             "person_id": _ids(student.pk, admin.pk),
+            "job_id": _ids(import_job.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
@@ -278,6 +283,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             **account_paths,
             "pk": _ids(requested.pk, confirmed.pk),
             "person_id": _ids(c.patient.pk, c.admin.pk),
+            "job_id": _ids(clinic_job.pk),
         },
     )
     public_site = Site(

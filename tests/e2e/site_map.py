@@ -16,6 +16,7 @@ from accounts.roles import ROLES_BY_KIND, Role
 from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
+from people.models import ImportJob
 from school.clock import tenant_today
 from school.models import ClassGroup, Guardianship, SchoolYear
 from school.services.grades import grade_publish
@@ -127,7 +128,12 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
             description="Library fine",
             due_on=tenant_today() - timedelta(days=3),
         )
+    with tenant_context(school):
+        school_job = ImportJob.objects.create(
+            created_by=room.admin, file_name="people.csv", content="", row_count=3
+        )
     params["school"] = {
+        "job_id": school_job.pk,
         "course_id": room.course.pk,
         "term_id": room.course.term_id,
         "student_id": room.student.pk,
@@ -155,7 +161,11 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
     users["clinic", Role.PATIENT] = c.patient
-    params["clinic"] = {"pk": requested.pk, "person_id": c.patient.pk}
+    with tenant_context(clinic):
+        clinic_job = ImportJob.objects.create(
+            created_by=c.admin, file_name="people.csv", content="", row_count=3
+        )
+    params["clinic"] = {"pk": requested.pk, "person_id": c.patient.pk, "job_id": clinic_job.pk}
 
     users["console", Role.OPERATOR] = make_operator()
     params["console"] = {"slug": school.schema_name}
