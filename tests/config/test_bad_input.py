@@ -255,7 +255,11 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "receptionist": c.receptionist,
             "patient": c.patient,
         },
-        path_values={**account_paths, "pk": _ids(requested.pk, confirmed.pk)},
+        path_values={
+            **account_paths,
+            "pk": _ids(requested.pk, confirmed.pk),
+            "dentist_id": _ids(c.dentist.pk, c.patient.pk),
+        },
     )
     public_site = Site(
         label="public",

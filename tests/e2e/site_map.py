@@ -16,6 +16,7 @@ from accounts.roles import ROLES_BY_KIND, Role
 from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
+from clinic.services.setup import day_off_add, holiday_add
 from school.clock import tenant_today
 from school.models import Guardianship
 from school.services.grades import grade_publish
@@ -142,11 +143,14 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         appointment_message_post(appointment=requested, author=c.patient, body="Is 10:00 ok?")
         appointment_message_post(appointment=requested, author=c.receptionist, body="Yes.")
         make_appointment(c, starts_at=slot(days=0, hour=9), state=AppointmentState.CONFIRMED)
+        # The setup pages' lists (#14): a day off and a clinic holiday ahead.
+        day_off_add(dentist=c.dentist2, day=slot(days=5).date(), reason="Course")
+        holiday_add(day=slot(days=6).date(), name="Founders' day")
     users["clinic", Role.ADMINISTRATOR] = c.admin
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
     users["clinic", Role.PATIENT] = c.patient
-    params["clinic"] = {"pk": requested.pk}
+    params["clinic"] = {"pk": requested.pk, "dentist_id": c.dentist.pk}
 
     users["console", Role.OPERATOR] = make_operator()
     params["console"] = {"slug": school.schema_name}
