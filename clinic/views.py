@@ -131,6 +131,8 @@ def _booking_context(choices: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "last_day": last_day,
+        # A holiday or the dentist's day off: the page says so rather than "no free times".
+        "closed": dentist is not None and selectors.closed_on(dentist=dentist, day=day),
         "dentists": dentists,
         "types": types,
         "dentist": dentist,

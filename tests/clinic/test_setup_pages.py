@@ -283,3 +283,12 @@ def test_the_receptionist_cannot_post_to_the_administrators_pages(
     with tenant_context(clinic):
         assert not Chair.objects.filter(name="Sneaky").exists()
         assert Appointment.objects.count() == 0
+
+
+def test_the_booking_page_says_when_the_dentist_is_away(c: Clinic, clinic: Tenant) -> None:
+    day = local_today() + timedelta(days=3)
+    with tenant_context(clinic):
+        ClinicHoliday.objects.create(date=day, name="Closed")
+    page = client_for(clinic, c.patient).get(f"/clinic/book/?dentist={c.dentist.pk}&date={day}")
+    assert "does not see patients on this day" in page.content.decode()
+    assert 'name="starts_at"' not in page.content.decode()
