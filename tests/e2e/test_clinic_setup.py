@@ -122,6 +122,7 @@ def test_a_new_clinic_sets_itself_up_and_confirms_its_first_booking(
     page = admin.page
     expect(page.locator("h1")).to_have_text("Schedule")
     expect(page.get_by_role("link", name="Add a dentist")).to_be_visible()
+    keep(browsing, admin, "empty-schedule")
     browsing.open(admin, tenant, "/clinic/")
     expect(page.locator('.setup-checklist li[data-step="dentists"]')).to_have_class("todo")
     dentist = add_dentist(fresh)  # as the people page would (not in this branch)
