@@ -218,7 +218,9 @@ def setup_days_off(request: HttpRequest) -> HttpResponse:
     form = DayOffForm(request.POST)
 
     def write() -> None:
-        dentist = selectors.dentist_list().get(pk=form.cleaned_data["dentist"])
+        dentist = selectors.dentist_list().filter(pk=form.cleaned_data["dentist"]).first()
+        if dentist is None:  # left the clinic since the page was drawn
+            raise ValidationError({"dentist": _("Choose one of the clinic's dentists.")})
         services.day_off_add(
             dentist=dentist, day=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
         )
