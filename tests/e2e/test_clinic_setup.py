@@ -6,6 +6,7 @@ The dentist, the front desk and the patient are added with people.services.perso
 test's setup: the people pages are another part of #12/#14 and not in this branch."""
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -85,10 +86,13 @@ def drop_fresh() -> None:
 
 @pytest.fixture
 def fresh() -> Iterator[FreshClinic]:
+    """Requested before `browsing`, so the browsers have closed before the schema is dropped;
+    the pause lets the server finish with the sockets they closed."""
     drop_fresh()
     try:
         yield onboard_fresh()
     finally:
+        time.sleep(1)
         drop_fresh()
 
 
@@ -112,7 +116,7 @@ def booking_day() -> date:
 
 
 def test_a_new_clinic_sets_itself_up_and_confirms_its_first_booking(
-    browsing: Browsing, fresh: FreshClinic
+    fresh: FreshClinic, browsing: Browsing
 ) -> None:
     tenant, day = fresh.tenant, booking_day()
 
@@ -194,10 +198,11 @@ def test_a_new_clinic_sets_itself_up_and_confirms_its_first_booking(
     expect(page.locator(".messages")).to_contain_text("Settings saved.")
     browsing.open(admin, tenant, "/clinic/")
     expect(page.locator(".setup-checklist")).to_have_count(0)
+    admin.wait_until_live()  # the socket has started before the clinic is dropped
 
 
 def test_the_setup_pages_on_a_phone_in_both_languages(
-    browsing: Browsing, fresh: FreshClinic
+    fresh: FreshClinic, browsing: Browsing
 ) -> None:
     """Screenshots of the setup pages at phone size, in English (administrator) and Spanish
     (the front desk reads Spanish); nothing is wider than the screen."""
@@ -211,6 +216,7 @@ def test_the_setup_pages_on_a_phone_in_both_languages(
         browsing.add_session(visitor, fresh.tenant, user)
         for path in paths:
             browsing.open(visitor, fresh.tenant, path)
+            visitor.wait_until_live()
             wide = visitor.page.evaluate("document.documentElement.scrollWidth")
             assert wide <= PHONE["width"], f"{path} is {wide}px wide on a phone"
             keep(browsing, visitor, path.strip("/").replace("/", "-"))
