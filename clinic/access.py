@@ -63,3 +63,40 @@ def authorize_schedule(user: User, params: Mapping[str, Any]) -> int:
     if dentist_list().filter(pk=raw).exists():
         return raw
     raise TopicDenied(_("You may not watch this schedule."))
+
+
+# --- setting the clinic up -------------------------------------------------------------------
+
+# Who may open each setup page, stated once (the views and the nav read it). Administrators
+# set up everything. The front desk keeps the calendar (dentists' hours, days off, clinic
+# holidays): it is who hears that a dentist is away and answers the patients who call. Chairs,
+# kinds of appointment and the clinic's rules are the administrators'. A dentist may read
+# their own hours (access_hours); patients get 403.
+_ADMIN = frozenset({Role.ADMINISTRATOR})
+_CALENDAR = frozenset({Role.ADMINISTRATOR, Role.RECEPTIONIST})
+SETUP_ROLES: dict[str, frozenset[Role]] = {
+    "setup": _CALENDAR,
+    "setup_dentists": _CALENDAR,
+    "setup_hours": _CALENDAR | {Role.DENTIST},
+    "setup_days_off": _CALENDAR,
+    "setup_holidays": _CALENDAR,
+    "setup_chairs": _ADMIN,
+    "setup_types": _ADMIN,
+    "setup_settings": _ADMIN,
+}
+
+
+def may_setup(user: User, page: str) -> bool:
+    return user.has_role(*SETUP_ROLES[page])
+
+
+def access_hours(*, user: User, dentist_id: int) -> tuple[User, bool]:
+    """The dentist whose hours `user` may open, and whether they may change them: the
+    calendar keepers any active dentist's, a dentist only their own and only to read."""
+    if user.has_role(*_CALENDAR):
+        dentist = dentist_list().filter(pk=dentist_id).first()
+        if dentist is not None:
+            return dentist, True
+    elif user.has_role(Role.DENTIST) and user.pk == dentist_id:
+        return user, False
+    raise Http404(_("No such dentist."))

@@ -94,10 +94,53 @@ class Chair(models.Model):
         return self.name
 
 
+class DayOff(models.Model):
+    """A day one dentist does not work (holiday, course, sick day): no slots that local day."""
+
+    dentist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="days_off"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date", "dentist"]
+        constraints = [
+            models.UniqueConstraint(fields=["dentist", "date"], name="day_off_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dentist_id} off {self.date:%Y-%m-%d}"
+
+
+class ClinicHoliday(models.Model):
+    """A local day the whole clinic is closed: nobody has slots."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# A colour as the pages' <input type="color"> sends it: "#" and six hex digits.
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+DEFAULT_COLOUR = "#2f6fdf"
+
+
 class AppointmentType(models.Model):
     name = models.CharField(max_length=80, unique=True)
     duration_minutes = models.PositiveIntegerField()
     is_active = models.BooleanField(default=True)
+    colour = models.CharField(max_length=7, default=DEFAULT_COLOUR)
+    # The dentists who offer this kind; none chosen means every dentist offers it (a new
+    # dentist then offers the clinic's usual kinds without anyone editing each one).
+    dentists = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="offered_types"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -105,6 +148,9 @@ class AppointmentType(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=8 * 60),
                 name="appointment_type_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(colour__regex=COLOUR_PATTERN), name="appointment_type_colour_hex"
             ),
         ]
 

@@ -1,6 +1,6 @@
 """Reads of the clinic's schedule. Call inside the tenant's schema."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
 
 from django.db.models import Q, QuerySet
@@ -9,13 +9,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic.clock import at, day_bounds, local
+from clinic.clock import at, day_bounds, local, local_today
 from clinic.models import (
     Appointment,
     AppointmentMessage,
     AppointmentType,
     Chair,
+    ClinicHoliday,
     ClinicSettings,
+    DayOff,
+    Weekday,
     WorkingHours,
 )
 from clinic.states import (
@@ -44,6 +47,32 @@ def receptionist_ids() -> list[int]:
 
 def appointment_type_list() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(is_active=True)
+
+
+def offers(*, dentist: User, appointment_type: AppointmentType) -> bool:
+    """Whether `dentist` offers the kind: a kind with no dentists chosen is offered by all."""
+    chosen = appointment_type.dentists.all()
+    return not chosen.exists() or chosen.filter(pk=dentist.pk).exists()
+
+
+def dentists_offering(*, appointment_type: AppointmentType) -> QuerySet[User]:
+    dentists = dentist_list()
+    if appointment_type.dentists.exists():
+        dentists = dentists.filter(offered_types=appointment_type)
+    return dentists
+
+
+def booking_last_day() -> date:
+    """The last local day a patient may book (staff may book any day)."""
+    return local_today() + timedelta(days=clinic_settings_get().booking_horizon_days)
+
+
+def closed_on(*, dentist: User, day: date) -> bool:
+    """A clinic holiday or the dentist's day off."""
+    return (
+        ClinicHoliday.objects.filter(date=day).exists()
+        or DayOff.objects.filter(dentist=dentist, date=day).exists()
+    )
 
 
 def _with_relations(qs: QuerySet[Appointment]) -> QuerySet[Appointment]:
@@ -85,9 +114,16 @@ def appointment_messages(*, appointment: Appointment) -> QuerySet[AppointmentMes
 
 
 def working_intervals(*, dentist: User, day: date) -> list[tuple[datetime, datetime]]:
-    """The dentist's working intervals on a local day, as aware datetimes."""
+    """The dentist's working intervals on a local day, in UTC; none on a holiday or day off.
+
+    In UTC because arithmetic and comparison on datetimes sharing one zone object run on the
+    wall clock: stepping through the day the clocks change would invent or lose an hour. A
+    wall time the change skips (02:30 when clocks jump from 02:00 to 03:00) counts from the
+    moment the clocks show the next real time."""
+    if closed_on(dentist=dentist, day=day):
+        return []
     return [
-        (at(day, hours.starts), at(day, hours.ends))
+        (at(day, hours.starts).astimezone(UTC), at(day, hours.ends).astimezone(UTC))
         for hours in WorkingHours.objects.filter(dentist=dentist, weekday=day.weekday())
     ]
 
@@ -100,9 +136,20 @@ def _busy(*, starts: datetime, ends: datetime) -> list[tuple[int, int, datetime,
     )
 
 
-def free_slots(*, dentist: User, appointment_type: AppointmentType, day: date) -> list[datetime]:
-    """Start times on `day` when the dentist and at least one chair are free for the whole
-    appointment, stepped by the clinic's slot step, in the future only."""
+def free_slots(
+    *,
+    dentist: User,
+    appointment_type: AppointmentType,
+    day: date,
+    last_day: date | None = None,
+) -> list[datetime]:
+    """Start times on `day` when the dentist (who must offer the kind) and at least one chair
+    are free for the whole appointment, stepped by the clinic's slot step, in the future only
+    and not after `last_day` (a patient's booking horizon) when given."""
+    if last_day is not None and day > last_day:
+        return []
+    if not offers(dentist=dentist, appointment_type=appointment_type):
+        return []
     intervals = working_intervals(dentist=dentist, day=day)
     if not intervals:
         return []
@@ -191,3 +238,47 @@ def staff_overview(*, user: User) -> dict[str, Any]:
         "pending_count": requests.count(),
         "dentists": dentist_list() if user.role != Role.DENTIST else [user],
     }
+
+
+# --- setting the clinic up -------------------------------------------------------------------
+
+SETUP_STEPS = ("dentists", "hours", "chairs", "types", "settings", "first_booking")
+
+
+def setup_progress() -> dict[str, bool]:
+    """Which steps of a new clinic's checklist are done, in SETUP_STEPS order."""
+    dentists = dentist_list()
+    return {
+        "dentists": dentists.exists(),
+        "hours": WorkingHours.objects.filter(dentist__in=dentists).exists(),
+        "chairs": Chair.objects.filter(is_active=True).exists(),
+        "types": appointment_type_list().exists(),
+        "settings": ClinicSettings.objects.filter(pk=1).exists(),
+        "first_booking": Appointment.objects.exists(),
+    }
+
+
+def weekly_hours(*, dentist: User) -> list[tuple[int, str, list[WorkingHours]]]:
+    """The dentist's week: each weekday's number, name and ranges (none = not working)."""
+    rows = list(WorkingHours.objects.filter(dentist=dentist))
+    return [
+        (day.value, str(day.label), [h for h in rows if h.weekday == day.value]) for day in Weekday
+    ]
+
+
+def days_off_upcoming(*, dentist: User | None = None) -> QuerySet[DayOff]:
+    qs = DayOff.objects.filter(date__gte=local_today()).select_related("dentist")
+    return qs.filter(dentist=dentist) if dentist is not None else qs
+
+
+def holidays_upcoming() -> QuerySet[ClinicHoliday]:
+    return ClinicHoliday.objects.filter(date__gte=local_today())
+
+
+def chair_list() -> QuerySet[Chair]:
+    """Every chair, in use or not (the setup page shows both)."""
+    return Chair.objects.order_by("-is_active", "name")
+
+
+def appointment_type_setup_list() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.prefetch_related("dentists").order_by("-is_active", "name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import views
+from clinic import views, views_setup
 
 app_name = "clinic"
 
@@ -19,4 +19,13 @@ urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/data/", views.schedule_data, name="schedule_data"),
     path("requests/", views.requests, name="requests"),
+    # Setting the clinic up (#14); who may open which: clinic.access.SETUP_ROLES.
+    path("setup/", views_setup.setup, name="setup"),
+    path("setup/dentists/", views_setup.setup_dentists, name="setup_dentists"),
+    path("setup/dentists/<int:dentist_id>/hours/", views_setup.setup_hours, name="setup_hours"),
+    path("setup/days-off/", views_setup.setup_days_off, name="setup_days_off"),
+    path("setup/holidays/", views_setup.setup_holidays, name="setup_holidays"),
+    path("setup/chairs/", views_setup.setup_chairs, name="setup_chairs"),
+    path("setup/types/", views_setup.setup_types, name="setup_types"),
+    path("setup/settings/", views_setup.setup_settings, name="setup_settings"),
 ]

@@ -19,7 +19,7 @@ from accounts.access import request_user, role_required
 from accounts.models import User
 from accounts.roles import CLINIC_STAFF, ROLES_BY_KIND, Role
 from clinic import selectors
-from clinic.access import FRONT_DESK, access_appointment, access_dentist
+from clinic.access import FRONT_DESK, access_appointment, access_dentist, may_setup
 from clinic.clock import clinic_tz, local, local_today
 from clinic.errors import ClinicConflict, error_text
 from clinic.forms import (
@@ -50,6 +50,7 @@ from clinic.states import (
     actions_table,
     side_of,
 )
+from clinic.views_setup import checklist
 from config.forms import bad_input, bad_input_json, input_problems
 
 
@@ -100,6 +101,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context: dict[str, Any] = {"upcoming": selectors.patient_upcoming(patient=user)}
     else:
         context = selectors.staff_overview(user=user)
+        if may_setup(user, "setup"):
+            # A clinic still setting up sees its checklist first (gone once every step is done).
+            steps = checklist(user)
+            if not all(step["done"] for step in steps):
+                context["setup_steps"] = steps
     return render(request, "clinic/dashboard.html", {"user": user, **context})
 
 
@@ -109,17 +115,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _booking_context(choices: dict[str, Any]) -> dict[str, Any]:
     """The booking page for the dentist/kind/day chosen (read by BookingQueryForm); what is
     missing or unknown falls back to the first dentist, the first kind and today."""
-    dentists = selectors.dentist_list()
     types = selectors.appointment_type_list()
-    dentist = dentists.filter(pk=choices.get("dentist") or 0).first() or dentists.first()
     kind = types.filter(pk=choices.get("type") or 0).first() or types.first()
-    day = max(choices.get("date") or local_today(), local_today())
+    # Only the dentists who offer the chosen kind.
+    dentists = (
+        selectors.dentists_offering(appointment_type=kind) if kind else selectors.dentist_list()
+    )
+    dentist = dentists.filter(pk=choices.get("dentist") or 0).first() or dentists.first()
+    last_day = selectors.booking_last_day()
+    day = min(max(choices.get("date") or local_today(), local_today()), last_day)
     slots = (
-        selectors.free_slots(dentist=dentist, appointment_type=kind, day=day)
+        selectors.free_slots(dentist=dentist, appointment_type=kind, day=day, last_day=last_day)
         if dentist and kind
         else []
     )
     return {
+        "last_day": last_day,
+        # A holiday or the dentist's day off: the page says so rather than "no free times".
+        "closed": dentist is not None and selectors.closed_on(dentist=dentist, day=day),
         "dentists": dentists,
         "types": types,
         "dentist": dentist,
@@ -342,6 +355,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
     query = ScheduleQueryForm(request.GET)
     if not query.is_valid():
         return bad_input(request, query)
+    if not selectors.dentist_list().exists():
+        # A new clinic: say what to do instead of "No such dentist."
+        return render(request, "clinic/setup/no_dentists.html", {})
     dentist, day, days, view = _schedule_params(request, query)
     rows = list(selectors.dentist_schedule(dentist=dentist, start=day, days=days))
     shown = [day + timedelta(days=i) for i in range(days)]

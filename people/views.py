@@ -60,7 +60,10 @@ def person_add(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     kind = current_tenant().kind
     roles = services.grantable_roles(by=user)
-    form = PersonAddForm(request.POST or None, kind=kind, roles=roles)
+    # A link may preselect the role ("Add a dentist" on the clinic's setup checklist).
+    wanted = request.GET.get("role")
+    initial = {"role": wanted} if wanted in roles else {}
+    form = PersonAddForm(request.POST or None, kind=kind, roles=roles, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400

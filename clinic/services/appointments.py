@@ -32,7 +32,13 @@ from clinic.notifications import (
     requested_params,
     rescheduled_params,
 )
-from clinic.selectors import appointment_summary, clinic_settings_get, working_intervals
+from clinic.selectors import (
+    appointment_summary,
+    booking_last_day,
+    clinic_settings_get,
+    offers,
+    working_intervals,
+)
 from clinic.services.common import locked, publish_change
 from clinic.states import (
     ACTIONS_BY_NAME,
@@ -168,6 +174,21 @@ def appointment_request(
         raise ValidationError(_("Choose one of the clinic's dentists."))
     if not appointment_type.is_active:
         raise ValidationError(_("This kind of appointment is no longer offered."))
+    if not offers(dentist=dentist, appointment_type=appointment_type):
+        raise ValidationError(
+            _("%(dentist)s does not offer %(kind)s; choose another dentist.")
+            % {"dentist": dentist.display_name, "kind": appointment_type.name}
+        )
+    if timezone.is_aware(starts_at) and local(starts_at).date() > booking_last_day():
+        days = clinic_settings_get().booking_horizon_days
+        raise ValidationError(
+            ngettext(
+                "Appointments can be requested up to %(days)d day ahead; choose an earlier day.",
+                "Appointments can be requested up to %(days)d days ahead; choose an earlier day.",
+                days,
+            )
+            % {"days": days}
+        )
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     _check_time(dentist=dentist, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():

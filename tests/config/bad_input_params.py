@@ -11,11 +11,19 @@ from django import forms
 from accounts.forms import LanguageForm
 from clinic.forms import (
     BookingForm,
+    ChairForm,
+    DayOffForm,
+    HolidayForm,
+    HoursForm,
     MessageForm,
     NextForm,
     ReasonForm,
+    RemoveForm,
     RescheduleForm,
     ScheduleQueryForm,
+    SettingsForm,
+    TypeEditForm,
+    TypeForm,
 )
 from console.forms import (
     DeleteForm,
@@ -166,6 +174,14 @@ CLINIC: dict[str, Reads] = {
     "clinic:schedule": (ScheduleQueryForm,),
     "clinic:schedule_data": (ScheduleQueryForm,),
     "clinic:requests": (),
+    "clinic:setup": (),
+    "clinic:setup_dentists": (),
+    "clinic:setup_hours": (HoursForm, RemoveForm),
+    "clinic:setup_days_off": (DayOffForm, RemoveForm),
+    "clinic:setup_holidays": (HolidayForm, RemoveForm),
+    "clinic:setup_chairs": (ChairForm, RemoveForm),
+    "clinic:setup_types": (TypeForm, TypeEditForm),
+    "clinic:setup_settings": (SettingsForm,),
 }
 
 PUBLIC: dict[str, Reads] = {

@@ -284,6 +284,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "pk": _ids(requested.pk, confirmed.pk),
             "person_id": _ids(c.patient.pk, c.admin.pk),
             "job_id": _ids(clinic_job.pk),
+            "dentist_id": _ids(c.dentist.pk, c.patient.pk),
         },
     )
     public_site = Site(

@@ -16,6 +16,7 @@ from accounts.roles import ROLES_BY_KIND, Role
 from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
 from clinic.services.messages import appointment_message_post
+from clinic.services.setup import day_off_add, holiday_add
 from people.models import ImportJob
 from school.clock import tenant_today
 from school.models import ClassGroup, Guardianship, SchoolYear
@@ -157,6 +158,9 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         appointment_message_post(appointment=requested, author=c.patient, body="Is 10:00 ok?")
         appointment_message_post(appointment=requested, author=c.receptionist, body="Yes.")
         make_appointment(c, starts_at=slot(days=0, hour=9), state=AppointmentState.CONFIRMED)
+        # The setup pages' lists (#14): a day off and a clinic holiday ahead.
+        day_off_add(dentist=c.dentist2, day=slot(days=5).date(), reason="Course")
+        holiday_add(day=slot(days=6).date(), name="Founders' day")
     users["clinic", Role.ADMINISTRATOR] = c.admin
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
@@ -165,7 +169,12 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         clinic_job = ImportJob.objects.create(
             created_by=c.admin, file_name="people.csv", content="", row_count=3
         )
-    params["clinic"] = {"pk": requested.pk, "person_id": c.patient.pk, "job_id": clinic_job.pk}
+    params["clinic"] = {
+        "pk": requested.pk,
+        "person_id": c.patient.pk,
+        "job_id": clinic_job.pk,
+        "dentist_id": c.dentist.pk,
+    }
 
     users["console", Role.OPERATOR] = make_operator()
     params["console"] = {"slug": school.schema_name}

@@ -10,7 +10,8 @@ data. The people and objects are the site map's: the teacher teaches the course,
 is the student's, the ids are theirs (a teacher's other courses and another family's children
 are 404s: tests/school/test_teachers.py, tests/school/test_guardians.py).
 
-The site map's person is an active student with grades, so resending their invitation,
+An import job is watched only by whoever started it (the administrator): another people
+manager gets a 404. The site map's person is an active student with grades, so resending their invitation,
 reactivating or deleting them is refused (400): the rules themselves are tested in
 tests/people.
 
@@ -152,8 +153,16 @@ CLINIC = {
     "people:import_template":             "login  200   403     200     403",
     "people:import_preview":        "POST  login  400   403     400     403",
     "people:import_start":          "POST  login  400   403     400     403",
-    "people:import_job":                  "login  200   403     200     403",
-    "people:import_job_fragment":         "login  200   403     200     403",
+    "people:import_job":                  "login  200   403     404     403",
+    "people:import_job_fragment":         "login  200   403     404     403",
+    "clinic:setup":                       "login  200   403     200     403",
+    "clinic:setup_dentists":              "login  200   403     200     403",
+    "clinic:setup_hours":                 "login  200   200     200     403",
+    "clinic:setup_days_off":              "login  200   403     200     403",
+    "clinic:setup_holidays":              "login  200   403     200     403",
+    "clinic:setup_chairs":                "login  200   403     403     403",
+    "clinic:setup_types":                 "login  200   403     403     403",
+    "clinic:setup_settings":              "login  200   403     403     403",
     "clinic:dashboard":                   "login  200   200     200     200",
     "clinic:book":                        "login  403   403     403     200",
     "clinic:my_appointments":             "login  403   403     403     200",
@@ -174,14 +183,17 @@ TABLES = {"school": SCHOOL, "clinic": CLINIC}
 
 # Socket topics: who of each site may watch each registered topic (anonymous sockets are
 # refused at the handshake: tests/realtime/test_handshake.py). "ok" or "-" per column.
+# people.import is asked for the site map's import job, which the administrator started.
 TOPICS = {
     #                          admin teacher student guardian
     ("school", "school.payments"):  "ok   -       -       -",
+    ("school", "people.import"):    "ok   -       -       -",
     ("school", "presence"):         "ok   -       -       -",
     ("school", "clinic.schedule"):  "-    -       -       -",
     #                          admin dentist recept. patient
     ("clinic", "school.payments"):  "-    -       -       -",
     ("clinic", "presence"):         "ok   ok      ok      -",
+    ("clinic", "people.import"):    "ok   -       -       -",
     ("clinic", "clinic.schedule"):  "ok   ok      ok      -",
 }  # fmt: skip
 
@@ -240,7 +252,8 @@ def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast
     rows = {topic: answers for (s, topic), answers in TOPICS.items() if s == site}
     assert sorted(rows) == topics, "every registered topic needs a row per site"
     people = [p for p in _people(site_cast, site) if p.user is not None]
-    # the clinic's schedule names a dentist: the site map's own
+    # the clinic's schedule names a dentist, people.import a job: the site map's own
+    job_id = site_cast.params[site]["job_id"]
     dentist = next((p.user for p in site_cast.people if p.role == "dentist"), None)
     assert isinstance(dentist, User)
     wrong = []
@@ -250,7 +263,11 @@ def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast
             assert person.user is not None
             with tenant_context(person.tenant):
                 try:
-                    topic_authorize(user=person.user, topic=topic, params={"object_id": dentist.pk})
+                    topic_authorize(
+                        user=person.user,
+                        topic=topic,
+                        params={"object_id": dentist.pk, "job_id": job_id},
+                    )
                     got.append("ok")
                 except TopicDenied:
                     got.append("-")
