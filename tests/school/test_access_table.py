@@ -11,9 +11,9 @@ is the student's, the ids are theirs (a teacher's other courses and another fami
 are 404s: tests/school/test_teachers.py, tests/school/test_guardians.py).
 
 An import job is watched only by whoever started it (the administrator): another people
-manager gets a 404. The site map's person is an active student with grades, so resending their invitation,
-reactivating or deleting them is refused (400): the rules themselves are tested in
-tests/people.
+manager gets a 404. The site map's person is an active student with grades, so resending
+their invitation, reactivating or deleting them is refused (400): the rules themselves are
+tested in tests/people.
 
 Answers: 200, 400, 403 (the role may not), 404, 405, 409, "login" (a redirect to sign in),
 302 (any other redirect)."""
