@@ -20,7 +20,6 @@ from tests.people.helpers import big_school_csv
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
 ROWS = 300
-SHOTS = Path("/work/wt/shots/people-import")
 
 
 @off_the_browser_thread
@@ -82,8 +81,6 @@ def test_an_administrator_imports_a_fixed_file_and_watches_it_finish(
     expect(row).to_contain_text("is not a valid e-mail address")
     expect(page.locator("#import-start")).to_be_disabled()
     browsing.shot(ada, "preview-with-problem")
-    if SHOTS.exists():
-        page.screenshot(path=str(SHOTS / "preview-problem-en-desktop.png"), full_page=True)
 
     # when she uploads the corrected file
     page.locator("input[type=file]").last.set_input_files(_payload(good, "people-fixed.csv"))
