@@ -17,6 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext, ngettext
 
 from realtime.catalogue import NotificationType, register
+from realtime.families import BILLING, GRADES
 from school import grading, states
 from school.models import Course, Grade, Invoice, Payment
 from school.money import money_text
@@ -82,6 +83,7 @@ GRADE_PUBLISHED = register(
         title=_published_title,
         body=_grades_listed,
         url=_my_grades,
+        family=GRADES,
     )
 )
 GRADE_UPDATED = register(
@@ -92,6 +94,7 @@ GRADE_UPDATED = register(
         title=_corrected_title,
         body=_grades_listed,
         url=_my_grades,
+        family=GRADES,
     )
 )
 
@@ -199,6 +202,7 @@ INVOICE_ISSUED = register(
         title=lambda p: gettext("New invoice"),
         body=_issued_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )
@@ -210,6 +214,7 @@ INVOICE_CANCELLED = register(
         title=lambda p: gettext("Invoice cancelled"),
         body=_cancelled_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )
@@ -221,6 +226,8 @@ INVOICE_OVERDUE = register(
         title=lambda p: gettext("Invoice overdue"),
         body=_overdue_body,
         url=_my_invoices,
+        family=BILLING,
+        email_copy=False,
         labels=INVOICE_LABELS,
     )
 )
@@ -232,6 +239,8 @@ INVOICE_DUE_SOON = register(
         title=lambda p: gettext("Invoice due soon"),
         body=_due_soon_body,
         url=_my_invoices,
+        family=BILLING,
+        email_copy=False,
         labels=INVOICE_LABELS,
     )
 )
@@ -243,6 +252,7 @@ PAYMENT_RECORDED = register(
         title=lambda p: gettext("Payment received"),
         body=_payment_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )
