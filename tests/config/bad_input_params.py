@@ -24,6 +24,7 @@ from console.forms import (
     StatusForm,
     TenantLocaleForm,
 )
+from people.account.forms import EmailChangeForm, NotificationChoicesForm, ProfileForm
 from realtime.forms import MarkReadForm
 from school.forms import (
     AssessmentForm,
@@ -68,6 +69,12 @@ COMMON: dict[str, Reads] = {
     "realtime:inbox": (),
     "realtime:mark_read": (MarkReadForm,),
     "presence_online": (),
+    # my account (people.account)
+    "people:account": (),
+    "people:account_profile": (ProfileForm,),
+    "people:account_email": (EmailChangeForm,),
+    "people:account_notifications": (NotificationChoicesForm,),
+    "people:account_sign_out_everywhere": (),
 }
 
 SCHOOL: dict[str, Reads] = {
