@@ -22,6 +22,12 @@ from accounts.roles import SELF_SIGN_UP_ROLE
 from clinic.selectors import clinic_settings_get
 
 
+def _on_a_tenant_site(request: HttpRequest) -> bool:
+    """A school's or a clinic's site (the account page is theirs), not the operators'."""
+    tenant = getattr(request, "tenant", None)
+    return tenant is not None and not tenant.is_public
+
+
 def sign_up_role(request: HttpRequest) -> str | None:
     """The role a stranger signing up on this site gets, or None where sign-up is closed."""
     tenant = getattr(request, "tenant", None)
@@ -63,10 +69,12 @@ class TenantAccountAdapter(AccountAdapter):
         ]
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        if not _on_a_tenant_site(request):
+            return str(super().get_password_change_redirect_url(request))
         return reverse("people:account")
 
     def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
-        if self.request.user.is_authenticated:
+        if _on_a_tenant_site(self.request) and self.request.user.is_authenticated:
             return reverse("people:account")
         return reverse("account_login")
 

@@ -177,3 +177,21 @@ def test_password_change_in_the_tenant_layout(school: Tenant) -> None:
     assert old.status_code == 200
     new = fresh.post("/accounts/login/", {"login": lisa.email, "password": "a new Pa55word!"})
     assert new.status_code == 302
+
+
+def test_the_operators_password_page_has_no_account_page_to_go_back_to(school: Tenant) -> None:
+    # given an operator on the operators' site (which has no "My account")
+    from tests.console.factories import make_operator, public_tenant
+    from tests.factories import client_for as _client
+
+    operator = make_operator()
+    browser = _client(public_tenant(), operator)
+    # when they open and use the password page
+    page = browser.get("/accounts/password/change/")
+    assert page.status_code == 200 and "/account/me/" not in page.content.decode()
+    response = browser.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "a new Pa55word!", "password2": "a new Pa55word!"},
+    )
+    # then it works and stays on the operators' site
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/change/"
