@@ -46,8 +46,8 @@ def test_language_name_and_sign_out_everywhere(
     expect(page.locator("h1")).to_have_text("My account")
     keep(browsing.shot(laptop, "account-en"), "account-desktop-en.png")
     page.get_by_role("link", name="Change name and language").click()
-    page.locator("input[name=full_name]").fill("Lisa Simpson")
-    page.locator("select[name=language]").select_option("es-mx")
+    page.locator("main input[name=full_name]").fill("Lisa Simpson")
+    page.locator("main select[name=language]").select_option("es-mx")
     page.locator("main form button[type=submit]").click()
     # then the account page is Spanish and shows the new name
     expect(page.locator("h1")).to_have_text("Mi cuenta")
