@@ -13,10 +13,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import request_user
+from accounts.language import language_for
 from accounts.models import User
 from people.account.forms import EmailChangeForm, NotificationChoicesForm, ProfileForm
 from people.account.selectors import account_email_copies, account_pending_email
@@ -83,7 +85,9 @@ def account_profile(request: HttpRequest) -> HttpResponse:
         account_profile_update(user=user, **form.cleaned_data)
     except ValidationError as error:
         return _refused(request, template, form, error)
-    messages.success(request, _("Your name and language are saved."))
+    # Said in the language just chosen: the next page is in it.
+    with translation.override(language_for(user, current_tenant())):
+        messages.success(request, _("Your name and language are saved."))
     response = redirect("people:account")
     # The language cookie follows, so the sign-in page keeps it after signing out.
     if user.language:

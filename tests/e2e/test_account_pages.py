@@ -51,6 +51,7 @@ def test_language_name_and_sign_out_everywhere(
     page.locator("main form button[type=submit]").click()
     # then the account page is Spanish and shows the new name
     expect(page.locator("h1")).to_have_text("Mi cuenta")
+    expect(page.locator(".messages")).to_contain_text("Se guardaron tu nombre y tu idioma")
     expect(page.locator("#account-name")).to_have_text("Lisa Simpson")
     expect(page.locator(".who .user")).to_contain_text("Lisa Simpson")
     assert page.evaluate("document.documentElement.lang") == "es-MX"
