@@ -213,6 +213,8 @@ ACCOUNT_ADAPTER = "people.adapter.TenantAccountAdapter"
 # "Change e-mail address" on the account page: the new address replaces the old one once the
 # link sent to it is opened.
 ACCOUNT_CHANGE_EMAIL = True
+# A patient signing up on a clinic gives their name too.
+ACCOUNT_SIGNUP_FORM_CLASS = "people.sign_up_form.PatientSignUpForm"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True

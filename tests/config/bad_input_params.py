@@ -42,7 +42,7 @@ ACCOUNT: dict[str, Reads] = {
     "account_login": ("login", "password", "remember", "next"),
     "account_logout": ("next",),
     "account_inactive": (),
-    "account_signup": ("email", "password1", "password2", "next"),
+    "account_signup": ("full_name", "email", "password1", "password2", "next"),
     "account_reauthenticate": ("password", "next"),
     "account_email": ("email", "action_add", "action_send", "action_remove", "action_primary"),
     "account_email_verification_sent": (),

@@ -50,7 +50,9 @@ def test_a_stranger_signs_up_verifies_and_signs_in_as_a_patient(open_clinic: Ten
     assert 'href="/accounts/signup/"' in login
     mail.outbox.clear()
     # when a stranger signs up, posting a role of her choosing too
-    browser, response = _sign_up(host, "Maggie@Example.com", role=Role.ADMINISTRATOR)
+    browser, response = _sign_up(
+        host, "Maggie@Example.com", full_name="Maggie Simpson", role=Role.ADMINISTRATOR
+    )
     # then she is asked to confirm her address, and is not signed in
     assert response.status_code == 302
     page = browser.get(response["Location"]).content.decode()
@@ -59,6 +61,7 @@ def test_a_stranger_signs_up_verifies_and_signs_in_as_a_patient(open_clinic: Ten
     with tenant_context(open_clinic):
         maggie = User.objects.get(email="maggie@example.com")
         assert maggie.role == Role.PATIENT and maggie.is_active
+        assert maggie.full_name == "Maggie Simpson"
     # and she cannot sign in before she confirms (another link goes out instead)
     [first] = mail.outbox
     refused = Client(HTTP_HOST=host).post(
@@ -77,7 +80,8 @@ def test_a_stranger_signs_up_verifies_and_signs_in_as_a_patient(open_clinic: Ten
         "/accounts/login/", {"login": "maggie@example.com", "password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == "/"
-    assert "Patient" in signed_in.get("/account/me/").content.decode()
+    account = signed_in.get("/account/me/").content.decode()
+    assert "Patient" in account and "Maggie Simpson" in account
 
 
 def test_the_second_clinic_stays_closed(open_clinic: Tenant, clinic_b: Tenant) -> None:
