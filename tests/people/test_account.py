@@ -111,6 +111,8 @@ def test_email_changes_once_the_new_address_is_verified(clinic: Tenant, clinic_b
     # then a link goes to the new address only, and the old one still signs him in
     [sent] = mail.outbox
     assert sent.to == ["ned.new@example.com"]
+    assert sent.subject.endswith("Confirm your e-mail address")
+    assert "Alpha Dental" in str(sent.body)
     assert _reload(clinic, ned).email == "ned@alpha-dental.test"
     assert "ned.new@example.com" in browser.get("/account/me/").content.decode()
     # when he opens the link and confirms
