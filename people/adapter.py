@@ -12,9 +12,11 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.account.stages import EmailVerificationStage
+from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.adapter import AccountAdapter
 from accounts.models import User
@@ -53,8 +55,8 @@ class TenantAccountAdapter(AccountAdapter):
         self, request: HttpRequest, user: Any, form: BaseForm, commit: bool = True
     ) -> User:
         role = sign_up_role(request)
-        if role is None:  # the setting was turned off while the form was open
-            raise PermissionError("sign-up is closed")
+        if role is None:  # allauth checked is_open_for_signup first: never on a closed site
+            raise PermissionDenied(_("Sign-up is closed here."))
         user.role = role
         saved: User = super().save_user(request, user, form, commit=commit)
         return saved
