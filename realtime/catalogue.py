@@ -6,6 +6,9 @@ A notification row stores the type and its *parameters*, never rendered sentence
 body and link are produced from them whenever a page, a socket (live or on replay) or an
 e-mail shows the notification, so they can be rendered per recipient (language, time zone).
 
+Every type names its family (realtime.families): people choose e-mail copies per family
+(realtime.email_copies), and `register` refuses a type without a declared family.
+
 `realtime.services.notify` refuses a type that is not registered and parameters that do not
 match its declaration (missing, extra or of the wrong JSON type).
 
