@@ -12,7 +12,8 @@ EMAIL_MAX_LENGTH: int = User._meta.get_field("email").max_length or 254
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # Accounts are created by a tenant's staff or by onboarding, never by strangers.
+        # Accounts are created by a tenant's staff or by onboarding; the adapter in use
+        # (people.adapter) opens sign-up on clinics that allow patients to sign up.
         return False
 
     def clean_email(self, email: str) -> str:

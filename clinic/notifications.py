@@ -19,6 +19,7 @@ from clinic.clock import when_label
 from clinic.selectors import AppointmentSummary, appointment_url
 from clinic.states import AppointmentState
 from realtime.catalogue import NotificationType, register
+from realtime.families import APPOINTMENTS, MESSAGES
 
 
 class AppointmentParams(TypedDict):
@@ -161,6 +162,7 @@ APPOINTMENT_REQUESTED = register(
         title=lambda p: _("New appointment request"),
         body=_requested_body,
         url=_url,
+        family=APPOINTMENTS,
         labels=LABELS,
     )
 )
@@ -172,6 +174,7 @@ APPOINTMENT_CONFIRMED = register(
         title=lambda p: _("Appointment confirmed"),
         body=_confirmed_body,
         url=_url,
+        family=APPOINTMENTS,
         labels=LABELS,
     )
 )
@@ -183,6 +186,7 @@ APPOINTMENT_DECLINED = register(
         title=lambda p: _("Appointment request declined"),
         body=_declined_body,
         url=_url,
+        family=APPOINTMENTS,
         labels=LABELS,
     )
 )
@@ -194,6 +198,7 @@ APPOINTMENT_RESCHEDULED = register(
         title=lambda p: _("Appointment moved"),
         body=_rescheduled_body,
         url=_url,
+        family=APPOINTMENTS,
         labels=LABELS,
     )
 )
@@ -205,6 +210,7 @@ APPOINTMENT_CANCELLED = register(
         title=lambda p: _("Appointment cancelled"),
         body=_cancelled_body,
         url=_url,
+        family=APPOINTMENTS,
         labels=LABELS,
     )
 )
@@ -216,6 +222,8 @@ APPOINTMENT_REMINDER = register(
         title=lambda p: _("Appointment reminder"),
         body=_reminder_body,
         url=_url,
+        family=APPOINTMENTS,
+        email_copy=False,
         labels=LABELS,
     )
 )
@@ -228,6 +236,7 @@ APPOINTMENT_MESSAGE = register(
         title=_message_title,
         body=_message_body,
         url=_url,
+        family=MESSAGES,
         labels=LABELS,
     )
 )

@@ -6,6 +6,9 @@ A notification row stores the type and its *parameters*, never rendered sentence
 body and link are produced from them whenever a page, a socket (live or on replay) or an
 e-mail shows the notification, so they can be rendered per recipient (language, time zone).
 
+Every type names its family (realtime.families): people choose e-mail copies per family
+(realtime.email_copies), and `register` refuses a type without a declared family.
+
 `realtime.services.notify` refuses a type that is not registered and parameters that do not
 match its declaration (missing, extra or of the wrong JSON type).
 
@@ -23,6 +26,8 @@ from datetime import tzinfo
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from django.utils import timezone, translation
+
+from realtime.families import FAMILIES, Family
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +65,11 @@ class NotificationType(Generic[P]):
     title: Callable[[P], str]
     body: Callable[[P], str]
     url: Callable[[P], str]
+    # Which family it belongs to (realtime.families): the account page's e-mail choice.
+    family: Family
     labels: Mapping[str, Callable[[P], str]] = field(default_factory=dict)
+    # False for a type that is an e-mail already (reminders send their own): never copied.
+    email_copy: bool = True
 
     def render(self, params: Mapping[str, Any]) -> Rendered:
         typed: P = params  # type: ignore[assignment]
@@ -86,7 +95,11 @@ _CATALOGUE: dict[str, NotificationType[Any]] = {}
 
 
 def register(kind: NotificationType[P]) -> NotificationType[P]:
-    """Declare a notification type (at import of `<app>/notifications.py`); returns it."""
+    """Declare a notification type (at import of `<app>/notifications.py`); returns it.
+    Refused without one of the declared families (realtime.families.FAMILIES)."""
+    family = getattr(kind, "family", None)
+    if not isinstance(family, Family) or FAMILIES.get(family.key) is not family:
+        raise CatalogueError(f"{kind.type}: declare its family, one of {sorted(FAMILIES)}")
     clash = kind.keys() & kind.shown_keys()
     if clash:
         raise CatalogueError(f"{kind.type}: parameters may not be named {sorted(clash)}")

@@ -44,3 +44,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.seq} to {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of e-mail copies for one notification family (realtime.families); no
+    row means the family's default. In-app delivery is always on: only the copy is chosen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    family = models.CharField(max_length=32)
+    email_copy = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "family"], name="notification_preference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} e-mail {'on' if self.email_copy else 'off'} for {self.user_id}"

@@ -1,6 +1,7 @@
 """Reads of notifications and of who is online (sync; consumers call them through
 tenant_db)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
 from realtime.catalogue import render
-from realtime.models import Inbox, Notification
+from realtime.families import Family
+from realtime.models import Inbox, Notification, NotificationPreference
 
 # How many notifications one replay page carries (the socket sends page after page until a
 # short one). Protocol-visible: clients see replays arrive in pages of this size.
@@ -119,3 +121,23 @@ def inbox_rows(*, user: User, language: str, limit: int = INBOX_PAGE) -> list[In
             )
         )
     return rows
+
+
+def email_copy_choices(*, user: User | int, families: Iterable[Family]) -> dict[str, bool]:
+    """{family key: whether `user` gets e-mail copies of it} for `families`: their own choice,
+    else the family's default."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user=user).values_list("family", "email_copy")
+    )
+    return {family.key: chosen.get(family.key, family.email_copy) for family in families}
+
+
+def email_copy_wanted(*, family: Family, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` get e-mail copies of `family` (one query)."""
+    ids = set(user_ids)
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=ids, family=family.key).values_list(
+            "user_id", "email_copy"
+        )
+    )
+    return {uid for uid in ids if chosen.get(uid, family.email_copy)}

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.language import known_language, language_for, tenant_language
 from accounts.models import User
@@ -26,11 +28,14 @@ from realtime.catalogue import (
     render_for,
 )
 from realtime.events import NotificationBatchEvent, NotificationPayload, send_on_commit
+from realtime.families import family_get
 from realtime.groups import tenant_group, user_group
-from realtime.models import Inbox, Notification
+from realtime.models import Inbox, Notification, NotificationPreference
+from realtime.tasks import notification_email_copies as notification_email_copies_task
 from tenants.clock import tenant_zone
 from tenants.db import current_schema_name, is_public_schema
 from tenants.selectors import current_tenant
+from tenants.tasks import enqueue_for_tenant
 
 NOTIFICATION_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 MAX_DATA_BYTES = 8 * 1024
@@ -146,7 +151,30 @@ def notify(
             ],
         }
         send_on_commit(messages=[(tenant_group(schema_name=schema), batch)])
+        if kind.email_copy:
+            _email_copies_on_commit(schema=schema, notifications=notifications)
     return notifications
+
+
+def _email_copies_on_commit(*, schema: str, notifications: list[Notification]) -> None:
+    """Queue the e-mail copies (realtime.email_copies) once the rows are committed; the task
+    decides who wants one, so notify itself reads no preferences."""
+    ids = [n.pk for n in notifications]
+    transaction.on_commit(
+        lambda: enqueue_for_tenant(
+            notification_email_copies_task, schema_name=schema, notification_ids=ids
+        ),
+        robust=True,
+    )
+
+
+def notification_preference_set(*, user: User, family: str, email_copy: bool) -> None:
+    """Save whether `user` gets e-mail copies of `family` (a key of realtime.families)."""
+    if family_get(family) is None:
+        raise ValidationError({"family": _("There is no such kind of notification.")})
+    NotificationPreference.objects.update_or_create(
+        user=user, family=family, defaults={"email_copy": email_copy}
+    )
 
 
 def recipient_languages(*, user_ids: list[int], tenant: Any) -> dict[int, str]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from realtime.catalogue import NotificationType, register
+from realtime.families import BILLING, GRADES
 from school import grading, states
 from school.models import Course, Grade, Invoice, Payment
 from school.money import money_text
@@ -115,6 +116,7 @@ GRADE_PUBLISHED = register(
         title=_naming_child(_published_title),
         body=_grades_listed,
         url=_my_grades,
+        family=GRADES,
     )
 )
 GRADE_UPDATED = register(
@@ -125,6 +127,7 @@ GRADE_UPDATED = register(
         title=_naming_child(_corrected_title),
         body=_grades_listed,
         url=_my_grades,
+        family=GRADES,
     )
 )
 
@@ -152,6 +155,7 @@ COURSE_TEACHER_ASSIGNED = register(
             % {"course": p["course"], "term": p["term"]}
         ),
         url=lambda p: reverse("school:gradebook", args=[p["course_id"]]),
+        family=GRADES,
     )
 )
 
@@ -259,6 +263,7 @@ INVOICE_ISSUED = register(
         title=_naming_child(lambda p: gettext("New invoice")),
         body=_issued_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )
@@ -270,6 +275,7 @@ INVOICE_CANCELLED = register(
         title=_naming_child(lambda p: gettext("Invoice cancelled")),
         body=_cancelled_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )
@@ -284,6 +290,8 @@ INVOICE_OVERDUE = register(
         title=_naming_child(lambda p: gettext("Invoice overdue")),
         body=_overdue_body,
         url=_my_invoices,
+        family=BILLING,
+        email_copy=False,
         labels=INVOICE_LABELS,
     )
 )
@@ -298,6 +306,8 @@ INVOICE_DUE_SOON = register(
         title=_naming_child(lambda p: gettext("Invoice due soon")),
         body=_due_soon_body,
         url=_my_invoices,
+        family=BILLING,
+        email_copy=False,
         labels=INVOICE_LABELS,
     )
 )
@@ -309,6 +319,7 @@ PAYMENT_RECORDED = register(
         title=_naming_child(lambda p: gettext("Payment received")),
         body=_payment_body,
         url=_my_invoices,
+        family=BILLING,
         labels=INVOICE_LABELS,
     )
 )

@@ -5,6 +5,7 @@ environment variable), never in production."""
 from typing import NotRequired, TypedDict
 
 from realtime.catalogue import NotificationType, register
+from realtime.families import SYSTEM
 
 
 class TestMessageParams(TypedDict):
@@ -24,5 +25,8 @@ TEST_MESSAGE = register(
         title=lambda p: p["text"],
         body=lambda p: p.get("detail", ""),
         url=lambda p: "",
+        family=SYSTEM,
+        # Benchmarks measure delivery: no e-mail copy task per notify.
+        email_copy=False,
     )
 )

@@ -205,9 +205,16 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# "none" for invited people and operators; a clinic's patients who sign up themselves must
+# verify their address before they can sign in (people.adapter.SignUpVerificationStage).
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "people.adapter.TenantAccountAdapter"
+# "Change e-mail address" on the account page: the new address replaces the old one once the
+# link sent to it is opened.
+ACCOUNT_CHANGE_EMAIL = True
+# A patient signing up on a clinic gives their name too.
+ACCOUNT_SIGNUP_FORM_CLASS = "people.sign_up_form.PatientSignUpForm"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True

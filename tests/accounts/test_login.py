@@ -80,14 +80,15 @@ def test_a_tenant_user_is_not_an_operator(school: Tenant) -> None:
     _assert_refused("aviso.test", "head@alpha-school.test")
 
 
-def test_signup_is_closed_everywhere(school: Tenant) -> None:
+def test_signup_is_closed_on_schools_and_the_operators_site(school: Tenant) -> None:
+    # (clinics may open it: tests/people/test_sign_up.py)
     for host in ("alpha-school.test", "aviso.test"):
         # when a stranger opens the sign-up page, then she reads that sign-up is closed and
         # finds no form to fill in
         signup = Client(HTTP_HOST=host).get("/accounts/signup/")
         page = signup.content.decode()
         assert signup.status_code == 200
-        assert "Sign Up Closed" in page
+        assert "Sign-up is closed" in page
         # (the one form there is every page's language chooser)
         forms = re.findall(r'<form [^>]*action="([^"]*)"', page)
         assert forms == ["/language/"] and 'name="password1"' not in page

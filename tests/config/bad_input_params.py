@@ -34,6 +34,7 @@ from console.forms import (
     StatusForm,
     TenantLocaleForm,
 )
+from people.account.forms import EmailChangeForm, NotificationChoicesForm, ProfileForm
 from people.forms import PeopleFilterForm, PersonAddForm, RoleChangeForm
 from people.imports.forms import StartForm, UploadForm
 from realtime.forms import MarkReadForm
@@ -67,7 +68,7 @@ ACCOUNT: dict[str, Reads] = {
     "account_login": ("login", "password", "remember", "next"),
     "account_logout": ("next",),
     "account_inactive": (),
-    "account_signup": ("email", "password1", "password2", "next"),
+    "account_signup": ("full_name", "email", "password1", "password2", "next"),
     "account_reauthenticate": ("password", "next"),
     "account_email": ("email", "action_add", "action_send", "action_remove", "action_primary"),
     "account_email_verification_sent": (),
@@ -110,6 +111,12 @@ COMMON: dict[str, Reads] = {
     "people:import_start": (StartForm,),
     "people:import_job": (),
     "people:import_job_fragment": (),
+    # my account (people.account)
+    "people:account": (),
+    "people:account_profile": (ProfileForm,),
+    "people:account_email": (EmailChangeForm,),
+    "people:account_notifications": (NotificationChoicesForm,),
+    "people:account_sign_out_everywhere": (),
 }
 
 SCHOOL: dict[str, Reads] = {

@@ -311,6 +311,13 @@ def _send(
     )
     if route.name == "account_logout":
         site.sessions.pop(role, None)  # the session is gone; sign in afresh next time
+    if route.name == "people:account_sign_out_everywhere" and method == "POST":
+        # Every session of the user is gone (their sessions epoch moved): sign in afresh.
+        site.sessions.pop(role, None)
+        user = site.users[role]
+        if user is not None:
+            with tenant_context(site.tenant):
+                user.refresh_from_db()
     if response.status_code == 302 and "/accounts/login/" in response["Location"]:
         return 401  # sent to sign in: the view never read its parameters
     return response.status_code

@@ -5,6 +5,7 @@ import pytest
 
 from realtime import catalogue
 from realtime.catalogue import NotificationType, register
+from realtime.families import SYSTEM
 
 
 class ThrowawayParams(TypedDict):
@@ -25,6 +26,7 @@ def throwaway_kind() -> Iterator[NotificationType[ThrowawayParams]]:
             title=lambda p: f"{p['count']} x {p['label']}",
             body=lambda p: p.get("note") or "",
             url=lambda p: f"/school/?count={p['count']}",
+            family=SYSTEM,
         )
     )
     try:

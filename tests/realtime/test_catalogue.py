@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.roles import Role
 from realtime.catalogue import CatalogueError, NotificationType, register, registered_types
+from realtime.families import SYSTEM
 from realtime.models import Notification
 from realtime.services import NotificationError, notification_payload, notify
 from tenants.models import Tenant
@@ -33,6 +34,7 @@ def test_an_unregistered_type_is_refused(school: Tenant) -> None:
         title=lambda p: p["text"],
         body=lambda p: "",
         url=lambda p: "",
+        family=SYSTEM,
     )
     lisa = make_user(school, Role.STUDENT)
     with tenant_context(school):
@@ -156,6 +158,7 @@ def test_labels_are_rendered_when_shown_and_may_not_be_stored() -> None:
         title=lambda p: p["text"],
         body=lambda p: "",
         url=lambda p: "",
+        family=SYSTEM,
         labels={"shout": lambda p: p["text"].upper()},
     )
     # when it is rendered, then the label is part of what is shown
@@ -173,6 +176,7 @@ def test_labels_are_rendered_when_shown_and_may_not_be_stored() -> None:
         title=lambda p: "",
         body=lambda p: "",
         url=lambda p: "",
+        family=SYSTEM,
         labels={"shout": lambda p: ""},
     )
     with pytest.raises(CatalogueError, match="may not be named"):

@@ -20,6 +20,7 @@ from accounts.roles import Role
 from realtime import catalogue
 from realtime.asgi import TenantSessionMiddleware
 from realtime.catalogue import NotificationType, register, render_for
+from realtime.families import SYSTEM
 from realtime.services import notification_payload, notify, recipient_locale
 from realtime.socket_queries import replay_page
 from tenants.models import Tenant
@@ -52,6 +53,7 @@ def dated_kind() -> Iterator[NotificationType[DatedParams]]:
             title=lambda p: gettext("Notifications"),
             body=lambda p: date_format(_moment(p), "SHORT_DATETIME_FORMAT"),
             url=lambda p: "",
+            family=SYSTEM,
             labels={"when": lambda p: date_format(_moment(p), "TIME_FORMAT")},
         )
     )
