@@ -110,9 +110,25 @@ def live_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Real commits, visible to other threads and processes; data emptied afterwards."""
     with django_db_blocker.unblock():
         use_public_schema()
+        settings_before = _tenant_settings()
         yield
         use_public_schema()
         truncate_test_data()
+        # A test that committed a tenant's language, zone or status must not hand it on.
+        for pk, values in settings_before.items():
+            Tenant.objects.filter(pk=pk).update(**values)
+
+
+TENANT_SETTINGS = ("name", "status", "default_language", "currency", "timezone")
+
+
+def _tenant_settings() -> dict[int, dict[str, Any]]:
+    """The test tenants' own settings (public rows, which truncate_test_data keeps)."""
+    slugs = [slug for slug, *_ in TEST_TENANTS]
+    return {
+        row.pop("pk"): row
+        for row in Tenant.objects.filter(schema_name__in=slugs).values("pk", *TENANT_SETTINGS)
+    }
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -258,7 +258,8 @@ def test_every_url_answers_each_role_as_its_row_says(site: str, site_cast: Cast)
 
 @pytest.mark.parametrize("site", ["school", "clinic"])
 def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast) -> None:
-    topics = sorted(registered_topics())
+    # Topics some test modules register for themselves ("test.ledger") are not the product's.
+    topics = sorted(t for t in registered_topics() if not t.startswith("test."))
     rows = {topic: answers for (s, topic), answers in TOPICS.items() if s == site}
     assert sorted(rows) == topics, "every registered topic needs a row per site"
     people = [p for p in _people(site_cast, site) if p.user is not None]
