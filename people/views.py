@@ -257,7 +257,7 @@ def people_list_csv(request: HttpRequest) -> HttpResponse:
         search=data.get("q") or "", role=data.get("role") or "", status=data.get("status") or ""
     )
     school = tenant.kind == "school"
-    header: list[Any] = [gettext("Name"), gettext("E-mail"), gettext("Role")]
+    header = [gettext("Name"), gettext("E-mail"), gettext("Role")]
     if school:
         header += [gettext("Enrolment number"), gettext("Group")]
     header += [gettext("Status"), gettext("Joined")]
@@ -271,7 +271,8 @@ def people_list_csv(request: HttpRequest) -> HttpResponse:
                 record.enrolment_number if record else None,
                 record.group.name if record and record.group else None,
             ]
-        row += [str(p.status.label), p.date_joined.date()]
+        # The day they joined on the tenant's calendar.
+        row += [str(p.status.label), clock.local(p.date_joined).date()]
         rows.append(row)
     filename = export_filename(slug=tenant.slug, what="people", on=clock.today())
     response = csv_response(request, filename=filename, header=header, rows=rows)
