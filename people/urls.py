@@ -57,3 +57,6 @@ urlpatterns += [
         name="account_sign_out_everywhere",
     ),
 ]
+
+# --- the people list as a CSV download (exports) ---------------------------------------------
+urlpatterns += [path("people.csv", views.people_list_csv, name="list_csv")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from school.views import dashboard, grades, groups, payments, setup
+from school.views import dashboard, exports, grades, groups, payments, setup
 
 app_name = "school"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("courses/", grades.courses, name="courses"),
     path("courses/<int:course_id>/teachers/", grades.course_teachers, name="course_teachers"),
     path("courses/<int:course_id>/gradebook/", grades.gradebook, name="gradebook"),
+    path("courses/<int:course_id>/gradebook.csv", exports.gradebook_csv, name="gradebook_csv"),
     path("courses/<int:course_id>/assessments/", grades.assessment_add, name="assessment_add"),
     path("courses/<int:course_id>/publish/", grades.course_publish, name="course_publish"),
     path("grades/<int:grade_id>/publish/", grades.grade_publish, name="grade_publish"),
@@ -39,11 +40,13 @@ urlpatterns = [
     # administrators: payments
     path("fees/", payments.fees, name="fees"),
     path("invoices/", payments.invoices, name="invoices"),
+    path("invoices.csv", exports.invoices_csv, name="invoices_csv"),
     path("invoices/new/", payments.invoice_new, name="invoice_new"),
     path("invoices/<int:invoice_id>/", payments.invoice_detail, name="invoice_detail"),
     path("invoices/<int:invoice_id>/pay/", payments.payment_record, name="payment_record"),
     path("invoices/<int:invoice_id>/cancel/", payments.invoice_cancel, name="invoice_cancel"),
     path("payments/", payments.payments_feed, name="payments_feed"),
+    path("payments.csv", exports.payments_csv, name="payments_csv"),
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
     path("payments/fragment/", payments.payments_feed_fragment, name="payments_feed_fragment"),
     path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),

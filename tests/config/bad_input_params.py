@@ -97,6 +97,7 @@ COMMON: dict[str, Reads] = {
     "presence_online": (),
     # the people pages (people-pages)
     "people:list": (PeopleFilterForm,),
+    "people:list_csv": (PeopleFilterForm,),
     "people:add": (PersonAddForm,),
     "people:detail": (),
     "people:resend": (),
@@ -131,6 +132,9 @@ SCHOOL: dict[str, Reads] = {
     "school:student_term_report": (),
     "school:fees": (FeeForm,),
     "school:invoices": (InvoiceFilterForm, PageForm),
+    "school:invoices_csv": (InvoiceFilterForm,),
+    "school:gradebook_csv": (),
+    "school:payments_csv": (),
     "school:invoice_new": (InvoiceIssueForm,),
     "school:invoice_detail": (),
     "school:payment_record": (PaymentForm,),
