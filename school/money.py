@@ -36,11 +36,21 @@ CENT = Decimal("0.01")
 _TYPED_DECIMAL_COMMA = frozenset({"es"})
 # Longer text is never an amount (the money columns hold 12 digits).
 _AMOUNT_TEXT_MAX = 40
+# The money columns: 12 digits, 2 of them decimals.
+WHOLE_DIGITS_MAX = 10
 _PLAIN = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?", re.ASCII)
 
 
 def _not_an_amount(raw: Decimal | str) -> str:
     return gettext("%(value)s is not an amount.") % {"value": raw}
+
+
+def _too_long() -> ValidationError:
+    return ValidationError(
+        gettext("Give at most %(max)s digits before the decimal point.")
+        % {"max": WHOLE_DIGITS_MAX},
+        code="max_whole_digits",
+    )
 
 
 def _typed_decimal_comma(language: str) -> bool:
@@ -92,17 +102,20 @@ def amount_parse(text: str, *, language: str | None) -> Decimal:
         if language is None:
             raise ValidationError(_not_an_amount(typed), code="invalid")
         raise _unreadable(typed, language=language)
-    whole = re.sub(r"[^0-9]", "", match.groupdict().get("whole") or "") or "0"
+    whole = re.sub(r"[^0-9]", "", match.groupdict().get("whole") or "").lstrip("0") or "0"
     fraction = match.group("fraction") or ""
     if len(fraction) > 2:
         raise ValidationError(gettext("Amounts have at most two decimals."), code="decimals")
+    if len(whole) > WHOLE_DIGITS_MAX:
+        raise _too_long()
     try:
-        amount = Decimal(f"{whole}.{fraction or '0'}")
+        # Exactly two places, written out: no rounding, no context precision involved.
+        amount = Decimal(f"{whole}.{fraction.ljust(2, '0')}")
     except InvalidOperation:  # pragma: no cover - the patterns admit ASCII digits only
         raise ValidationError(_not_an_amount(typed), code="invalid") from None
     if amount <= 0:
         raise ValidationError(gettext("The amount must be above zero."), code="min_value")
-    return amount.quantize(CENT)
+    return amount
 
 
 def clean_amount(raw: Decimal | str, *, field: str = "amount") -> Decimal:
@@ -118,6 +131,8 @@ def clean_amount(raw: Decimal | str, *, field: str = "amount") -> Decimal:
         raise ValidationError({field: _not_an_amount(raw)})
     if raw <= 0:
         raise ValidationError({field: gettext("The amount must be above zero.")})
+    if raw.adjusted() >= WHOLE_DIGITS_MAX:
+        raise ValidationError({field: _too_long().messages})
     if raw != raw.quantize(CENT):
         raise ValidationError({field: gettext("Amounts have at most two decimals.")})
     return raw.quantize(CENT)

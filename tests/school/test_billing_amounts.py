@@ -52,6 +52,9 @@ TABLE = [
     ("12.345", None, None),
     ("1 500", None, None),
     ("NaN", None, None),
+    ("9999999999.99", "9999999999.99", "9999999999.99"),
+    ("99999999999", None, None),
+    ("9" * 40, None, None),
 ]
 
 
@@ -82,7 +85,7 @@ def test_the_rule_is_said_in_one_place_and_services_read_only_plain_amounts() ->
 def test_refusals_say_why() -> None:
     with translation.override("en"):
         reasons = {}
-        for typed in ("12.345", "-5", "0", "1.500,50,3"):
+        for typed in ("12.345", "-5", "0", "1.500,50,3", "9" * 30):
             with pytest.raises(ValidationError) as refused:
                 AmountField().clean(typed)
             reasons[typed] = refused.value.messages
@@ -91,6 +94,7 @@ def test_refusals_say_why() -> None:
         "-5": ["The amount must be above zero."],
         "0": ["The amount must be above zero."],
         "1.500,50,3": ["1.500,50,3 is not an amount: write it as 1,500.50."],
+        "9" * 30: ["Give at most 10 digits before the decimal point."],
     }
 
 
