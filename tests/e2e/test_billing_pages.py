@@ -129,6 +129,7 @@ def test_amounts_payments_cancellations_and_fees_in_both_languages(
     cancel = page.locator(f"form[action='/school/invoices/{other.pk}/cancel/']")
     cancel.locator("button[type=submit]").click()  # no reason yet: refused
     expect(page.locator("main")).to_contain_text("Indica por qué se cancela la factura.")
+    keep(browsing.shot(ana, "cancel-refused-es"), "invoice-cancel-refused-desktop-es.png")
     cancel = page.locator(f"form[action='/school/invoices/{other.pk}/cancel/']")
     cancel.locator("input[name=reason]").fill("El museo canceló la visita")
     cancel.locator("button[type=submit]").click()
