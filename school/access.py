@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from realtime.topics import TopicDenied
-from school.models import ClassGroup, Course, Grade, Invoice, Payment, Term
+from school.models import ClassGroup, Course, FeeItem, Grade, Invoice, Payment, Term
 from school.payloads import PAYMENTS_FEED_ID
 from school.selectors import children_of
 from tenants.selectors import current_tenant
@@ -90,6 +90,12 @@ def access_payment(user: User, pk: int) -> Payment:
     if not _is_admin(user):
         payments = payments.filter(invoice__student__in=_own_students(user))
     return get_object_or_404(payments, pk=pk)
+
+
+def access_fee(user: User, pk: int) -> FeeItem:
+    if not _is_admin(user):
+        raise Http404
+    return get_object_or_404(FeeItem, pk=pk)
 
 
 def access_group(user: User, pk: int) -> ClassGroup:

@@ -1,9 +1,11 @@
 """Input parsing only; the rules themselves are in the services."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -15,6 +17,7 @@ from config.forms import (
     ModelIdChoiceField,
 )
 from school.models import FeeItem, PaymentMethod
+from school.money import amount_parse
 from school.selectors import students, teachers
 from school.states import InvoiceStatus
 
@@ -29,12 +32,20 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class AmountField(DecimalInputField):
-    """An amount as the money columns hold it (12 digits, 2 decimals); whether it is above zero
-    is the services' rule (school.money.clean_amount)."""
+    """Every amount a person types (fees, invoices, payments): read in the page's language by
+    the one rule, school.money.amount_parse ("1500,50" in Spanish is 1500.50, never 150050),
+    and fitting the money columns (12 digits, 2 decimals)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return super().to_python(value)
+        return amount_parse(str(value), language=translation.get_language())
 
 
 def score_field() -> DecimalInputField:
@@ -104,7 +115,21 @@ class InvoiceIssueForm(forms.Form):
 class PaymentForm(forms.Form):
     amount = AmountField(label=_("Amount"))
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Method"))
-    reference = forms.CharField(max_length=80, required=False, label=_("Reference"))
+    reference = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("Reference"),
+        help_text=_("Optional: a transfer's tracking key, a cheque's number…"),
+    )
+
+
+class InvoiceCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        label=_("Reason"),
+        help_text=_("The student and their guardians are told."),
+        error_messages={"required": _("Say why the invoice is cancelled.")},
+    )
 
 
 class FeeForm(forms.Form):

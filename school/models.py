@@ -264,6 +264,12 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # Why the administrator cancelled it (required to cancel; the family is told), when, by whom.
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -301,6 +307,7 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     CARD = "card", _("Card")
     TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
     OTHER = "other", pgettext_lazy("payment method", "Other")
 
 
@@ -308,7 +315,8 @@ class Payment(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)
-    reference = models.CharField(max_length=80, blank=True)
+    # What identifies the money: a transfer's tracking key, a cheque's number, a card voucher.
+    reference = models.CharField(max_length=100, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -179,6 +179,10 @@ class PaymentParams(InvoiceParams):
     amount: str
 
 
+class CancelParams(InvoiceParams):
+    reason: str  # the administrator's words, shown as written
+
+
 class DueSoonParams(InvoiceParams):
     due_in_days: int  # as of the day the reminder was sent
 
@@ -216,9 +220,14 @@ def _issued_body(p: InvoiceParams) -> str:
     }
 
 
-def _cancelled_body(p: InvoiceParams) -> str:
-    return gettext("%(invoice)s was cancelled; you owe nothing on it.") % {
-        "invoice": _named(p["invoice"])
+def _cancelled_body(p: CancelParams) -> str:
+    named = _named(p["invoice"])
+    # Rows stored before reasons were asked for have none.
+    if not p.get("reason"):
+        return gettext("%(invoice)s was cancelled; you owe nothing on it.") % {"invoice": named}
+    return gettext("%(invoice)s was cancelled (%(reason)s); you owe nothing on it.") % {
+        "invoice": named,
+        "reason": p["reason"],
     }
 
 
@@ -270,7 +279,7 @@ INVOICE_ISSUED = register(
 INVOICE_CANCELLED = register(
     NotificationType(
         type="invoice.cancelled",
-        params=InvoiceParams,
+        params=CancelParams,
         audience="the student of the cancelled invoice, and their guardians",
         title=_naming_child(lambda p: gettext("Invoice cancelled")),
         body=_cancelled_body,
@@ -356,6 +365,10 @@ def invoice_params(*, invoice: Invoice, balance: Decimal) -> InvoiceParams:
         "invoice": invoice_row(invoice),
         "balance": str(balance),
     }
+
+
+def cancel_params(*, invoice: Invoice, balance: Decimal) -> CancelParams:
+    return {**invoice_params(invoice=invoice, balance=balance), "reason": invoice.cancel_reason}
 
 
 def payment_params(*, payment: Payment, balance: Decimal) -> PaymentParams:

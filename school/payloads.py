@@ -104,6 +104,7 @@ class PaymentRow(TypedDict):
     currency: str
     amount_text: str
     method: str
+    reference: str
     received_at: str
     student_id: int
     student: str
@@ -125,6 +126,7 @@ def payment_row(payment: Payment) -> PaymentRow:
         "currency": invoice.currency,
         "amount_text": money_text(payment.amount, invoice.currency),
         "method": payment.get_method_display(),
+        "reference": payment.reference,
         "received_at": payment.received_at.isoformat(),
         "student_id": invoice.student_id,
         "student": invoice.student.display_name,

@@ -39,6 +39,9 @@ urlpatterns = [
     path("groups/<int:group_id>/rename/", groups.group_rename, name="group_rename"),
     # administrators: payments
     path("fees/", payments.fees, name="fees"),
+    path("fees/<int:fee_id>/edit/", payments.fee_edit, name="fee_edit"),
+    path("fees/<int:fee_id>/deactivate/", payments.fee_deactivate, name="fee_deactivate"),
+    path("fees/<int:fee_id>/reactivate/", payments.fee_reactivate, name="fee_reactivate"),
     path("invoices/", payments.invoices, name="invoices"),
     path("invoices.csv", exports.invoices_csv, name="invoices_csv"),
     path("invoices/new/", payments.invoice_new, name="invoice_new"),

@@ -20,6 +20,7 @@ from school.notifications import (
     INVOICE_CANCELLED,
     INVOICE_ISSUED,
     PAYMENT_RECORDED,
+    cancel_params,
     invoice_params,
     payment_params,
 )
@@ -28,17 +29,59 @@ from school.selectors import student_balance
 from school.services.common import notify_family, require_administrator, require_student
 from school.states import InvoiceStatus
 
+# The longest a cancellation reason or a payment's reference may be (their columns).
+CANCEL_REASON_MAX = 200
+REFERENCE_MAX = 100
 
-def fee_create(*, name: str, amount: Decimal | str) -> FeeItem:
-    name = name.strip()
+
+def _fee_fields(*, name: str, amount: Decimal | str, other_than: int | None = None) -> Decimal:
+    """A fee's name (unique in the catalogue, whatever the case) and amount, checked."""
     if not name:
         raise ValidationError({"name": gettext("A fee needs a name.")})
     cleaned = clean_amount(amount)
-    if FeeItem.objects.filter(name__iexact=name).exists():
+    same_name = FeeItem.objects.filter(name__iexact=name)
+    if other_than is not None:
+        same_name = same_name.exclude(pk=other_than)
+    if same_name.exists():
         raise ValidationError(
             {"name": gettext("The catalogue already has a fee called %(name)s.") % {"name": name}}
         )
+    return cleaned
+
+
+def fee_create(*, name: str, amount: Decimal | str) -> FeeItem:
+    name = name.strip()
+    cleaned = _fee_fields(name=name, amount=amount)
     return FeeItem.objects.create(name=name, amount=cleaned)
+
+
+def fee_update(*, fee: FeeItem, name: str, amount: Decimal | str, by: User) -> FeeItem:
+    """A fee's new name or amount, for the invoices issued from now on: each invoice keeps the
+    description and amount it was issued with (Invoice copies them), so nothing billed moves."""
+    require_administrator(by)
+    name = name.strip()
+    cleaned = _fee_fields(name=name, amount=amount, other_than=fee.pk)
+    fee.name, fee.amount = name, cleaned
+    fee.save(update_fields=["name", "amount"])
+    return fee
+
+
+def fee_set_active(*, fee: FeeItem, active: bool, by: User) -> FeeItem:
+    """Take a fee out of the catalogue (no longer offered when issuing) or put it back; the
+    invoices already issued for it keep it."""
+    require_administrator(by)
+    if fee.is_active == active:
+        raise Conflict(
+            (
+                gettext("%(fee)s is already in the catalogue.")
+                if active
+                else gettext("%(fee)s is already out of the catalogue.")
+            )
+            % {"fee": fee.name}
+        )
+    fee.is_active = active
+    fee.save(update_fields=["is_active"])
+    return fee
 
 
 def invoice_issue(
@@ -91,8 +134,20 @@ def invoice_issue(
     return invoice
 
 
-def invoice_cancel(*, invoice: Invoice, by: User) -> Invoice:
+def invoice_cancel(*, invoice: Invoice, reason: str, by: User) -> Invoice:
+    """Cancel an unpaid invoice, saying why: the reason is kept on the invoice and told to the
+    student and their guardians."""
     require_administrator(by)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": gettext("Say why the invoice is cancelled.")})
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": gettext("Keep the reason under %(max)d characters.")
+                % {"max": CANCEL_REASON_MAX}
+            }
+        )
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.status == InvoiceStatus.CANCELLED:
@@ -104,13 +159,17 @@ def invoice_cancel(*, invoice: Invoice, by: User) -> Invoice:
                 gettext("%(invoice)s has payments recorded against it and cannot be cancelled.")
                 % {"invoice": locked.number}
             )
+        now = timezone.now()
         locked.status = InvoiceStatus.CANCELLED
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["status", "updated_at"])
+        locked.cancel_reason, locked.cancelled_at, locked.cancelled_by = reason, now, by
+        locked.updated_at = now
+        locked.save(
+            update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "updated_at"]
+        )
         notify_family(
             student=locked.student_id,
             kind=INVOICE_CANCELLED,
-            params=invoice_params(invoice=locked, balance=_owed(locked)),
+            params=cancel_params(invoice=locked, balance=_owed(locked)),
         )
     return locked
 
@@ -129,6 +188,14 @@ def payment_record(
     cleaned = clean_amount(amount)
     if method not in PaymentMethod.values:
         raise ValidationError({"method": gettext("Choose how the money was paid.")})
+    reference = reference.strip()
+    if len(reference) > REFERENCE_MAX:
+        raise ValidationError(
+            {
+                "reference": gettext("Keep the reference under %(max)d characters.")
+                % {"max": REFERENCE_MAX}
+            }
+        )
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("student").get(pk=invoice.pk)
         if locked.status == InvoiceStatus.CANCELLED:
@@ -156,7 +223,7 @@ def payment_record(
             invoice=locked,
             amount=cleaned,
             method=method,
-            reference=reference.strip()[:80],
+            reference=reference,
             recorded_by=by,
         )
         locked.amount_paid += cleaned

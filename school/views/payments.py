@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import request_user, role_required
 from accounts.roles import SCHOOL_STAFF
 from school import access, selectors
+from school.errors import Conflict
 from school.forms import (
     FeeForm,
+    InvoiceCancelForm,
     InvoiceFilterForm,
     InvoiceIssueForm,
     PageForm,
@@ -44,6 +46,59 @@ def fees(request: HttpRequest) -> HttpResponse:
     return render(
         request, "school/fees.html", {"form": form, "fees": selectors.fee_list()}, status=status
     )
+
+
+@role_required(*SCHOOL_STAFF)
+def fee_edit(request: HttpRequest, fee_id: int) -> HttpResponse:
+    """A fee's name and amount, for the invoices issued from now on."""
+    user = request_user(request)
+    fee = access.access_fee(user, fee_id)
+    form = FeeForm(request.POST or None, initial={"name": fee.name, "amount": fee.amount})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.fee_update(fee=fee, by=user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("%(fee)s saved.") % {"fee": fee.name})
+                return redirect("school:fees")
+    return render(request, "school/fee_edit.html", {"form": form, "fee": fee}, status=status)
+
+
+def _fee_set_active(request: HttpRequest, fee_id: int, *, active: bool) -> HttpResponse:
+    user = request_user(request)
+    fee = access.access_fee(user, fee_id)
+    try:
+        services.fee_set_active(fee=fee, active=active, by=user)
+    except ValidationError as exc:
+        return render(
+            request,
+            "school/fees.html",
+            {"form": FeeForm(), "fees": selectors.fee_list(), "general_errors": exc.messages},
+            status=error_status(exc),
+        )
+    done = (
+        gettext("%(fee)s is back in the catalogue.")
+        if active
+        else gettext("%(fee)s is out of the catalogue: it is no longer offered for new invoices.")
+    )
+    messages.success(request, done % {"fee": fee.name})
+    return redirect("school:fees")
+
+
+@role_required(*SCHOOL_STAFF)
+@require_POST
+def fee_deactivate(request: HttpRequest, fee_id: int) -> HttpResponse:
+    return _fee_set_active(request, fee_id, active=False)
+
+
+@role_required(*SCHOOL_STAFF)
+@require_POST
+def fee_reactivate(request: HttpRequest, fee_id: int) -> HttpResponse:
+    return _fee_set_active(request, fee_id, active=True)
 
 
 @role_required(*SCHOOL_STAFF)
@@ -109,6 +164,7 @@ def _invoice_page(
     invoice: Invoice,
     *,
     form: PaymentForm | None = None,
+    cancel_form: InvoiceCancelForm | None = None,
     general_errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -119,6 +175,7 @@ def _invoice_page(
             "invoice": invoice,
             "payments": selectors.invoice_payments(invoice=invoice),
             "form": form or PaymentForm(initial={"amount": invoice.balance}),
+            "cancel_form": cancel_form or InvoiceCancelForm(),
             "general_errors": general_errors or [],
         },
         status=status,
@@ -157,13 +214,17 @@ def payment_record(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     user = request_user(request)
     invoice = access.access_invoice(user, invoice_id)
+    form = InvoiceCancelForm(request.POST)
+    if not form.is_valid():
+        return _invoice_page(request, invoice, cancel_form=form, status=400)
     try:
-        services.invoice_cancel(invoice=invoice, by=user)
+        services.invoice_cancel(invoice=invoice, reason=form.cleaned_data["reason"], by=user)
     except ValidationError as exc:
-        # Shown above the page (an unbound PaymentForm cannot carry errors: add_error raised).
-        return _invoice_page(
-            request, invoice, general_errors=exc.messages, status=error_status(exc)
-        )
+        if isinstance(exc, Conflict):
+            # Shown above the page: the invoice's state, not the reason, is the problem.
+            return _invoice_page(request, invoice, general_errors=exc.messages, status=409)
+        add_service_errors(form, exc)
+        return _invoice_page(request, invoice, cancel_form=form, status=400)
     messages.success(request, gettext("%(invoice)s cancelled.") % {"invoice": invoice.number})
     return redirect("school:invoice_detail", invoice_id=invoice.pk)
 

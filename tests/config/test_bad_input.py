@@ -217,7 +217,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         course = make_course(students=[student])
         assessment = make_assessment(course)
         grade = make_grade(assessment, student, "50", by=admin)
-        FeeItem.objects.create(name="Tuition", amount=Decimal("100.00"))
+        fee = FeeItem.objects.create(name="Tuition", amount=Decimal("100.00"))
         invoice = make_invoice(student, by=admin)
         payment = payment_record(invoice=invoice, amount="10", method="cash", by=admin)
         year = SchoolYear.objects.create(
@@ -260,6 +260,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "student_id": _ids(student.pk, admin.pk),
             "invoice_id": _ids(invoice.pk),
             "payment_id": _ids(payment.pk),
+            "fee_id": _ids(fee.pk),
             "year_id": _ids(year.pk),
             "group_id": _ids(group.pk),
             "person_id": _ids(student.pk, admin.pk),

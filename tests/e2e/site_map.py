@@ -115,7 +115,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         grade_publish(grade=room.drafts[0], by=room.admin)  # a notification in the inbox
         draft = room.drafts[1]
         group = ClassGroup.objects.create(name="1° A")
-        fee_create(name="Laboratory", amount="350.00")
+        fee = fee_create(name="Laboratory", amount="350.00")
         year = SchoolYear.objects.create(
             name="This year",
             starts_on=room.course.term.starts_on,
@@ -141,6 +141,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "grade_id": draft.pk,
         "invoice_id": invoice.pk,
         "payment_id": payment.pk,
+        "fee_id": fee.pk,
         "year_id": year.pk,
         "group_id": group.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)

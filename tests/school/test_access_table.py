@@ -13,7 +13,8 @@ are 404s: tests/school/test_teachers.py, tests/school/test_guardians.py).
 An import job is watched only by whoever started it (the administrator): another people
 manager gets a 404. The site map's person is an active student with grades, so resending
 their invitation, reactivating or deleting them is refused (400): the rules themselves are
-tested in tests/people.
+tested in tests/people. The site map's fee is in the catalogue, so putting it back is refused
+(409); its invoice has a payment, but an empty cancel form is refused first (400: no reason).
 
 Answers: 200, 400, 403 (the role may not), 404, 405, 409, "login" (a redirect to sign in),
 302 (any other redirect)."""
@@ -107,12 +108,15 @@ SCHOOL = {
     "school:groups":                      "login  200   403     403     403",
     "school:group_rename":          "POST  login  400   403     403     403",
     "school:fees":                        "login  200   403     403     403",
+    "school:fee_edit":                    "login  200   403     403     403",
+    "school:fee_deactivate":        "POST  login  302   403     403     403",
+    "school:fee_reactivate":        "POST  login  409   403     403     403",
     "school:invoices":                    "login  200   403     403     403",
     "school:invoices_csv":                "login  200   403     403     403",
     "school:invoice_new":                 "login  200   403     403     403",
     "school:invoice_detail":              "login  200   403     403     403",
     "school:payment_record":        "POST  login  400   403     403     403",
-    "school:invoice_cancel":        "POST  login  409   403     403     403",
+    "school:invoice_cancel":        "POST  login  400   403     403     403",
     "school:payments_feed":               "login  200   403     403     403",
     "school:payments_csv":                "login  200   403     403     403",
     "school:payments_feed_json":          "login  200   403     403     403",

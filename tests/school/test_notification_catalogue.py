@@ -153,7 +153,7 @@ def _send_every_school_type(p: People) -> dict[str, Invoice]:
         student=p.bob, description="Books", amount="20", due_on=today, by=p.admin
     )
     cancelled = make_invoice(p.carol, by=p.admin, description="Trip")
-    invoices.invoice_cancel(invoice=cancelled, by=p.admin)
+    invoices.invoice_cancel(invoice=cancelled, reason="Trip called off", by=p.admin)
     paid = make_invoice(p.alice, by=p.admin, amount="1250", description="Tuition")
     invoices.payment_record(invoice=paid, amount="1000.5", method="card", by=p.admin)
     late = make_invoice(p.bob, by=p.admin, due_on=today - timedelta(days=1), description="Lab")
@@ -248,7 +248,7 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
     )
     assert text((carol, "invoice.cancelled")) == (
         "Invoice cancelled",
-        f"{cancelled.number} Trip was cancelled; you owe nothing on it.",
+        f"{cancelled.number} Trip was cancelled (Trip called off); you owe nothing on it.",
         "/school/my/invoices/",
     )
     paid = used["payment.recorded"]

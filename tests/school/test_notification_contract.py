@@ -85,7 +85,7 @@ def _issue(p: People) -> Callable[[], object]:
 
 def _cancel(p: People) -> Callable[[], object]:
     invoice = make_invoice(p.carol, by=p.admin)
-    return lambda: invoices.invoice_cancel(invoice=invoice, by=p.admin)
+    return lambda: invoices.invoice_cancel(invoice=invoice, reason="Billed twice", by=p.admin)
 
 
 def _payment(p: People) -> Callable[[], object]:

@@ -209,14 +209,14 @@ def test_a_rolled_back_payment_publishes_nothing(
 def test_cancelling_an_invoice(school: Tenant, people: People) -> None:
     with tenant_context(school):
         invoice = make_invoice(people.alice, by=people.admin)
-        invoices.invoice_cancel(invoice=invoice, by=people.admin)
+        invoices.invoice_cancel(invoice=invoice, reason="Billed twice", by=people.admin)
         invoice.refresh_from_db()
         assert invoice.status == InvoiceStatus.CANCELLED
         assert selectors.student_balance(student=people.alice) == 0
         assert types_for(people.alice) == ["invoice.cancelled"]
         paid_some = make_invoice(people.alice, by=people.admin, paid="1", status="partially_paid")
         with pytest.raises(Conflict):
-            invoices.invoice_cancel(invoice=paid_some, by=people.admin)
+            invoices.invoice_cancel(invoice=paid_some, reason="Billed twice", by=people.admin)
 
 
 def test_balance_counts_only_the_students_own_open_invoices(
