@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from school.models import GradeScale, GradingSettings
+from tenants.db import is_public_schema
 
 CENT = Decimal("0.01")
 
@@ -27,7 +28,11 @@ class Scale:
 
 
 def school_scale() -> Scale:
-    """The school's scale (a school that never chose one writes percentages, two decimals)."""
+    """The school's scale (a school that never chose one writes percentages, two decimals).
+    Outside any school's schema (the operators' console, catalogue checks) there is no
+    setting to read: percentages too."""
+    if is_public_schema():
+        return Scale()
     row = GradingSettings.objects.filter(pk=1).first()
     return Scale(kind=row.scale, decimals=row.decimals) if row else Scale()
 

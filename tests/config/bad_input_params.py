@@ -43,6 +43,7 @@ from school.forms import (
     ChildForm,
     CourseTeachersForm,
     FeeForm,
+    GradingSettingsForm,
     GroupForm,
     InvoiceFilterForm,
     InvoiceIssueForm,
@@ -163,6 +164,7 @@ SCHOOL: dict[str, Reads] = {
     "school:setup_enrol_group": (GroupEnrolForm,),
     "school:setup_student_group": (StudentGroupForm,),
     "school:setup_student_course": (StudentCourseForm,),
+    "school:setup_grading": (GradingSettingsForm,),
 }
 
 CLINIC: dict[str, Reads] = {
