@@ -69,6 +69,14 @@ def test_a_correction_is_a_draft_until_published_then_reaches_the_open_page(
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("students see 15")
     browsing.shot(admin, "gradebook-with-correction")
+    # (the same, on a phone in Spanish)
+    speaks(room, "es-mx")
+    phone = browsing.visitor("admin-es-phone", viewport=PHONE, locale="es-MX")
+    browsing.add_session(phone, school, room.admin)
+    browsing.open(phone, school, f"/school/courses/{room.course.pk}/gradebook/")
+    expect(phone.page.locator("td.cell.correction")).to_contain_text("los alumnos ven 15")
+    browsing.shot(phone, "gradebook-with-correction")
+    speaks(room, "en")
     # and Alice's page still shows 15, with no toast
     alice.page.wait_for_timeout(1500)
     expect(row).to_contain_text("15.00 / 20.00")
@@ -112,5 +120,7 @@ def test_a_correction_is_a_draft_until_published_then_reaches_the_open_page(
                     width = page.evaluate("document.documentElement.scrollWidth")
                     assert width <= PHONE["width"], width
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
     for shot in browsing.shots.glob("*.png"):
         shutil.copy(shot, SHOTS / shot.name)
