@@ -16,7 +16,7 @@ from config.forms import (
     IntegerInputField,
     ModelIdChoiceField,
 )
-from school.models import FeeItem, PaymentMethod
+from school.models import FeeItem, GradeScale, PaymentMethod
 from school.money import amount_parse
 from school.selectors import students, teachers
 from school.states import InvoiceStatus
@@ -57,6 +57,16 @@ class PageForm(forms.Form):
     """A list's page number (Paginator shows the last page for one beyond it)."""
 
     page = IntegerInputField(min_value=1, required=False, label=_("Page"))
+
+
+class GradingSettingsForm(forms.Form):
+    scale = forms.ChoiceField(label=_("Grade scale"), choices=GradeScale.choices)
+    decimals = forms.TypedChoiceField(
+        label=_("Decimals shown"),
+        choices=[(0, "0"), (1, "1"), (2, "2")],
+        coerce=int,
+        help_text=_("At most this many, rounded half up (8.25 → 8.3 with one decimal)."),
+    )
 
 
 class AssessmentForm(forms.Form):

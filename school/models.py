@@ -212,6 +212,9 @@ class Grade(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A correction of a published grade waits here, unseen by the student (who keeps seeing
+    # `score`), until it is published: then it becomes `score` and `grade.updated` goes out.
+    pending_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "student"]
@@ -227,6 +230,39 @@ class Grade(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == GradeStatus.PUBLISHED
+
+    @property
+    def has_pending_correction(self) -> bool:
+        return self.pending_score is not None
+
+    @property
+    def working_score(self) -> Decimal:
+        """The score as the gradebook shows it: a pending correction, else the score."""
+        return self.score if self.pending_score is None else self.pending_score
+
+
+class GradeScale(models.TextChoices):
+    TEN = "ten", _("0-10 (passing mark 6)")
+    HUNDRED = "hundred", _("0-100 (passing mark 60)")
+    LETTERS = "letters", _("Letters (A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F)")
+
+
+class GradingSettings(models.Model):
+    """How the school writes grades (school.grading.display); one row per tenant schema (pk is
+    always 1). Scores are stored as they were entered; only their display follows this."""
+
+    scale = models.CharField(max_length=16, choices=GradeScale.choices, default=GradeScale.HUNDRED)
+    decimals = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        verbose_name_plural = _("grading settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="grading_settings_singleton"),
+            models.CheckConstraint(condition=Q(decimals__lte=2), name="grading_settings_decimals"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Grading settings"))
 
 
 class FeeItem(models.Model):

@@ -78,8 +78,13 @@ def _plain(decimal_text: str) -> str:
 
 
 def _grades_listed(p: GradeParams) -> str:
+    """ "Quiz 17/20 (8.5)": each score, and in brackets the grade in the school's scale as it
+    is when the notification is shown (so a change of scale reaches old notifications too)."""
+    scale = grading.school_scale()
     return ", ".join(
-        f"{g['assessment']} {_plain(g['score'])}/{_plain(g['max_score'])}" for g in p["grades"]
+        f"{g['assessment']} {_plain(g['score'])}/{_plain(g['max_score'])}"
+        f" ({grading.display(g['percent'], scale)})"
+        for g in p["grades"]
     )
 
 

@@ -9,7 +9,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -129,6 +140,17 @@ def term_entry_open(term: Term) -> bool:
     return term.entry_opens_on <= tenant_today() <= term.entry_closes_on
 
 
+def unpublished_grades() -> QuerySet[Grade]:
+    """What publishing would send: draft grades and draft corrections of published ones."""
+    return Grade.objects.filter(Q(status=GradeStatus.DRAFT) | Q(pending_score__isnull=False))
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """COUNT(*) of `rows` as a correlated subquery (a plain Func: Django adds no GROUP BY)."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
 def term_list() -> QuerySet[Term]:
     return Term.objects.all()
 
@@ -138,11 +160,11 @@ def course_list(*, term: Term | None = None, taught_by: User | None = None) -> Q
     courses = Course.objects.select_related("term", "subject").prefetch_related("teachers")
     if taught_by is not None:
         courses = courses.filter(teachers=taught_by)
+    # Counted in subqueries: two counts over joins of the same query multiply each other
+    # (each draft was counted once per enrolled student).
     courses = courses.annotate(
-        students=Count("enrolments", distinct=True),
-        drafts=Count(
-            "assessments__grades", filter=Q(assessments__grades__status=GradeStatus.DRAFT)
-        ),
+        students=_count(Enrolment.objects.filter(course=OuterRef("pk"))),
+        drafts=_count(unpublished_grades().filter(assessment__course=OuterRef("pk"))),
     )
     if term is not None:
         courses = courses.filter(term=term)
@@ -185,12 +207,12 @@ def gradebook(
         for assessment in assessments:
             key = cell_key(assessment.pk, student.pk)
             grade = grades.get((assessment.pk, student.pk))
-            value = f"{grade.score.normalize():f}" if grade else ""
+            value = f"{grade.working_score.normalize():f}" if grade else ""
             if submitted is not None and key in submitted:
                 value = submitted[key]
             cells.append(GradebookCell(key=key, assessment=assessment, grade=grade, value=value))
         average = grading.weighted_average(
-            (c.grade.score, c.assessment.max_score, c.assessment.weight)
+            (c.grade.working_score, c.assessment.max_score, c.assessment.weight)
             for c in cells
             if c.grade is not None
         )
@@ -294,7 +316,7 @@ def admin_overview() -> dict[str, Any]:
         total=Coalesce(Sum(_BALANCE), Decimal("0"), output_field=DecimalField())
     )["total"]
     return {
-        "drafts": Grade.objects.filter(status=GradeStatus.DRAFT).count(),
+        "drafts": unpublished_grades().count(),
         "open_terms": Term.objects.filter(
             entry_opens_on__lte=today, entry_closes_on__gte=today
         ).count(),

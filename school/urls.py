@@ -20,6 +20,7 @@ urlpatterns = [
     path("setup/enrolment/group/", setup.setup_enrol_group, name="setup_enrol_group"),
     path("setup/enrolment/move/", setup.setup_student_group, name="setup_student_group"),
     path("setup/enrolment/course/", setup.setup_student_course, name="setup_student_course"),
+    path("setup/grading/", grades.setup_grading, name="setup_grading"),
     # administrators and (their own courses) teachers: grades
     path("courses/", grades.courses, name="courses"),
     path("courses/<int:course_id>/teachers/", grades.course_teachers, name="course_teachers"),

@@ -1,17 +1,21 @@
 """Writes of assessments and grades (terms, courses and enrolment are in
 school.services.structure). Administrators, and a course's teachers for their courses,
 enter drafts and publish them; students and their guardians are notified
-(`grade.published`, `grade.updated`) in the same transaction as the change."""
+(`grade.published`, `grade.updated`) in the same transaction as the change.
+
+The correction rule: changing a published grade saves a draft correction (`pending_score`).
+The student keeps seeing the published score until the correction is published — with the
+drafts, or on its own — and only then does `grade.updated` go out."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -22,7 +26,16 @@ from realtime.services import notify
 from school import grading
 from school.clock import tenant_today
 from school.errors import Conflict
-from school.models import Assessment, Course, Enrolment, Grade, GradeStatus, Term
+from school.models import (
+    Assessment,
+    Course,
+    Enrolment,
+    Grade,
+    GradeScale,
+    GradeStatus,
+    GradingSettings,
+    Term,
+)
 from school.notifications import (
     COURSE_TEACHER_ASSIGNED,
     GRADE_PUBLISHED,
@@ -62,6 +75,23 @@ def course_set_teachers(*, course: Course, teachers: Iterable[User], by: User) -
         newly = [t for t in chosen if t.pk not in current]
         notify(recipients=newly, kind=COURSE_TEACHER_ASSIGNED, params=course_params(course=course))
     return chosen
+
+
+def grading_settings_save(*, scale: str, decimals: int, by: User) -> GradingSettings:
+    """The school's grade scale and decimals. Only the display changes: scores stay as they
+    were entered, and every page and notification writes them in the new scale from now on."""
+    require_administrator(by)
+    errors: dict[str, str] = {}
+    if scale not in GradeScale.values:
+        errors["scale"] = gettext("Choose one of the grade scales.")
+    if decimals not in (0, 1, 2):
+        errors["decimals"] = gettext("Grades are shown with 0, 1 or 2 decimals.")
+    if errors:
+        raise ValidationError(errors)
+    row, _created = GradingSettings.objects.update_or_create(
+        pk=1, defaults={"scale": scale, "decimals": decimals}
+    )
+    return row
 
 
 def assessment_create(
@@ -154,7 +184,7 @@ def _require_enrolled(assessment: Assessment, student: User) -> None:
 
 def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, by: User) -> Grade:
     """Enter or change one grade. A new or draft grade stays a draft; changing a published
-    grade is a correction, which the student is told about at once."""
+    grade saves a draft correction, which the student sees once it is published."""
     require_grader(by, assessment.course)
     require_student(student)
     require_entry_window(assessment.course.term)
@@ -169,15 +199,21 @@ def grade_enter(*, assessment: Assessment, student: User, score: Decimal | str, 
             return Grade.objects.create(
                 assessment=assessment, student=student, score=cleaned, entered_by=by
             )
-        if grade.score == cleaned:
+        if grade.working_score == cleaned:
             return grade
-        grade.score = cleaned
-        grade.entered_by = by
-        grade.updated_at = timezone.now()
-        grade.save(update_fields=["score", "entered_by", "updated_at"])
-        if grade.is_published:
-            _notify_grades(grades=[grade], kind=GRADE_UPDATED)
+        _change(grade, cleaned, by=by, now=timezone.now())
         return grade
+
+
+def _change(grade: Grade, score: Decimal, *, by: User, now: datetime) -> None:
+    """A draft takes the new score; a published grade keeps its score and holds the new one
+    as a draft correction (typing the published score back withdraws the correction)."""
+    if grade.is_published:
+        grade.pending_score = None if score == grade.score else score
+    else:
+        grade.score = score
+    grade.entered_by, grade.updated_at = by, now
+    grade.save(update_fields=["score", "pending_score", "entered_by", "updated_at"])
 
 
 @dataclass
@@ -199,7 +235,7 @@ def gradebook_save(
 
     Every cell is checked first; if any is wrong nothing is written and the ValidationError
     names each bad cell (cell_key). Empty cells remove drafts; published grades can be
-    corrected but not removed. Corrections notify the students concerned.
+    corrected (a draft correction, silent until published) but not removed.
     """
     require_grader(by, course)
     require_entry_window(course.term)
@@ -251,12 +287,9 @@ def gradebook_save(
             elif score is None:
                 grade.delete()
                 saved.removed += 1
-            elif grade.score != score:
-                grade.score, grade.entered_by, grade.updated_at = score, by, now
-                grade.save(update_fields=["score", "entered_by", "updated_at"])
+            elif grade.working_score != score:
+                _change(grade, score, by=by, now=now)
                 (saved.corrected if grade.is_published else saved.changed).append(grade)
-        if saved.corrected:
-            _notify_grades(grades=saved.corrected, kind=GRADE_UPDATED)
     return saved
 
 
@@ -273,22 +306,28 @@ def grade_publish(*, grade: Grade, by: User) -> Grade:
     require_entry_window(grade.assessment.course.term)
     with transaction.atomic():
         locked = _locked_grades().get(pk=grade.pk)
-        if locked.is_published:
+        if locked.is_published and not locked.has_pending_correction:
             raise Conflict(gettext("This grade is already published."))
         _publish(grades=[locked])
     return locked
 
 
+def _unpublished() -> "QuerySet[Grade]":
+    """Drafts and draft corrections, locked, in a stable order."""
+    return (
+        _locked_grades()
+        .filter(Q(status=GradeStatus.DRAFT) | Q(pending_score__isnull=False))
+        .order_by("pk")
+    )
+
+
 def course_publish(*, course: Course, by: User) -> list[Grade]:
-    """Publish every draft grade of a course; returns what was published (maybe nothing)."""
+    """Publish every draft grade and draft correction of a course; returns what was published
+    (maybe nothing)."""
     require_grader(by, course)
     require_entry_window(course.term)
     with transaction.atomic():
-        drafts = list(
-            _locked_grades()
-            .filter(assessment__course=course, status=GradeStatus.DRAFT)
-            .order_by("pk")
-        )
+        drafts = list(_unpublished().filter(assessment__course=course))
         _publish(grades=drafts)
     return drafts
 
@@ -297,25 +336,33 @@ def term_publish(*, term: Term, by: User) -> list[Grade]:
     require_administrator(by)
     require_entry_window(term)
     with transaction.atomic():
-        drafts = list(
-            _locked_grades()
-            .filter(assessment__course__term=term, status=GradeStatus.DRAFT)
-            .order_by("pk")
-        )
+        drafts = list(_unpublished().filter(assessment__course__term=term))
         _publish(grades=drafts)
     return drafts
 
 
 def _publish(*, grades: list[Grade]) -> None:
+    """Drafts become published (`grade.published`); draft corrections replace the published
+    score (`grade.updated`)."""
     if not grades:
         return
     now = timezone.now()
-    for grade in grades:
+    new = [g for g in grades if not g.is_published]
+    corrected = [g for g in grades if g.is_published]
+    for grade in new:
         grade.status = GradeStatus.PUBLISHED
         grade.published_at = now
         grade.updated_at = now
-    Grade.objects.bulk_update(grades, ["status", "published_at", "updated_at"])
-    _notify_grades(grades=grades, kind=GRADE_PUBLISHED)
+    for grade in corrected:
+        assert grade.pending_score is not None
+        grade.score, grade.pending_score, grade.updated_at = grade.pending_score, None, now
+    Grade.objects.bulk_update(
+        grades, ["status", "score", "pending_score", "published_at", "updated_at"]
+    )
+    if new:
+        _notify_grades(grades=new, kind=GRADE_PUBLISHED)
+    if corrected:
+        _notify_grades(grades=corrected, kind=GRADE_UPDATED)
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django import template
 
 # The product's one money filter ({% load aviso_format %}), kept here for school templates.
 from accounts.templatetags.aviso_format import money
+from school import grading
 
 register = template.Library()
 register.filter("money", money)
@@ -15,6 +16,12 @@ def score(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"{value.normalize():f}"
+
+
+@register.filter
+def grade(percentage: Decimal | str | None) -> str:
+    """A grade or average (a percentage) in the school's scale (school.grading.display)."""
+    return grading.display(percentage)
 
 
 @register.filter

@@ -11,14 +11,15 @@ from accounts.access import request_user, role_required
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from config.forms import IdField
-from school import access, selectors
+from school import access, grading, selectors
 from school.forms import (
     AssessmentForm,
     CourseTeachersForm,
+    GradingSettingsForm,
     add_service_errors,
     score_field,
 )
-from school.models import Course, Term
+from school.models import Course, GradingSettings, Term
 from school.services import grades as services
 from school.views.common import FAMILY, error_status, family_context, viewed_student
 
@@ -233,6 +234,41 @@ def term_publish(request: HttpRequest, term_id: int) -> HttpResponse:
         % {"count": len(published), "term": term},
     )
     return redirect("school:courses")
+
+
+# --- the school's grade scale ----------------------------------------------------------------
+
+
+@role_required(Role.ADMINISTRATOR)
+def setup_grading(request: HttpRequest) -> HttpResponse:
+    """The grade scale and decimals (an optional setup step: a school that skips it writes
+    grades as percentages)."""
+    user = request_user(request)
+    scale = grading.school_scale()
+    if request.method != "POST":
+        form = GradingSettingsForm(initial={"scale": scale.kind, "decimals": scale.decimals})
+        status = 200
+    else:
+        form = GradingSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.grading_settings_save(by=user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("Grade scale saved: every page uses it now."))
+                return redirect("school:setup_grading")
+        status = 400
+    return render(
+        request,
+        "school/setup/grading.html",
+        {
+            "form": form,
+            "chosen": GradingSettings.objects.filter(pk=1).exists(),
+            "examples": grading.examples(scale),
+        },
+        status=status,
+    )
 
 
 # --- students and guardians ----------------------------------------------------------------

@@ -43,6 +43,7 @@ from school.forms import (
     ChildForm,
     CourseTeachersForm,
     FeeForm,
+    GradingSettingsForm,
     GroupForm,
     InvoiceCancelForm,
     InvoiceFilterForm,
@@ -171,6 +172,7 @@ SCHOOL: dict[str, Reads] = {
     "school:setup_enrol_group": (GroupEnrolForm,),
     "school:setup_student_group": (StudentGroupForm,),
     "school:setup_student_course": (StudentCourseForm,),
+    "school:setup_grading": (GradingSettingsForm,),
 }
 
 CLINIC: dict[str, Reads] = {

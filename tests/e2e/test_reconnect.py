@@ -87,8 +87,8 @@ def test_page_catches_up_after_the_network_is_restored(
     toasts = alice.page.evaluate("window.__e2e.toasts")
     assert sorted((t["title"], t["body"]) for t in toasts) == [
         ("Invoice overdue", toasts_body(toasts, "Invoice overdue")),
-        ("New grade in Mathematics 9A", "Algebra test 17/20"),
-        ("New grade in Mathematics 9A", "Geometry test 12.5/20"),
+        ("New grade in Mathematics 9A", "Algebra test 17/20 (85)"),
+        ("New grade in Mathematics 9A", "Geometry test 12.5/20 (62.5)"),
     ]
     alice.expect_not_reloaded()
     browsing.shot(alice, "caught-up")

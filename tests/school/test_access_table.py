@@ -96,6 +96,7 @@ SCHOOL = {
     "school:setup_enrol_group":     "POST  login  400   403     403     403",
     "school:setup_student_group":   "POST  login  400   403     403     403",
     "school:setup_student_course":  "POST  login  400   403     403     403",
+    "school:setup_grading":               "login  200   403     403     403",
     "school:courses":                     "login  200   200     403     403",
     "school:course_teachers":       "POST  login  302   403     403     403",
     "school:gradebook":                   "login  200   200     403     403",

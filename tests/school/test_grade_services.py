@@ -151,17 +151,22 @@ def test_term_publish_sends_one_message_per_student_and_course(
         assert Grade.objects.filter(assessment__course=later, status="draft").count() == 1
 
 
-def test_correcting_a_published_grade_notifies_grade_updated(
+def test_publishing_a_correction_of_a_published_grade_notifies_grade_updated(
     school: Tenant, people: People, on_commit: Any
 ) -> None:
     with tenant_context(school):
         course = make_course(students=[people.alice])
         quiz = make_assessment(course, title="Quiz", max_score="20")
         make_grade(quiz, people.alice, "10", by=people.admin, published=True)
-        with on_commit(execute=True):
+        with on_commit(execute=True) as callbacks:
             grade = grades.grade_enter(
                 assessment=quiz, student=people.alice, score="14", by=people.admin
             )
+        # (a draft correction: silent until published, tests/school/test_grade_correction.py)
+        assert callbacks == [] and notifications_of(people.alice) == []
+        with on_commit(execute=True):
+            grades.grade_publish(grade=grade, by=people.admin)
+        grade.refresh_from_db()
         assert grade.score == Decimal("14.00") and grade.status == GradeStatus.PUBLISHED
         sent = notifications_of(people.alice)
         assert [n.type for n in sent] == ["grade.updated"]
@@ -283,7 +288,7 @@ def test_gradebook_save_is_all_or_nothing(school: Tenant, people: People) -> Non
         assert notifications_of(alice) == [] and notifications_of(bob) == []
 
 
-def test_gradebook_save_corrections_notify_and_published_grades_cannot_be_blanked(
+def test_gradebook_save_corrections_notify_once_published_and_published_grades_cannot_be_blanked(
     school: Tenant, people: People, on_commit: Any
 ) -> None:
     with tenant_context(school):
@@ -305,6 +310,9 @@ def test_gradebook_save_corrections_notify_and_published_grades_cannot_be_blanke
                 by=people.admin,
             )
         assert len(saved.corrected) == 1 and saved.removed == 1
+        assert notifications_of(alice) == []
+        with on_commit(execute=True):
+            grades.course_publish(course=course, by=people.admin)
         assert [n.type for n in notifications_of(alice)] == ["grade.updated"]
         assert notifications_of(bob) == []
 

@@ -147,7 +147,8 @@ def _send_every_school_type(p: People) -> dict[str, Invoice]:
     make_grade(quiz, p.alice, "12.5", by=p.admin)
     make_grade(lab, p.alice, "40", by=p.admin)
     grades.course_publish(course=course, by=p.admin)  # grade.published
-    grades.grade_enter(assessment=quiz, student=p.alice, score="14", by=p.admin)  # updated
+    grades.grade_enter(assessment=quiz, student=p.alice, score="14", by=p.admin)  # a correction
+    grades.course_publish(course=course, by=p.admin)  # grade.updated
     today = tenant_today()
     issued = invoices.invoice_issue(
         student=p.bob, description="Books", amount="20", due_on=today, by=p.admin
@@ -231,12 +232,12 @@ def test_titles_and_bodies_read_as_before(school: Tenant, people: People, on_com
     # then the sentences are the ones the services wrote before the catalogue
     assert text((alice, "grade.published")) == (
         "2 new grades in Chemistry",
-        "Quiz 12.5/20, Lab 40/50",
+        "Quiz 12.5/20 (62.5), Lab 40/50 (80)",
         "/school/my/grades/",
     )
     assert text((alice, "grade.updated")) == (
         "Grade corrected in Chemistry",
-        "Quiz 14/20",
+        "Quiz 14/20 (70)",
         "/school/my/grades/",
     )
     issued, cancelled = used["invoice.issued"], used["invoice.cancelled"]

@@ -71,6 +71,14 @@ def _gradebook(p: People) -> Callable[[], object]:
     return lambda: grades.gradebook_save(course=course, scores=scores, by=p.admin)
 
 
+def _correction_publish(p: People) -> Callable[[], object]:
+    course = make_course(students=[p.alice, p.bob])
+    quiz = make_assessment(course)
+    make_grade(quiz, p.alice, "40", by=p.admin, published=True)
+    grades.grade_enter(assessment=quiz, student=p.alice, score="45", by=p.admin)
+    return lambda: grades.course_publish(course=course, by=p.admin)
+
+
 def _draft(p: People) -> Callable[[], object]:
     quiz = make_assessment(make_course(students=[p.alice]))
     return lambda: grades.grade_enter(assessment=quiz, student=p.alice, score="5", by=p.admin)
@@ -105,8 +113,10 @@ CASES = {
     "grade_publish": Case(_single, [("alice", "grade.published")]),
     "course_publish": Case(_course, [("alice", "grade.published"), ("bob", "grade.published")]),
     "term_publish": Case(_term, [("alice", "grade.published"), ("bob", "grade.published")]),
-    "grade_correction": Case(_correction, [("alice", "grade.updated")]),
-    "gradebook_save": Case(_gradebook, [("bob", "grade.updated")]),
+    # corrections are drafts until published (tests/school/test_grade_correction.py)
+    "grade_correction": Case(_correction, []),
+    "gradebook_save": Case(_gradebook, []),
+    "correction_publish": Case(_correction_publish, [("alice", "grade.updated")]),
     "draft_entry": Case(_draft, []),
     "invoice_issue": Case(_issue, [("bob", "invoice.issued")]),
     "invoice_cancel": Case(_cancel, [("carol", "invoice.cancelled")]),

@@ -114,7 +114,7 @@ async def test_publish_reaches_only_the_students_socket(school: Tenant, school_b
         assert [g["id"] for g in data["grades"]] == [s.grade_id]
         # and nobody else hears anything: classmates, other students, admins, school_b
         await assert_silent(sockets, "alice", "bob", "carol", "admin", "admin_b", "student_b")
-        # a correction reaches Alice alone as grade.updated
+        # a correction is a draft until published, then reaches Alice alone as grade.updated
         status = await post(
             school,
             s.admin,
@@ -122,6 +122,8 @@ async def test_publish_reaches_only_the_students_socket(school: Tenant, school_b
             {f"g-{s.assessment_id}-{s.alice.pk}": "18"},
         )
         assert status == 302
+        await assert_silent(sockets, "alice", "bob", "carol", "admin", "admin_b", "student_b")
+        assert await post(school, s.admin, f"/school/courses/{s.course_id}/publish/") == 302
         frame = await receive(sockets["alice"])
         assert frame["notification"]["type"] == "grade.updated"
         assert frame["notification"]["data"]["course_average"] == "90.00"

@@ -120,6 +120,7 @@ def test_the_gradebook_and_its_errors_read_in_spanish(
     assert "Guardar borradores" in page.text and "Agregar una evaluación" in page.text
     assert "Puntaje máximo" in page.text and "Ponderación" in page.text
     assert "Publicar todos los borradores de este curso" in page.text
+    assert "los alumnos siguen viendo la calificación publicada" in page.text
     assert refused.status_code == 400
     assert "25 está fuera de rango: Quiz se califica de 0 a 20." in refused.text
     assert "No se guardó nada: corrige las celdas marcadas." in refused.text
