@@ -317,7 +317,9 @@ def tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
         raise ValidationError(_("The public site and the template cannot change status."))
     if not tenant.has_schema:
         raise ValidationError(_("A tenant that is still provisioning cannot change status."))
-    with transaction.atomic():
+    # The registry lives in the public schema; a caller on a thread another tenant's code left
+    # in its schema (database_sync_to_async shares one) must still write there.
+    with schema_context(get_public_schema_name()), transaction.atomic():
         # Locked: two operators' moves from the same status cannot both pass the check.
         current = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if status not in {move.target for move in moves_from(current.status)}:
