@@ -192,6 +192,10 @@ class Appointment(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_to"
     )
     note = models.CharField(max_length=500, blank=True)
+    # The time the clinic proposed (state `proposed`); the slot is not held until the patient
+    # accepts, so it may be gone by then. Kept after the answer as a record.
+    proposed_starts_at = models.DateTimeField(null=True, blank=True)
+    proposed_ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

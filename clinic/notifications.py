@@ -56,6 +56,13 @@ class CancelledParams(AppointmentParams):
     reason: str  # "" when none was given
 
 
+class ProposedParams(AppointmentParams):
+    # `starts_at`/`ends_at` stay the requested time until the patient accepts.
+    proposed_starts_at: str  # ISO
+    proposed_ends_at: str  # ISO
+    patient_name: str
+
+
 class MessageParams(AppointmentParams):
     message_id: int
     author_id: int
@@ -145,6 +152,48 @@ def _reminder_body(p: AppointmentParams) -> str:
     }
 
 
+def _proposed_when(p: ProposedParams) -> str:
+    return when_label(_at(p["proposed_starts_at"]), _at(p["proposed_ends_at"]))
+
+
+PROPOSAL_LABELS: dict[str, Callable[[ProposedParams], str]] = {
+    **LABELS,
+    "proposed_when": _proposed_when,
+}
+
+
+def _proposed_body(p: ProposedParams) -> str:
+    return _(
+        "%(dentist)s proposes %(proposed)s for your %(kind)s instead of %(when)s. Accept or "
+        "decline the new time."
+    ) % {
+        "dentist": p["dentist_name"],
+        "proposed": _proposed_when(p),
+        "kind": p["type_name"],
+        "when": _when(p),
+    }
+
+
+def _accepted_body(p: ProposedParams) -> str:
+    return _("%(patient)s accepted the new time, %(when)s; the appointment is confirmed.") % {
+        "patient": p["patient_name"],
+        "when": _when(p),
+    }
+
+
+def _rejected_body(p: ProposedParams) -> str:
+    return _(
+        "%(patient)s declined the new time %(proposed)s; the request for %(when)s is open again."
+    ) % {"patient": p["patient_name"], "proposed": _proposed_when(p), "when": _when(p)}
+
+
+def _withdrawn_body(p: RequestedParams) -> str:
+    return _("%(patient)s withdrew the request for %(when)s.") % {
+        "patient": p["patient_name"],
+        "when": _when(p),
+    }
+
+
 def _message_title(p: MessageParams) -> str:
     return _("Message from %(author)s") % {"author": p["author_name"]}
 
@@ -158,7 +207,7 @@ APPOINTMENT_REQUESTED = register(
     NotificationType(
         type="appointment.requested",
         params=RequestedParams,
-        audience="the dentist the patient asked for",
+        audience="the dentist the patient asked for and every active receptionist",
         title=lambda p: _("New appointment request"),
         body=_requested_body,
         url=_url,
@@ -227,6 +276,54 @@ APPOINTMENT_REMINDER = register(
         labels=LABELS,
     )
 )
+APPOINTMENT_PROPOSED = register(
+    NotificationType(
+        type="appointment.proposed",
+        params=ProposedParams,
+        audience="the patient, when the clinic answers a request with another time",
+        title=lambda p: _("New time proposed"),
+        body=_proposed_body,
+        url=_url,
+        family=APPOINTMENTS,
+        labels=PROPOSAL_LABELS,
+    )
+)
+APPOINTMENT_PROPOSAL_ACCEPTED = register(
+    NotificationType(
+        type="appointment.proposal_accepted",
+        params=ProposedParams,
+        audience="the dentist and every active receptionist",
+        title=lambda p: _("New time accepted"),
+        body=_accepted_body,
+        url=_url,
+        family=APPOINTMENTS,
+        labels=PROPOSAL_LABELS,
+    )
+)
+APPOINTMENT_PROPOSAL_DECLINED = register(
+    NotificationType(
+        type="appointment.proposal_declined",
+        params=ProposedParams,
+        audience="the dentist and every active receptionist",
+        title=lambda p: _("New time declined"),
+        body=_rejected_body,
+        url=_url,
+        family=APPOINTMENTS,
+        labels=PROPOSAL_LABELS,
+    )
+)
+APPOINTMENT_WITHDRAWN = register(
+    NotificationType(
+        type="appointment.withdrawn",
+        params=RequestedParams,
+        audience="the dentist and every active receptionist",
+        title=lambda p: _("Request withdrawn"),
+        body=_withdrawn_body,
+        url=_url,
+        family=APPOINTMENTS,
+        labels=LABELS,
+    )
+)
 APPOINTMENT_MESSAGE = register(
     NotificationType(
         type="appointment.message",
@@ -288,6 +385,17 @@ def cancelled_params(
         "cancelled_by": "patient" if by_patient else "clinic",
         "patient_name": summary["patient_name"],
         "reason": reason,
+    }
+
+
+def proposed_params(
+    summary: AppointmentSummary, *, proposed_starts_at: datetime, proposed_ends_at: datetime
+) -> ProposedParams:
+    return {
+        **appointment_params(summary),
+        "proposed_starts_at": proposed_starts_at.isoformat(),
+        "proposed_ends_at": proposed_ends_at.isoformat(),
+        "patient_name": summary["patient_name"],
     }
 
 

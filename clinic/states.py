@@ -31,23 +31,29 @@ if TYPE_CHECKING:
 class AppointmentState(models.TextChoices):
     # Labels are lazy: a page, a notification or a refusal reads them in its reader's language.
     REQUESTED = "requested", _("Requested")
+    # The clinic answered a request with another time; the patient accepts or declines it.
+    PROPOSED = "proposed", _("New time proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     DECLINED = "declined", _("Declined")
     CANCELLED = "cancelled", _("Cancelled")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     COMPLETED = "completed", _("Completed")
     NO_SHOW = "no_show", _("No-show")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 S = AppointmentState
 
 # States in which an appointment occupies its dentist and chair; the others free the slot.
 # The exclusion constraints on Appointment read this (clinic.models).
-HOLDING_STATES: tuple[str, ...] = (S.REQUESTED, S.CONFIRMED)
+# A proposal keeps the requested time held: the patient may decline the new time and the
+# request stands; the proposed time is taken only on acceptance (the constraints decide then).
+HOLDING_STATES: tuple[str, ...] = (S.REQUESTED, S.PROPOSED, S.CONFIRMED)
 # A request the clinic has not answered yet.
 AWAITING_ANSWER = S.REQUESTED
-# Rows that are no booking of the dentist's day: a refused request, a row a reschedule replaced.
-OFF_SCHEDULE_STATES: tuple[str, ...] = (S.DECLINED, S.RESCHEDULED)
+# Rows that are no booking of the dentist's day: a refused or withdrawn request, a row a
+# reschedule replaced.
+OFF_SCHEDULE_STATES: tuple[str, ...] = (S.DECLINED, S.RESCHEDULED, S.WITHDRAWN)
 
 
 class Side(StrEnum):
@@ -67,16 +73,28 @@ class Action:
     target: str  # the state it leads to
     sides: frozenset[Side]
 
+    @property
+    def asks_first(self) -> bool:
+        """Whether its button opens a confirmation step before the form can be sent."""
+        return self.name in CONFIRM_STEP
+
 
 CLINIC_ONLY = frozenset({Side.CLINIC})
+PATIENT_ONLY = frozenset({Side.PATIENT})
 EITHER_SIDE = frozenset({Side.PATIENT, Side.CLINIC})
 
 # In the order the buttons are shown.
 ACTIONS: tuple[Action, ...] = (
     Action("confirm", _("Confirm"), "clinic:confirm", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
     Action("decline", _("Decline"), "clinic:decline", S.REQUESTED, S.DECLINED, CLINIC_ONLY),
-    # Answering a request with another time confirms it there.
-    Action("propose", _("Propose time"), "clinic:propose", S.REQUESTED, S.CONFIRMED, CLINIC_ONLY),
+    # Answering a request with another time proposes it: only the patient's acceptance moves
+    # and confirms the appointment; declining leaves the request at its own time.
+    Action("propose", _("Propose time"), "clinic:propose", S.REQUESTED, S.PROPOSED, CLINIC_ONLY),
+    Action("accept", _("Accept new time"), "clinic:accept", S.PROPOSED, S.CONFIRMED, PATIENT_ONLY),
+    Action("reject", _("Decline new time"), "clinic:reject", S.PROPOSED, S.REQUESTED, PATIENT_ONLY),
+    Action(
+        "withdraw", _("Withdraw request"), "clinic:withdraw", S.REQUESTED, S.WITHDRAWN, PATIENT_ONLY
+    ),
     # A button, not the state's badge: the same English word, translated apart from it.
     Action(
         "complete",
@@ -101,6 +119,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("cancel", _("Cancel"), "clinic:cancel", S.CONFIRMED, S.CANCELLED, EITHER_SIDE),
 )
 ACTIONS_BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
+# Actions that are hard to undo or tell someone at once: their button opens a confirmation step.
+CONFIRM_STEP: frozenset[str] = frozenset({"confirm", "decline", "cancel", "no_show", "withdraw"})
 
 # Every allowed change of state, derived from the actions (one definition).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -118,6 +138,9 @@ VERBS: dict[str, "StrPromise"] = {
     S.RESCHEDULED: pgettext_lazy("an appointment can be …", "rescheduled"),
     S.COMPLETED: pgettext_lazy("an appointment can be …", "marked completed"),
     S.NO_SHOW: pgettext_lazy("an appointment can be …", "marked a no-show"),
+    S.PROPOSED: pgettext_lazy("an appointment can be …", "given another time"),
+    S.REQUESTED: pgettext_lazy("an appointment can be …", "returned to its requested time"),
+    S.WITHDRAWN: pgettext_lazy("an appointment can be …", "withdrawn"),
 }
 
 
@@ -190,8 +213,16 @@ def require_action(appointment: "Appointment", user: "User", name: str) -> Side:
     action = ACTIONS_BY_NAME[name]
     if user.pk == appointment.patient_id and Side.PATIENT in action.sides:
         side = Side.PATIENT
-    else:
+    elif Side.CLINIC in action.sides:
         require_clinic_side(appointment, user)
         side = Side.CLINIC
+    else:
+        raise ValidationError(gettext("Only the patient can do this."))
     require_transition(appointment, action.target)
+    if appointment.state != action.source:
+        # Two actions may lead to one state from different ones (confirm, accept).
+        raise TransitionRefused(
+            gettext("This appointment is %(state)s; it cannot be %(change)s.")
+            % {"state": appointment.get_state_display().lower(), "change": VERBS[action.target]}
+        )
     return side

@@ -33,13 +33,17 @@ from clinic.forms import (
 )
 from clinic.models import Appointment, Weekday
 from clinic.services.appointments import (
+    appointment_accept_proposal,
     appointment_cancel,
     appointment_complete,
     appointment_confirm,
     appointment_decline,
     appointment_no_show,
+    appointment_propose,
+    appointment_reject_proposal,
     appointment_request,
     appointment_reschedule,
+    appointment_withdraw,
 )
 from clinic.services.messages import appointment_message_post
 from clinic.states import (
@@ -214,6 +218,9 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
             "thread": selectors.appointment_messages(appointment=found),
             "side": side_of(found, user),
             "actions": actions_for(found, user),
+            # Forms the script clones when a change arrives live (a proposal to answer).
+            "side_actions": actions_of(side_of(found, user) or Side.CLINIC),
+            "actions_by_state": actions_table(side_of(found, user) or Side.CLINIC),
             "cutoff": selectors.clinic_settings_get().cancellation_cutoff_hours,
             "state_labels": _state_labels(),
         },
@@ -300,15 +307,51 @@ def _reschedule(found: Appointment, user: User, request: HttpRequest) -> Appoint
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Give the new date and time."))
-    return appointment_reschedule(
-        appointment=found, by=user, starts_at=form.cleaned_data["starts_at"]
+    # One form answers a request with a proposal and moves a confirmed appointment
+    # (clinic.states: both actions post here).
+    move = (
+        appointment_propose if found.state == AppointmentState.REQUESTED else appointment_reschedule
     )
+    return move(appointment=found, by=user, starts_at=form.cleaned_data["starts_at"])
 
 
 @role_required(*CLINIC_STAFF)
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, _reschedule, _("Moved; the patient has been notified."))
+    return _act(request, pk, _reschedule, _("Done; the patient has been notified."))
+
+
+@role_required(Role.PATIENT)
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: appointment_accept_proposal(appointment=a, by=u),
+        _("You accepted the new time; the appointment is confirmed."),
+    )
+
+
+@role_required(Role.PATIENT)
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: appointment_reject_proposal(appointment=a, by=u),
+        _("You declined the new time; the clinic has been told."),
+    )
+
+
+@role_required(Role.PATIENT)
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda a, u, r: appointment_withdraw(appointment=a, by=u),
+        _("Your request was withdrawn."),
+    )
 
 
 @role_required(*CLINIC_STAFF)
@@ -419,5 +462,13 @@ def requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/requests.html",
-        {"pending": selectors.pending_requests(dentist=mine)},
+        {
+            "pending": selectors.pending_requests(dentist=mine),
+            # The page follows these dentists' schedules (the clinic.schedule topic): a
+            # dentist their own, the front desk every dentist's.
+            "watched": [user.pk]
+            if mine
+            else list(selectors.dentist_list().values_list("pk", flat=True)),
+            "side_actions": actions_of(Side.CLINIC),
+        },
     )

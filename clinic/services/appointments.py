@@ -24,11 +24,16 @@ from clinic.notifications import (
     APPOINTMENT_CANCELLED,
     APPOINTMENT_CONFIRMED,
     APPOINTMENT_DECLINED,
+    APPOINTMENT_PROPOSAL_ACCEPTED,
+    APPOINTMENT_PROPOSAL_DECLINED,
+    APPOINTMENT_PROPOSED,
     APPOINTMENT_REQUESTED,
     APPOINTMENT_RESCHEDULED,
+    APPOINTMENT_WITHDRAWN,
     appointment_params,
     cancelled_params,
     declined_params,
+    proposed_params,
     requested_params,
     rescheduled_params,
 )
@@ -37,6 +42,7 @@ from clinic.selectors import (
     booking_last_day,
     clinic_settings_get,
     offers,
+    receptionist_ids,
     working_intervals,
 )
 from clinic.services.common import locked, publish_change
@@ -155,6 +161,14 @@ def _set_state(appointment: Appointment, state: str) -> None:
     appointment.save(update_fields=["state", "updated_at"])
 
 
+def _front_desk(appointment: Appointment) -> list[int]:
+    """Who answers a request: its dentist and every active receptionist."""
+    return [
+        appointment.dentist_id,
+        *(pk for pk in receptionist_ids() if pk != appointment.dentist_id),
+    ]
+
+
 # --- flows ---------------------------------------------------------------------------------
 
 
@@ -203,7 +217,11 @@ def appointment_request(
         )
         _occupy(appointment)
         summary = appointment_summary(appointment)
-        notify(recipients=[dentist], kind=APPOINTMENT_REQUESTED, params=requested_params(summary))
+        notify(
+            recipients=_front_desk(appointment),
+            kind=APPOINTMENT_REQUESTED,
+            params=requested_params(summary),
+        )
         publish_change(summary, "requested")
     return appointment
 
@@ -242,47 +260,139 @@ def appointment_decline(*, appointment: Appointment, by: User, reason: str = "")
     return appointment
 
 
+def appointment_propose(*, appointment: Appointment, by: User, starts_at: datetime) -> Appointment:
+    """The clinic answers a request with another time. Nothing moves yet: the request keeps
+    its time (still held) and the patient is asked; `appointment_accept_proposal` moves and
+    confirms it, `appointment_reject_proposal` leaves the request open at its own time."""
+    with transaction.atomic():
+        current = locked(appointment)
+        require_action(current, by, "propose")
+        ends_at = starts_at + timedelta(minutes=current.type.duration_minutes)
+        _check_time(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
+        current.proposed_starts_at, current.proposed_ends_at = starts_at, ends_at
+        current.state = S.PROPOSED
+        current.updated_at = timezone.now()
+        current.save(
+            update_fields=["state", "proposed_starts_at", "proposed_ends_at", "updated_at"]
+        )
+        summary = appointment_summary(current)
+        notify(
+            recipients=[current.patient_id],
+            kind=APPOINTMENT_PROPOSED,
+            params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
+        )
+        publish_change(summary, "proposed")
+    return current
+
+
+def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appointment:
+    """The patient takes the proposed time: the appointment moves there and is confirmed,
+    if the time is still free (the exclusion constraints decide; SlotTaken otherwise, and
+    the proposal stands so the patient may decline it)."""
+    with transaction.atomic():
+        current = locked(appointment)
+        require_action(current, by, "accept")
+        starts_at, ends_at = current.proposed_starts_at, current.proposed_ends_at
+        if starts_at is None or ends_at is None:  # a proposed row always carries its time
+            raise ValidationError(_("There is no proposed time to accept."))
+        if starts_at <= timezone.now():
+            raise ValidationError(
+                _("The proposed time has passed; decline it and the clinic will answer again.")
+            )
+        current.starts_at, current.ends_at, current.state = starts_at, ends_at, S.CONFIRMED
+        try:
+            # In a savepoint: a taken slot leaves the proposal as it was.
+            with transaction.atomic():
+                moved = _occupy(current)
+        except SlotTaken as exc:
+            raise SlotTaken(
+                _(
+                    "The proposed time, %(when)s, has just been taken; decline it and the clinic "
+                    "will propose another."
+                )
+                % {"when": when_label(starts_at, ends_at)}
+            ) from exc
+        summary = appointment_summary(moved)
+        notify(
+            recipients=_front_desk(moved),
+            kind=APPOINTMENT_PROPOSAL_ACCEPTED,
+            params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
+        )
+        publish_change(summary, "confirmed")
+    return moved
+
+
+def appointment_reject_proposal(*, appointment: Appointment, by: User) -> Appointment:
+    """The patient keeps the time they asked for: the request is open again."""
+    with transaction.atomic():
+        current = locked(appointment)
+        require_action(current, by, "reject")
+        _set_state(current, S.REQUESTED)
+        summary = appointment_summary(current)
+        assert current.proposed_starts_at and current.proposed_ends_at
+        notify(
+            recipients=_front_desk(current),
+            kind=APPOINTMENT_PROPOSAL_DECLINED,
+            params=proposed_params(
+                summary,
+                proposed_starts_at=current.proposed_starts_at,
+                proposed_ends_at=current.proposed_ends_at,
+            ),
+        )
+        publish_change(summary, "requested")
+    return current
+
+
+def appointment_withdraw(*, appointment: Appointment, by: User) -> Appointment:
+    """The patient takes back a request the clinic has not answered; the slot is free again."""
+    with transaction.atomic():
+        current = locked(appointment)
+        require_action(current, by, "withdraw")
+        _set_state(current, S.WITHDRAWN)
+        summary = appointment_summary(current)
+        notify(
+            recipients=_front_desk(current),
+            kind=APPOINTMENT_WITHDRAWN,
+            params=requested_params(summary),
+        )
+        publish_change(summary, "withdrawn")
+    return current
+
+
 def appointment_reschedule(
     *, appointment: Appointment, by: User, starts_at: datetime
 ) -> Appointment:
-    """The clinic moves an appointment (or answers a request with another time).
-
-    A request answered this way becomes confirmed at the new time (requested → confirmed);
-    a confirmed appointment ends as `rescheduled` and a new confirmed one replaces it, so the
-    patient's history shows both. Either way the patient gets `appointment.rescheduled` and
-    may cancel within the usual cut-off if the new time does not suit."""
+    """The clinic moves a confirmed appointment: it ends as `rescheduled` and a new confirmed
+    one replaces it, so the patient's history shows both. The patient gets
+    `appointment.rescheduled` and may cancel within the usual cut-off if the new time does not
+    suit. (A request is answered with a proposal instead: `appointment_propose`.)"""
     with transaction.atomic():
         current = locked(appointment)
-        moving_request = current.state == S.REQUESTED
-        require_action(current, by, "propose" if moving_request else "reschedule")
+        require_action(current, by, "reschedule")
         ends_at = starts_at + timedelta(minutes=current.type.duration_minutes)
         _check_time(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
         previous_starts_at, previous_ends_at = current.starts_at, current.ends_at
-        if moving_request:
-            current.starts_at, current.ends_at, current.state = starts_at, ends_at, S.CONFIRMED
-            moved = _occupy(current)
-        else:
-            _set_state(current, S.RESCHEDULED)
-            publish_change(appointment_summary(current), "rescheduled")
-            moved = _occupy(
-                Appointment(
-                    patient=current.patient,
-                    dentist=current.dentist,
-                    type=current.type,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    state=S.CONFIRMED,
-                    rescheduled_from=current,
-                    note=current.note,
-                )
+        _set_state(current, S.RESCHEDULED)
+        publish_change(appointment_summary(current), "rescheduled")
+        moved = _occupy(
+            Appointment(
+                patient=current.patient,
+                dentist=current.dentist,
+                type=current.type,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                state=S.CONFIRMED,
+                rescheduled_from=current,
+                note=current.note,
             )
+        )
         summary = appointment_summary(moved)
         notify(
             recipients=[moved.patient_id],
             kind=APPOINTMENT_RESCHEDULED,
             params=rescheduled_params(
                 summary,
-                previous_id=None if moving_request else current.pk,
+                previous_id=current.pk,
                 previous_starts_at=previous_starts_at,
                 previous_ends_at=previous_ends_at,
             ),

@@ -103,7 +103,14 @@
           setUnread(frame.unread);
           break;
         case "subscribed":
-          topics.forEach(function (entry) { if (entry.topic === frame.topic) entry.objectId = frame.object_id; });
+          // A page may watch several objects of one topic (the clinic's Requests page watches
+          // every dentist's schedule): an entry that named its object takes only that one.
+          topics.forEach(function (entry) {
+            const named = entry.params.object_id;
+            if (entry.topic === frame.topic && (named === undefined || named === frame.object_id)) {
+              entry.objectId = frame.object_id;
+            }
+          });
           break;
         case "event":
           topics.forEach(function (entry) {

@@ -11,6 +11,24 @@
   // Each state's label in the reader's language, sent with the page (clinic.states).
   const labelsEl = document.getElementById("clinic-state-labels");
   const STATE_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  // The viewer's actions in each state (clinic.states, sent with the page) and the forms the
+  // server draws for them, cloned when a change arrives live.
+  const actionsEl = document.getElementById("clinic-actions");
+  const ACTIONS = actionsEl ? JSON.parse(actionsEl.textContent) : {};
+  const actions = document.getElementById("appointment-actions");
+  const proposal = document.getElementById("appointment-proposal");
+
+  // `proposing`: the notification is the proposal itself (the patient is asked to answer).
+  function redraw(stateName, data, proposing) {
+    if (proposal) {
+      proposal.hidden = !proposing;
+      const text = proposal.querySelector('[data-field="proposed"]');
+      if (text && data.proposed_when) text.textContent = data.proposed_when;
+    }
+    if (!actions || !window.ClinicActions) return;
+    const forms = (ACTIONS[stateName] || []).map((name) => ClinicActions.form(name, appointmentId));
+    actions.replaceChildren(...forms.filter(Boolean));
+  }
 
   window.aviso.onNotification("appointment.message", (notification) => {
     const data = notification.data || {};
@@ -36,7 +54,17 @@
     return !state.dataset.updated || new Date(at) >= new Date(state.dataset.updated);
   }
 
-  ["confirmed", "declined", "rescheduled", "cancelled"].forEach((t) =>
+  [
+    "requested",
+    "confirmed",
+    "declined",
+    "rescheduled",
+    "cancelled",
+    "proposed",
+    "proposal_accepted",
+    "proposal_declined",
+    "withdrawn",
+  ].forEach((t) =>
     window.aviso.onNotification("appointment." + t, (notification) => {
       const data = notification.data || {};
       const at = notification.created_at;
@@ -45,6 +73,10 @@
         state.textContent = data.state_label;
         state.className = "state state-" + data.state;
         state.dataset.updated = at;
+        redraw(data.state, data, notification.type === "appointment.proposed");
+        // An accepted proposal moved it: the heading follows.
+        const when = document.getElementById("appointment-when");
+        if (when && data.when) when.textContent = data.when;
       } else if (data.previous_id === appointmentId) {
         state.textContent = STATE_LABELS.rescheduled;
         state.className = "state state-rescheduled";

@@ -6,7 +6,7 @@
   const table = document.getElementById("my-appointments");
   if (!table || !window.aviso) return;
   const body = table.tBodies[0];
-  const TYPES = ["confirmed", "declined", "rescheduled", "cancelled"];
+  const TYPES = ["confirmed", "declined", "rescheduled", "cancelled", "proposed"];
 
   function find(id) {
     return body.querySelector('tr[data-appointment="' + id + '"]');
@@ -47,9 +47,10 @@
   const labelsEl = document.getElementById("clinic-state-labels");
   const STATE_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
 
-  function setState(tr, state, label, at) {
+  function setState(tr, state, label, at, proposed) {
     const td = tr.querySelector('[data-field="state"]');
-    td.textContent = label;
+    // A proposal shows its time next to the state, as the server writes it.
+    td.textContent = proposed ? label + ": " + proposed : label;
     td.className = "state state-" + state;
     const actions = tr.querySelector('[data-field="actions"]');
     const wanted = ACTIONS[state] || [];
@@ -72,7 +73,8 @@
     if (!fresh(tr, at)) return;
     const link = tr.querySelector('[data-field="when"] a');
     if (link && data.when) link.textContent = data.when;
-    setState(tr, data.state, data.state_label, at);
+    const proposing = notification.type === "appointment.proposed";
+    setState(tr, data.state, data.state_label, at, proposing ? data.proposed_when : "");
   }
 
   TYPES.forEach((t) => window.aviso.onNotification("appointment." + t, update));

@@ -77,10 +77,18 @@ def make_appointment(
     dentist: User | None = None,
     chair: Chair | None = None,
     minutes: int = 30,
+    proposed_starts_at: datetime | None = None,
 ) -> Appointment:
-    """Straight into the table (past times too, which the services refuse to book)."""
+    """Straight into the table (past times too, which the services refuse to book). A
+    proposed one gets a proposal two hours later unless told."""
     starts_at = starts_at or slot()
+    if state == AppointmentState.PROPOSED and proposed_starts_at is None:
+        proposed_starts_at = starts_at + timedelta(hours=2)
     return Appointment.objects.create(
+        proposed_starts_at=proposed_starts_at,
+        proposed_ends_at=proposed_starts_at + timedelta(minutes=minutes)
+        if proposed_starts_at
+        else None,
         patient=patient or c.patient,
         dentist=dentist or c.dentist,
         chair=chair or c.chairs[0],

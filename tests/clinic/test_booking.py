@@ -172,8 +172,9 @@ def test_propose_page_flow_parses_clinic_local_time(c: Clinic, clinic: Tenant) -
     assert response.status_code == 302 and response["Location"] == "/clinic/requests/"
     with tenant_context(clinic):
         a.refresh_from_db()
-    assert a.starts_at == new and a.ends_at == new + timedelta(minutes=30)
-    assert a.state == AppointmentState.CONFIRMED
+    # a proposal: the request keeps its time until the patient accepts
+    assert a.proposed_starts_at == new and a.proposed_ends_at == new + timedelta(minutes=30)
+    assert a.state == AppointmentState.PROPOSED
 
 
 def test_working_hours_are_the_clinics_wall_clock(c: Clinic, clinic: Tenant) -> None:

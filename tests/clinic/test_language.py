@@ -38,6 +38,8 @@ SPANISH_STATES = {
     "rescheduled": "Reprogramada",
     "completed": "Completada",
     "no_show": "No asistió",
+    "proposed": "Nuevo horario propuesto",
+    "withdrawn": "Retirada",
 }
 RANGE = "\u2013"  # the en dash between two times
 
@@ -93,11 +95,17 @@ def test_the_front_desk_reads_its_dashboard_and_schedules_in_spanish(
     assert f"{WEEKDAYS[day.weekday()]} {dmy(day)}" in schedule
     assert f"10:00{RANGE}10:30 Pat One · Check-up · Chair 1 Solicitada" in schedule
     assert f"Solicitudes pendientes de Dr. Able {dmy(day)} 10:00 Pat One" in schedule
-    # the request's buttons, and the decline reason with a label of its own
+    # the request's buttons (confirm and decline behind a confirmation step), and the decline
+    # reason with a label of its own
     page = response.content.decode()
-    for button in ("Confirmar", "Rechazar", "Proponer horario"):
+    for step in ("Confirmar", "Rechazar"):
+        assert f"<summary>{step}</summary>" in page
+    for button in ("Sí, confirmar", "Sí, rechazar", "Proponer horario"):
         assert f'<button type="submit">{button}</button>' in page
-    assert '<label>Motivo (opcional) <input name="reason" maxlength="300"></label>' in page
+    assert (
+        "<label>Motivo del rechazo (opcional; el paciente lo lee) "
+        '<input name="reason" maxlength="300"></label>'
+    ) in page
     assert '<label>Otro horario <input type="datetime-local" name="starts_at" required>' in page
     assert f"/clinic/appointments/{request.pk}/decline/" in page
     # and the states a live update may bring are labelled in Spanish too
@@ -115,8 +123,11 @@ def test_a_dentist_reads_their_day_in_spanish(c: Clinic, clinic: Tenant) -> None
     assert f"09:00{RANGE}09:30 Pat One · Check-up · Chair 1 Confirmada" in day
     assert "Ninguna." in day  # no pending requests
     page = response.content.decode()
-    for button in ("Completada", "No asistió", "Reprogramar", "Cancelar"):
+    for button in ("Completada", "Reprogramar", "Sí, marcar como inasistencia", "Sí, cancelar"):
         assert f'<button type="submit">{button}</button>' in page
+    # (no-show and cancel ask first)
+    for step in ("No asistió", "Cancelar"):
+        assert f"<summary>{step}</summary>" in page
     assert '<label>Nuevo horario <input type="datetime-local" name="starts_at" required>' in page
     for english in ("Schedule of", "Pending requests", "Confirmed", "No-show"):
         assert english not in day

@@ -33,6 +33,10 @@ CLINIC_TYPES = {
     "appointment.cancelled",
     "appointment.reminder",
     "appointment.message",
+    "appointment.proposed",
+    "appointment.proposal_accepted",
+    "appointment.proposal_declined",
+    "appointment.withdrawn",
 }
 
 
@@ -58,7 +62,9 @@ def _requested(c: Clinic) -> Sent:
         patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
     )
     return Sent(
-        {c.dentist.pk}, "New appointment request", f"Pat One asks for Check-up on {_when(a)}."
+        {c.dentist.pk, c.receptionist.pk},
+        "New appointment request",
+        f"Pat One asks for Check-up on {_when(a)}.",
     )
 
 
@@ -110,14 +116,46 @@ def _rescheduled(c: Clinic) -> Sent:
 
 def _proposed(c: Clinic) -> Sent:
     request = make_appointment(c, state=S.REQUESTED)
-    before = _when(request)
-    moved = appointments.appointment_reschedule(
+    proposed = appointments.appointment_propose(
         appointment=request, by=c.dentist, starts_at=slot(hour=15)
     )
+    new = when_label(slot(hour=15), slot(hour=15, minute=30))
     return Sent(
         {c.patient.pk},
-        "Appointment moved",
-        f"Dr. Able moved your Check-up from {before} to {_when(moved)}.",
+        "New time proposed",
+        f"Dr. Able proposes {new} for your Check-up instead of {_when(proposed)}. Accept or "
+        "decline the new time.",
+    )
+
+
+def _proposal_accepted(c: Clinic) -> Sent:
+    proposal = make_appointment(c, state=S.PROPOSED, proposed_starts_at=slot(hour=15))
+    moved = appointments.appointment_accept_proposal(appointment=proposal, by=c.patient)
+    return Sent(
+        {c.dentist.pk, c.receptionist.pk},
+        "New time accepted",
+        f"Pat One accepted the new time, {_when(moved)}; the appointment is confirmed.",
+    )
+
+
+def _proposal_declined(c: Clinic) -> Sent:
+    proposal = make_appointment(c, state=S.PROPOSED, proposed_starts_at=slot(hour=15))
+    kept = appointments.appointment_reject_proposal(appointment=proposal, by=c.patient)
+    new = when_label(slot(hour=15), slot(hour=15, minute=30))
+    return Sent(
+        {c.dentist.pk, c.receptionist.pk},
+        "New time declined",
+        f"Pat One declined the new time {new}; the request for {_when(kept)} is open again.",
+    )
+
+
+def _withdrawn(c: Clinic) -> Sent:
+    request = make_appointment(c, state=S.REQUESTED)
+    appointments.appointment_withdraw(appointment=request, by=c.patient)
+    return Sent(
+        {c.dentist.pk, c.receptionist.pk},
+        "Request withdrawn",
+        f"Pat One withdrew the request for {_when(request)}.",
     )
 
 
@@ -159,7 +197,10 @@ CASES: dict[str, Case] = {
     "declined": ("appointment.declined", _declined),
     "declined without reason": ("appointment.declined", _declined_without_reason),
     "rescheduled": ("appointment.rescheduled", _rescheduled),
-    "proposed": ("appointment.rescheduled", _proposed),
+    "proposed": ("appointment.proposed", _proposed),
+    "proposal accepted": ("appointment.proposal_accepted", _proposal_accepted),
+    "proposal declined": ("appointment.proposal_declined", _proposal_declined),
+    "withdrawn": ("appointment.withdrawn", _withdrawn),
     "cancelled by patient": ("appointment.cancelled", _cancelled_by_patient),
     "cancelled by clinic": ("appointment.cancelled", _cancelled_by_clinic),
     "reminder": ("appointment.reminder", _reminder),
@@ -233,6 +274,11 @@ PAGE_KEYS: dict[str, set[str]] = {
     "appointment.cancelled": STATE_CHANGE | {"type_name", "dentist_name"},
     "appointment.rescheduled": STATE_CHANGE | {"type_name", "dentist_name", "previous_id"},
     "appointment.message": {"appointment_id", "message_id", "author_name", "created_at", "text"},
+    "appointment.requested": STATE_CHANGE | {"type_name", "dentist_name"},
+    "appointment.proposed": STATE_CHANGE | {"type_name", "dentist_name", "proposed_when"},
+    "appointment.proposal_accepted": STATE_CHANGE | {"proposed_when"},
+    "appointment.proposal_declined": STATE_CHANGE | {"proposed_when"},
+    "appointment.withdrawn": STATE_CHANGE,
 }
 SCRIPTS = sorted((Path(settings.BASE_DIR) / "static" / "clinic").glob("*.js"))
 

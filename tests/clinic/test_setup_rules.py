@@ -205,9 +205,11 @@ def test_patients_book_only_within_the_horizon_staff_move_further(
         booked = appointments.appointment_request(
             patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot(days=7)
         )
-        moved = appointments.appointment_reschedule(
+        # the clinic proposes a time beyond the horizon; the patient accepts it
+        appointments.appointment_propose(
             appointment=booked, by=c.receptionist, starts_at=slot(days=30)
         )
+        moved = appointments.appointment_accept_proposal(appointment=booked, by=c.patient)
         assert local(moved.starts_at).date() == local_today() + timedelta(days=30)
 
 

@@ -106,7 +106,9 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
         _request,
         lambda aid, new: {
             "dentist": sorted(["notification appointment.requested", f"event requested #{new}"]),
-            "receptionist": [f"event requested #{new}"],
+            "receptionist": sorted(
+                ["notification appointment.requested", f"event requested #{new}"]
+            ),
         },
     ),
     "confirm": (
@@ -129,13 +131,47 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
     ),
     "propose": (
         lambda c: make_appointment(c, state=S.REQUESTED),
-        lambda c, a: appointments.appointment_reschedule(
+        lambda c, a: appointments.appointment_propose(
             appointment=a, by=c.dentist, starts_at=slot(hour=15)
         ),
         lambda aid, new: {
-            "patient": ["notification appointment.rescheduled"],
-            "dentist": [f"event rescheduled #{aid}"],
-            "receptionist": [f"event rescheduled #{aid}"],
+            "patient": ["notification appointment.proposed"],
+            "dentist": [f"event proposed #{aid}"],
+            "receptionist": [f"event proposed #{aid}"],
+        },
+    ),
+    "patient accepts the proposal": (
+        lambda c: make_appointment(c, state=S.PROPOSED, proposed_starts_at=slot(hour=15)),
+        lambda c, a: appointments.appointment_accept_proposal(appointment=a, by=c.patient),
+        lambda aid, new: {
+            "dentist": sorted(
+                ["notification appointment.proposal_accepted", f"event confirmed #{aid}"]
+            ),
+            "receptionist": sorted(
+                ["notification appointment.proposal_accepted", f"event confirmed #{aid}"]
+            ),
+        },
+    ),
+    "patient declines the proposal": (
+        lambda c: make_appointment(c, state=S.PROPOSED, proposed_starts_at=slot(hour=15)),
+        lambda c, a: appointments.appointment_reject_proposal(appointment=a, by=c.patient),
+        lambda aid, new: {
+            "dentist": sorted(
+                ["notification appointment.proposal_declined", f"event requested #{aid}"]
+            ),
+            "receptionist": sorted(
+                ["notification appointment.proposal_declined", f"event requested #{aid}"]
+            ),
+        },
+    ),
+    "patient withdraws": (
+        lambda c: make_appointment(c, state=S.REQUESTED),
+        lambda c, a: appointments.appointment_withdraw(appointment=a, by=c.patient),
+        lambda aid, new: {
+            "dentist": sorted(["notification appointment.withdrawn", f"event withdrawn #{aid}"]),
+            "receptionist": sorted(
+                ["notification appointment.withdrawn", f"event withdrawn #{aid}"]
+            ),
         },
     ),
     "reschedule": (

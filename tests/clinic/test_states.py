@@ -29,7 +29,8 @@ def names(appointment: Appointment, user: User) -> list[str]:
 
 def test_transitions_are_the_actions_changes() -> None:
     assert {
-        S.REQUESTED: {S.CONFIRMED, S.DECLINED},
+        S.REQUESTED: {S.CONFIRMED, S.DECLINED, S.PROPOSED, S.WITHDRAWN},
+        S.PROPOSED: {S.CONFIRMED, S.REQUESTED},
         S.CONFIRMED: {S.CANCELLED, S.RESCHEDULED, S.COMPLETED, S.NO_SHOW},
     } == TRANSITIONS
 
@@ -38,18 +39,24 @@ def test_who_is_offered_what(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
         requested = make_appointment(c, state=S.REQUESTED)
         confirmed = make_appointment(c, starts_at=slot(days=3))
-        # the patient may cancel a confirmed appointment, nothing else
-        assert names(requested, c.patient) == []
+        proposed = make_appointment(
+            c, starts_at=slot(days=4), state=S.PROPOSED, proposed_starts_at=slot(days=5)
+        )
+        # the patient may withdraw a request, answer a proposal and cancel a confirmed one
+        assert names(requested, c.patient) == ["withdraw"]
+        assert names(proposed, c.patient) == ["accept", "reject"]
         assert names(confirmed, c.patient) == ["cancel"]
         # the dentist, the receptionist and the administrator act for the clinic
         for staff in (c.dentist, c.receptionist, c.admin):
             assert names(requested, staff) == CLINIC_REQUESTED
             assert names(confirmed, staff) == CLINIC_CONFIRMED
+            # a proposal waits for the patient
+            assert names(proposed, staff) == []
         # another dentist and another patient are offered nothing
         for stranger in (c.dentist2, c.patient2):
             assert names(requested, stranger) == [] and names(confirmed, stranger) == []
         # and a finished appointment offers nothing to anyone
-        for state in (S.DECLINED, S.CANCELLED, S.RESCHEDULED, S.COMPLETED, S.NO_SHOW):
+        for state in (S.DECLINED, S.CANCELLED, S.RESCHEDULED, S.COMPLETED, S.NO_SHOW, S.WITHDRAWN):
             done = make_appointment(c, starts_at=slot(days=5), state=state)
             assert all(names(done, u) == [] for u in (c.patient, c.dentist, c.admin))
 
@@ -88,7 +95,7 @@ def test_the_pages_receive_the_actions(c: Clinic, clinic: Tenant) -> None:
     )
     [summary] = data.json()["appointments"]
     assert summary["id"] == requested.pk
-    assert summary["actions"] == {"patient": [], "clinic": CLINIC_REQUESTED}
+    assert summary["actions"] == {"patient": ["withdraw"], "clinic": CLINIC_REQUESTED}
     assert summary["on_schedule"] and summary["awaiting_answer"]
 
 

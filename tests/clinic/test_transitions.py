@@ -67,17 +67,19 @@ def test_receptionist_declines_and_the_slot_is_free_again(c: Clinic, clinic: Ten
         assert again.state == S.REQUESTED
 
 
-def test_proposing_another_time_for_a_request_confirms_it_there(c: Clinic, clinic: Tenant) -> None:
+def test_proposing_another_time_asks_the_patient_and_moves_nothing(
+    c: Clinic, clinic: Tenant
+) -> None:
     with tenant_context(clinic):
         a = appointments.appointment_request(
             patient=c.patient, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot()
         )
-        moved = appointments.appointment_reschedule(
+        proposed = appointments.appointment_propose(
             appointment=a, by=c.dentist, starts_at=slot(hour=14)
         )
-        assert moved.pk == a.pk and moved.state == S.CONFIRMED
-        assert moved.starts_at == slot(hour=14)
-        assert types_of(c.patient.pk) == ["appointment.rescheduled"]
+        assert proposed.pk == a.pk and proposed.state == S.PROPOSED
+        assert proposed.starts_at == slot() and proposed.proposed_starts_at == slot(hour=14)
+        assert types_of(c.patient.pk) == ["appointment.proposed"]
 
 
 def test_rescheduling_a_confirmed_appointment_replaces_it(c: Clinic, clinic: Tenant) -> None:
@@ -170,24 +172,29 @@ def _attempt(c: Clinic, a: Appointment, to: str) -> None:
         appointments.appointment_complete(appointment=a, by=c.dentist)
     elif to == S.NO_SHOW:
         appointments.appointment_no_show(appointment=a, by=c.dentist)
+    elif to == S.PROPOSED:
+        appointments.appointment_propose(appointment=a, by=c.dentist, starts_at=slot(days=4))
+    elif to == S.WITHDRAWN:
+        appointments.appointment_withdraw(appointment=a, by=c.patient)
 
 
 ALLOWED = {
     (S.REQUESTED, S.CONFIRMED),
     (S.REQUESTED, S.DECLINED),
+    (S.REQUESTED, S.PROPOSED),
+    (S.REQUESTED, S.WITHDRAWN),
     (S.CONFIRMED, S.CANCELLED),
     (S.CONFIRMED, S.RESCHEDULED),
     (S.CONFIRMED, S.COMPLETED),
     (S.CONFIRMED, S.NO_SHOW),
 }
-# Proposing another time for a request is allowed (it confirms it there).
+# (A request is answered with a proposal, never rescheduled; accepting and declining a
+# proposal are the patient's: tests/clinic/test_proposals.py.)
 REFUSED = [
     (frm, to)
     for frm in ALL_STATES
     for to in ALL_STATES
-    if to != S.REQUESTED
-    and (frm, to) not in ALLOWED
-    and not (frm == S.REQUESTED and to == S.RESCHEDULED)
+    if to != S.REQUESTED and (frm, to) not in ALLOWED
 ]
 
 
