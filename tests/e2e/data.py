@@ -4,15 +4,16 @@ Every helper runs on a thread of its own: Playwright's sync API leaves the test'
 looking like a running event loop, where the post-commit publishing of notifications
 (async_to_sync) refuses to run and live copies would be lost."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from django.db import connections
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from accounts.models import User
 from accounts.roles import Role
@@ -22,7 +23,8 @@ from realtime.models import Notification
 from school.clock import tenant_today
 from school.models import Course, Grade
 from school.services.grades import grade_publish
-from tenants.models import Tenant
+from tenants.models import Domain, Tenant
+from testing.tenants import onboard
 from tests.clinic.factories import Clinic, make_clinic, slot
 from tests.factories import make_user
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
@@ -132,3 +134,29 @@ def confirm(practice: Practice) -> None:
         appointment_confirm(
             appointment=Appointment.objects.get(pk=practice.request.pk), by=practice.clinic.dentist
         )
+
+
+@off_the_browser_thread
+def _tenant_drop(*, slug: str, domain: str) -> None:
+    with schema_context(get_public_schema_name()):
+        for leftover in Tenant.objects.filter(schema_name=slug):
+            leftover.delete(force_drop=True)
+        Domain.objects.filter(domain=domain).delete()
+
+
+@off_the_browser_thread
+def _tenant_onboard(*, slug: str, kind: str, domain: str, name: str) -> Tenant:
+    with schema_context(get_public_schema_name()):
+        return onboard(slug=slug, kind=kind, domain=domain, name=name)
+
+
+@contextmanager
+def freshly_onboarded(*, slug: str, kind: str, domain: str, name: str) -> Iterator[Tenant]:
+    """A tenant onboarded the real way (what an operator's form does) for one test: empty but
+    for its first administrator; dropped afterwards, and before in case a run was cut short."""
+    _tenant_drop(slug=slug, domain=domain)
+    tenant = _tenant_onboard(slug=slug, kind=kind, domain=domain, name=name)
+    try:
+        yield tenant
+    finally:
+        _tenant_drop(slug=slug, domain=domain)

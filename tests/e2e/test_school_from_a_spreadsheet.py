@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from playwright.sync_api import FilePayload, Page, expect
 
 from accounts.models import PersonStatus, User
@@ -17,10 +17,9 @@ from accounts.roles import Role
 from accounts.services import set_password_url
 from school.clock import tenant_today
 from school.models import Guardianship
-from tenants.models import Domain, Tenant
-from testing.tenants import onboard
+from tenants.models import Tenant
 from tests.e2e.browser import Browsing, Visitor
-from tests.e2e.data import off_the_browser_thread
+from tests.e2e.data import freshly_onboarded, off_the_browser_thread
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
@@ -38,29 +37,10 @@ STUDENTS_AND_GUARDIANS = [
 BAD_ROWS = ["guardian,Pedro Paz,pedro@@sheet.test,,,2026-099,"]
 
 
-@off_the_browser_thread
-def _drop() -> None:
-    with schema_context(get_public_schema_name()):
-        for leftover in Tenant.objects.filter(schema_name=SLUG):
-            leftover.delete(force_drop=True)
-        Domain.objects.filter(domain=DOMAIN).delete()
-
-
-@off_the_browser_thread
-def _onboard() -> Tenant:
-    with schema_context(get_public_schema_name()):
-        return onboard(slug=SLUG, kind="school", domain=DOMAIN, name="Colegio Hoja")
-
-
 @pytest.fixture
 def new_school(live_db: None) -> Iterator[Tenant]:
-    """A school onboarded the real way for this test alone (dropped afterwards)."""
-    _drop()
-    tenant = _onboard()
-    try:
+    with freshly_onboarded(slug=SLUG, kind="school", domain=DOMAIN, name="Colegio Hoja") as tenant:
         yield tenant
-    finally:
-        _drop()
 
 
 @off_the_browser_thread

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
@@ -20,10 +20,9 @@ from school.models import ClassGroup, Grade, GradeStatus
 from school.services import structure
 from school.services.groups import group_create
 from school.services.people import student_record_set
-from tenants.models import Domain, Tenant
-from testing.tenants import onboard
+from tenants.models import Tenant
 from tests.e2e.browser import Browsing, Visitor
-from tests.e2e.data import off_the_browser_thread
+from tests.e2e.data import freshly_onboarded, off_the_browser_thread
 from tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
@@ -32,29 +31,10 @@ SLUG, DOMAIN = "setup_school", "setup-school.test"
 PHONE = {"width": 390, "height": 844}
 
 
-@off_the_browser_thread
-def _drop() -> None:
-    with schema_context(get_public_schema_name()):
-        for leftover in Tenant.objects.filter(schema_name=SLUG):
-            leftover.delete(force_drop=True)
-        Domain.objects.filter(domain=DOMAIN).delete()
-
-
-@off_the_browser_thread
-def _onboard() -> Tenant:
-    with schema_context(get_public_schema_name()):
-        return onboard(slug=SLUG, kind="school", domain=DOMAIN, name="Escuela Nueva")
-
-
 @pytest.fixture
 def new_school(live_db: None) -> Iterator[Tenant]:
-    """A school onboarded the real way for this test alone (dropped afterwards)."""
-    _drop()
-    tenant = _onboard()
-    try:
+    with freshly_onboarded(slug=SLUG, kind="school", domain=DOMAIN, name="Escuela Nueva") as tenant:
         yield tenant
-    finally:
-        _drop()
 
 
 @dataclass
