@@ -3,8 +3,6 @@ live and only their acceptance moves and confirms the appointment; a new request
 the front desk's open Requests page and leaves it when withdrawn; the clinic's buttons ask
 first. Screenshots at desktop and phone size, in English and Spanish."""
 
-import shutil
-
 import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
@@ -17,14 +15,12 @@ from clinic.services.appointments import (
     appointment_withdraw,
 )
 from tenants.models import Tenant
-from testing.servers import ROOT
 from tests.clinic.factories import USER_HAS_LANGUAGE, Clinic, make_clinic, slot
 from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import off_the_browser_thread
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 S = AppointmentState
-SHOTS = ROOT.parent / "shots" / "clinic-flows"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1100, "height": 760}
 
@@ -69,9 +65,7 @@ def state_of(c: Clinic, a: Appointment) -> tuple[str, object]:
 
 
 def keep(browsing: Browsing, visitor: Visitor, step: str) -> None:
-    path = browsing.shot(visitor, step)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    browsing.shot(visitor, step)  # test-artifacts/e2e/<test>/
 
 
 def open_as(browsing: Browsing, name: str, c: Clinic, user: User, path: str, size: dict) -> Visitor:
@@ -127,7 +121,9 @@ def test_the_requests_page_follows_requests_live(browsing: Browsing, clinic: Ten
 
 
 @pytest.mark.parametrize("language", ["en", "es-mx"])
-def test_screenshots(browsing: Browsing, clinic: Tenant, language: str) -> None:
+def test_the_proposal_and_the_decline_step_at_both_sizes_and_languages(
+    browsing: Browsing, clinic: Tenant, language: str
+) -> None:
     c = clinic_reading(clinic, language)
     proposed = request(c, hour=9)
     propose(c, proposed)

@@ -5,12 +5,10 @@ kind of appointment), a patient books a free time and the front desk confirms it
 The dentist, the front desk and the patient are added with people.services.person_add in the
 test's setup: the people pages are another part of #12/#14 and not in this branch."""
 
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -23,7 +21,6 @@ from clinic.models import Appointment, AppointmentState
 from people.services import person_add
 from tenants.db import use_public_schema
 from tenants.models import Domain, Tenant
-from testing.servers import ROOT
 from testing.tenants import onboard
 from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import off_the_browser_thread
@@ -31,7 +28,6 @@ from tests.e2e.data import off_the_browser_thread
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
 SLUG, DOMAIN = "clinic_fresh", "fresh-dental.test"
-SHOTS = ROOT.parent / "shots" / "clinic-setup"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
@@ -105,10 +101,8 @@ def appointments_of(tenant: Tenant) -> list[tuple[str, int]]:
 
 
 def keep(browsing: Browsing, visitor: Visitor, step: str) -> None:
-    """A numbered screenshot in the test's artifacts, copied where the team looks at them."""
-    path = browsing.shot(visitor, step)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / Path(path).name)
+    """A numbered screenshot in the test's artifacts (test-artifacts/e2e/<test>/)."""
+    browsing.shot(visitor, step)
 
 
 def booking_day() -> date:

@@ -4,8 +4,6 @@ Alice's open page still shows 15 and hears nothing; when the correction is publi
 page shows the new score and a "Grade corrected" toast, all in the school's 0-10 scale. Then
 the gradebook, the grade scale page and the student's pages on a phone, in Spanish."""
 
-import shutil
-
 import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import ViewportSize, expect
@@ -14,7 +12,6 @@ from school.models import GradeScale
 from school.payloads import cell_key
 from school.services.grades import grading_settings_save
 from tenants.models import Tenant
-from testing.servers import ROOT
 from tests.e2e.browser import Browsing
 from tests.e2e.data import Classroom, classroom, off_the_browser_thread
 
@@ -22,7 +19,6 @@ pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 # Where the lead looks at this part's screenshots (outside the checkout's own artifacts).
-SHOTS = ROOT.parent / "shots" / "grades-fix"
 
 
 @off_the_browser_thread
@@ -119,8 +115,3 @@ def test_a_correction_is_a_draft_until_published_then_reaches_the_open_page(
                 for page in (who.page, student.page):
                     width = page.evaluate("document.documentElement.scrollWidth")
                     assert width <= PHONE["width"], width
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
-        old.unlink()
-    for shot in browsing.shots.glob("*.png"):
-        shutil.copy(shot, SHOTS / shot.name)
