@@ -10,6 +10,11 @@ sign-up on a clinic that allows it (ClinicSettings.allow_patient_sign_up).
 
 from typing import Any
 
+# Imported before allauth.account.stages, which otherwise closes a circle inside allauth
+# (stages -> internal -> flows -> stagekit -> stages) when this adapter is the first of
+# allauth's account modules a process loads: Celery's worker does (its Django fixup runs
+# allauth's system checks, which load the adapter).
+from allauth.account.internal import flows  # noqa: F401
 from allauth.account.models import EmailAddress
 from allauth.account.stages import EmailVerificationStage
 from django.core.exceptions import PermissionDenied
