@@ -76,7 +76,8 @@ def test_confirmed_request_updates_the_patients_open_page(
     request_row = dentist.page.locator(f'tr[data-appointment="{appointment.pk}"]')
     expect(request_row).to_contain_text(c.patient.display_name)
     browsing.shot(dentist, "requests")
-    request_row.get_by_role("button", name="Confirm").click()
+    request_row.locator("details[data-action=confirm] summary").click()  # it asks first
+    request_row.get_by_role("button", name="Yes, confirm").click()
     expect(dentist.page.locator(".messages")).to_contain_text("Confirmed")
     expect(request_row).to_have_count(0)
     browsing.shot(dentist, "confirmed")
@@ -104,7 +105,8 @@ def test_a_live_confirmation_offers_what_a_reload_would(browsing: Browsing, clin
         "patient", clinic, practice.clinic.patient, "/clinic/appointments/"
     )
     row = patient.page.locator(f'tr[data-appointment="{practice.request.pk}"]')
-    expect(row.get_by_role("button", name="Cancel")).to_have_count(0)
+    cancel = row.locator("details[data-action=cancel]")
+    expect(cancel).to_have_count(0)
     # when the clinic confirms it
     confirm(practice)
     expect(row.locator('[data-field="state"]')).to_have_text("Confirmed")
@@ -113,12 +115,13 @@ def test_a_live_confirmation_offers_what_a_reload_would(browsing: Browsing, clin
     fresh = patient.context.new_page()
     fresh.goto(patient.page.url)
     fresh_row = fresh.locator(f'tr[data-appointment="{practice.request.pk}"]')
-    expect(fresh_row.get_by_role("button", name="Cancel")).to_be_visible()
+    expect(fresh_row.locator("details[data-action=cancel] summary")).to_be_visible()
     fresh.close()
-    expect(row.get_by_role("button", name="Cancel")).to_be_visible()
+    expect(cancel.locator("summary")).to_be_visible()
     browsing.shot(patient, "cancel-offered")
-    # and that button works
-    row.get_by_role("button", name="Cancel").click()
+    # and it works: it asks first, then cancels
+    cancel.locator("summary").click()
+    row.get_by_role("button", name="Yes, cancel").click()
     expect(patient.page.locator(".messages")).to_contain_text("cancelled")
     expect(row.locator('[data-field="state"]')).to_have_text("Cancelled")
     browsing.shot(patient, "cancelled")
