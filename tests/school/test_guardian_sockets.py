@@ -2,9 +2,7 @@
 guardian hears exactly their own children's grades, invoices and payments, live and replayed,
 each naming the child; a second family's guardian and the second school hear nothing."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -15,27 +13,12 @@ from accounts.models import User
 from accounts.roles import Role
 from school.models import Guardianship
 from tenants.models import Tenant
-from tests.factories import client_for, make_user
+from tests.factories import make_user
 from tests.realtime.helpers import communicator, receive, start
+from tests.school.async_steps import in_tenant, post
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
 
 pytestmark = pytest.mark.usefixtures("live_db")
-
-
-def _in(tenant: Tenant, fn: Callable[[], Any]) -> Any:
-    with tenant_context(tenant):
-        return fn()
-
-
-in_tenant = database_sync_to_async(_in)
-
-
-def _post(tenant: Tenant, user: User, url: str, data: dict[str, str] | None = None) -> int:
-    status: int = client_for(tenant, user).post(url, data or {}).status_code
-    return status
-
-
-post = database_sync_to_async(_post)
 
 
 @dataclass
