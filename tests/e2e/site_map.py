@@ -144,6 +144,8 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "fee_id": fee.pk,
         "year_id": year.pk,
         "group_id": group.pk,
+        "kind": "groups",  # the setup pages' delete button (school:setup_delete)
+        "object_id": group.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)
     }
 
