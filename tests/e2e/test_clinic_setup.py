@@ -269,12 +269,18 @@ def test_a_new_clinic_sets_itself_up_books_confirms_and_answers_a_patient(
     # unread left, while the dentist's still counts both messages
     expect(patient.page.locator("#thread")).to_contain_text("Claro, te esperamos.")
     keep(browsing, patient, "answer-arrived")
+    # and a message that arrives while the desk has the thread open counts as read for her
+    # (the page says so as it shows it)
+    with desk.page.expect_response(lambda r: r.url.endswith("/read/") and r.ok):
+        patient.page.locator("#message-body").fill("¡Gracias!")
+        patient.page.get_by_role("button", name="Send").click()
+    expect(desk.page.locator("#thread")).to_contain_text("¡Gracias!")
     desk.page.locator("nav").get_by_role("link", name="Mensajes").click()
     expect(desk.page.locator("#threads li[data-appointment]")).to_have_count(1)
     expect(desk.page.locator("#threads li.unread")).to_have_count(0)
     expect(desk.page.locator("#clinic-inbox-unread")).to_be_hidden()
     doctor = browsing.signed_in("dentist", tenant, dentist, "/clinic/messages/")
-    expect(doctor.page.locator("#threads [data-field=unread]")).to_have_text("2 unread")
+    expect(doctor.page.locator("#threads [data-field=unread]")).to_have_text("3 unread")
     keep(browsing, doctor, "dentist-inbox")
 
     # and the checklist is gone from the administrator's overview once every step is done
