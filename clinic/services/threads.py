@@ -24,13 +24,9 @@ def thread_mark_read(*, appointment: Appointment, reader: User, up_to: int | Non
     if target == 0:
         return 0
     with transaction.atomic():
-        marker, _ = ThreadRead.objects.select_for_update().get_or_create(
-            user=reader, appointment=appointment
-        )
-        if marker.last_read_id >= target:
-            return marker.last_read_id
-        marker.last_read_id, marker.read_at = target, timezone.now()
-        marker.save(update_fields=["last_read_id", "read_at"])
+        marker, moved = _advance(reader_id=reader.pk, appointment=appointment, to=target)
+        if not moved:  # read this far already
+            return marker
         rows = thread_rows_for(appointment=appointment, readers={reader.pk})
         topic_publish_on_commit(
             topic=INBOX_TOPIC,
@@ -44,16 +40,25 @@ def thread_mark_read(*, appointment: Appointment, reader: User, up_to: int | Non
     return target
 
 
+def _advance(*, reader_id: int, appointment: Appointment, to: int) -> tuple[int, bool]:
+    """Move the reader's marker forward to message `to`, never back (two tabs, a late report);
+    returns the marker as it is now and whether it moved. Call inside a transaction."""
+    marker, _ = ThreadRead.objects.select_for_update().get_or_create(
+        user_id=reader_id, appointment=appointment
+    )
+    if marker.last_read_id >= to:
+        return marker.last_read_id, False
+    marker.last_read_id, marker.read_at = to, timezone.now()
+    marker.save(update_fields=["last_read_id", "read_at"])
+    return to, True
+
+
 def inbox_publish_message(*, message: AppointmentMessage) -> None:
     """Each staff member whose inbox lists the thread sees it move to the top with their own
     unread count (the author's stays as it was: writing is reading up to one's own message).
     Call inside the transaction that stored the message."""
     appointment = message.appointment
-    ThreadRead.objects.update_or_create(
-        user_id=message.author_id,
-        appointment=appointment,
-        defaults={"last_read_id": message.pk, "read_at": timezone.now()},
-    )
+    _advance(reader_id=message.author_id, appointment=appointment, to=message.pk)
     watchers = User.objects.filter(pk__in=thread_watcher_ids(appointment))
     rows = thread_rows_for(appointment=appointment, readers={w.pk for w in watchers})
     for watcher in watchers:
