@@ -4,6 +4,7 @@ whether something exists; the topic check raises TopicDenied for the socket."""
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,15 +19,30 @@ from tenants.selectors import current_tenant
 FRONT_DESK: frozenset[Role] = CLINIC_STAFF - {Role.DENTIST}
 
 
+def appointments_visible_to(user: User) -> QuerySet[Appointment]:
+    """The one rule of who sees which appointment (its page, its thread, the staff inbox):
+    patients their own, dentists theirs, the front desk and administrators all; nobody else
+    any."""
+    qs = Appointment.objects.all()
+    if user.has_role(Role.PATIENT):
+        return qs.filter(patient=user)
+    if user.has_role(Role.DENTIST):
+        return qs.filter(dentist=user)
+    if user.has_role(*FRONT_DESK):
+        return qs
+    return qs.none()
+
+
+def thread_watcher_ids(appointment: Appointment) -> set[int]:
+    """The staff whose inbox lists this appointment's thread (the same rule, seen from the
+    appointment): every active member of the front desk and its dentist."""
+    front_desk = User.objects.filter(role__in=FRONT_DESK, is_active=True)
+    return {*front_desk.values_list("pk", flat=True), appointment.dentist_id}
+
+
 def access_appointment(*, user: User, pk: int) -> Appointment:
     """Patients see their own, dentists theirs, the front desk and administrators all."""
-    qs = Appointment.objects.select_related("patient", "dentist", "chair", "type")
-    if user.has_role(Role.PATIENT):
-        qs = qs.filter(patient=user)
-    elif user.has_role(Role.DENTIST):
-        qs = qs.filter(dentist=user)
-    elif not user.has_role(*FRONT_DESK):
-        raise Http404(_("No such appointment."))
+    qs = appointments_visible_to(user).select_related("patient", "dentist", "chair", "type")
     appointment = qs.filter(pk=pk).first()
     if appointment is None:
         raise Http404(_("No such appointment."))
@@ -63,6 +79,16 @@ def authorize_schedule(user: User, params: Mapping[str, Any]) -> int:
     if dentist_list().filter(pk=raw).exists():
         return raw
     raise TopicDenied(_("You may not watch this schedule."))
+
+
+def authorize_inbox(user: User, params: Mapping[str, Any]) -> int:
+    """clinic.inbox: the staff's threads with the viewer's own unread counts, so each member of
+    the staff watches only their own inbox (the object id is theirs, whatever is asked)."""
+    if current_tenant().kind != "clinic":
+        raise TopicDenied(_("This is not a clinic."))
+    if not user.has_role(*CLINIC_STAFF):
+        raise TopicDenied(_("Only the clinic's staff have a messages inbox."))
+    return user.pk
 
 
 # --- setting the clinic up -------------------------------------------------------------------

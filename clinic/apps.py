@@ -17,3 +17,12 @@ class ClinicConfig(AppConfig):
             description="A dentist's appointments as they are requested, moved or cancelled "
             "(object_id: the dentist's user id).",
         )
+        from clinic.access import authorize_inbox
+        from clinic.services.threads import INBOX_TOPIC
+
+        register_topic(
+            name=INBOX_TOPIC,
+            authorize=authorize_inbox,
+            description="A staff member's messages inbox: a thread moved to the top with their "
+            "own unread count, or read by them (object_id: always the viewer's own user id).",
+        )

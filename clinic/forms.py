@@ -156,3 +156,9 @@ class SettingsForm(forms.Form):
         required=False,
         help_text=_("Anyone may create a patient account on the sign-up page."),
     )
+
+
+class ThreadReadForm(forms.Form):
+    """The newest message a page has shown its reader (the staff's inbox counts from there)."""
+
+    message = IdField()

@@ -262,3 +262,22 @@ class AppointmentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} on {self.appointment_id}"
+
+
+class ThreadRead(models.Model):
+    """How far one staff member has read an appointment's thread: the newest message they have
+    seen (messages' ids only grow, so "unread" is every later message someone else wrote). One
+    row per reader, so a receptionist reading a thread leaves a colleague's count as it was."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reads")
+    last_read_id = models.PositiveBigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "appointment"], name="thread_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.appointment_id} to {self.last_read_id}"

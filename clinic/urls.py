@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import views, views_setup
+from clinic import views, views_inbox, views_setup
 
 app_name = "clinic"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/data/", views.schedule_data, name="schedule_data"),
     path("requests/", views.requests, name="requests"),
+    # The staff's messages inbox (#14): every thread they may see, unread counts per reader.
+    path("messages/", views_inbox.inbox, name="inbox"),
+    path("messages/data/", views_inbox.inbox_data, name="inbox_data"),
+    path("appointments/<int:pk>/read/", views_inbox.thread_read, name="thread_read"),
     # Setting the clinic up (#14); who may open which: clinic.access.SETUP_ROLES.
     path("setup/", views_setup.setup, name="setup"),
     path("setup/dentists/", views_setup.setup_dentists, name="setup_dentists"),

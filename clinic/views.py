@@ -46,6 +46,7 @@ from clinic.services.appointments import (
     appointment_withdraw,
 )
 from clinic.services.messages import appointment_message_post
+from clinic.services.threads import thread_mark_read
 from clinic.states import (
     AppointmentState,
     Side,
@@ -210,6 +211,9 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
 def appointment(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     found = access_appointment(user=user, pk=pk)
+    if user.has_role(*CLINIC_STAFF):
+        # The page shows the whole thread: the staff member's inbox counts it read.
+        thread_mark_read(appointment=found, reader=user)
     return render(
         request,
         "clinic/appointment.html",

@@ -9,6 +9,7 @@ from accounts.models import User
 from clinic.models import Appointment, AppointmentMessage
 from clinic.notifications import APPOINTMENT_MESSAGE, message_params
 from clinic.selectors import appointment_summary, receptionist_ids
+from clinic.services.threads import inbox_publish_message
 from clinic.states import require_clinic_side
 from realtime.services import notify
 
@@ -57,4 +58,5 @@ def appointment_message_post(
                 created_at=message.created_at,
             ),
         )
+        inbox_publish_message(message=message)
     return message

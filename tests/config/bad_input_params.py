@@ -22,6 +22,7 @@ from clinic.forms import (
     RescheduleForm,
     ScheduleQueryForm,
     SettingsForm,
+    ThreadReadForm,
     TypeEditForm,
     TypeForm,
 )
@@ -194,6 +195,9 @@ CLINIC: dict[str, Reads] = {
     "clinic:schedule": (ScheduleQueryForm,),
     "clinic:schedule_data": (ScheduleQueryForm,),
     "clinic:requests": (),
+    "clinic:inbox": (),
+    "clinic:inbox_data": (),
+    "clinic:thread_read": (ThreadReadForm,),
     "clinic:setup": (),
     "clinic:setup_dentists": (),
     "clinic:setup_hours": (HoursForm, RemoveForm),

@@ -202,6 +202,9 @@ CLINIC = {
     "clinic:schedule":                    "login  200   200     200     403",
     "clinic:schedule_data":               "login  200   200     200     403",
     "clinic:requests":                    "login  200   200     200     403",
+    "clinic:inbox":                       "login  200   200     200     403",
+    "clinic:inbox_data":                  "login  200   200     200     403",
+    "clinic:thread_read":           "POST  login  400   400     400     403",
 }  # fmt: skip
 
 TABLES = {"school": SCHOOL, "clinic": CLINIC}
@@ -215,11 +218,13 @@ TOPICS = {
     ("school", "people.import"):    "ok   -       -       -",
     ("school", "presence"):         "ok   -       -       -",
     ("school", "clinic.schedule"):  "-    -       -       -",
+    ("school", "clinic.inbox"):     "-    -       -       -",
     #                          admin dentist recept. patient
     ("clinic", "school.payments"):  "-    -       -       -",
     ("clinic", "presence"):         "ok   ok      ok      -",
     ("clinic", "people.import"):    "ok   -       -       -",
     ("clinic", "clinic.schedule"):  "ok   ok      ok      -",
+    ("clinic", "clinic.inbox"):     "ok   ok      ok      -",
 }  # fmt: skip
 
 
