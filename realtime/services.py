@@ -31,6 +31,7 @@ from realtime.events import NotificationBatchEvent, NotificationPayload, send_on
 from realtime.families import family_get
 from realtime.groups import tenant_group, user_group
 from realtime.models import Inbox, Notification, NotificationPreference
+from realtime.read_hooks import read_hooked_types, read_hooks_run
 from realtime.tasks import notification_email_copies as notification_email_copies_task
 from tenants.clock import tenant_zone
 from tenants.db import current_schema_name, is_public_schema
@@ -202,19 +203,30 @@ def _publish_unread(*, user: User) -> int:
     return unread
 
 
+def _hooked_rows_turning_read(unread: Any, *, user: User) -> list[Notification]:
+    """The rows of `unread` whose type an app hears reads of (realtime.read_hooks), locked so
+    that two marks of one row hear it once. One cheap query, and none without hooks."""
+    hooked = read_hooked_types()
+    if not hooked:
+        return []
+    return list(unread.filter(type__in=hooked).select_for_update().only("pk", "type", "data"))
+
+
 def notification_mark_read(*, user: User, seq: int) -> int:
     """Mark one notification read (a no-op if it is read or unknown); returns the unread
     count, which every open socket of the user also receives."""
     with transaction.atomic():
-        Notification.objects.filter(recipient=user, seq=seq, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        unread = Notification.objects.filter(recipient=user, seq=seq, read_at__isnull=True)
+        turning = _hooked_rows_turning_read(unread, user=user)
+        unread.update(read_at=timezone.now())
+        read_hooks_run(user=user, notifications=turning)
         return _publish_unread(user=user)
 
 
 def notification_mark_all_read(*, user: User) -> int:
     with transaction.atomic():
-        Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+        turning = _hooked_rows_turning_read(unread, user=user)
+        unread.update(read_at=timezone.now())
+        read_hooks_run(user=user, notifications=turning)
         return _publish_unread(user=user)
