@@ -203,7 +203,7 @@ def _publish_unread(*, user: User) -> int:
     return unread
 
 
-def _hooked_rows_turning_read(unread: Any, *, user: User) -> list[Notification]:
+def _hooked_rows_turning_read(unread: Any) -> list[Notification]:
     """The rows of `unread` whose type an app hears reads of (realtime.read_hooks), locked so
     that two marks of one row hear it once. One cheap query, and none without hooks."""
     hooked = read_hooked_types()
@@ -217,7 +217,7 @@ def notification_mark_read(*, user: User, seq: int) -> int:
     count, which every open socket of the user also receives."""
     with transaction.atomic():
         unread = Notification.objects.filter(recipient=user, seq=seq, read_at__isnull=True)
-        turning = _hooked_rows_turning_read(unread, user=user)
+        turning = _hooked_rows_turning_read(unread)
         unread.update(read_at=timezone.now())
         read_hooks_run(user=user, notifications=turning)
         return _publish_unread(user=user)
@@ -226,7 +226,7 @@ def notification_mark_read(*, user: User, seq: int) -> int:
 def notification_mark_all_read(*, user: User) -> int:
     with transaction.atomic():
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-        turning = _hooked_rows_turning_read(unread, user=user)
+        turning = _hooked_rows_turning_read(unread)
         unread.update(read_at=timezone.now())
         read_hooks_run(user=user, notifications=turning)
         return _publish_unread(user=user)

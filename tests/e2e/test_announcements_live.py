@@ -5,7 +5,7 @@ phone (test-artifacts/e2e/<test>/)."""
 
 import pytest
 from django_tenants.utils import tenant_context
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from accounts.models import User
 from tenants.models import Tenant
@@ -15,7 +15,7 @@ from tests.school.announcements_data import Town, make_town
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 READ_COUNT = {"en": "{read} of {total} read", "es-mx": "{read} de {total} lo leyeron"}
 
 

@@ -5,11 +5,13 @@ who may open an announcement, and bad input answered with the page and a message
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from realtime.models import Notification
+from realtime.services import notification_preference_set
 from school.models import Announcement, AnnouncementReach
 from tenants.models import Tenant
 from tests.factories import client_for
@@ -242,3 +244,23 @@ def test_each_reader_counts_once_through_the_page_or_the_inbox(school: Tenant, t
     assert _count(school) == (3, 3)
     listed = admin.get("/school/announcements/")
     assert "3 of 3" in listed.text
+
+
+def test_an_email_copy_goes_to_whoever_keeps_announcement_copies_on(
+    school: Tenant, town: Town, on_commit: Any
+) -> None:
+    # given the guardian of 1° A switched e-mail copies of announcements off (the family's
+    # default is on)
+    with tenant_context(school):
+        notification_preference_set(user=town.g12, family="announcements", email_copy=False)
+    # when the administrator announces to 1° A and the transaction commits
+    with on_commit(execute=True):
+        response = _send(
+            client_for(school, town.admin), f"group:{town.g1.pk}", title="Museum trip", body="8:00"
+        )
+    assert response.status_code == 302
+    # then the two students get an e-mail with its title and link, the guardian none
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([town.s1.email, town.s2.email])
+    for message in mail.outbox:
+        assert "Museum trip" in message.subject
+        assert response["Location"] in message.body
