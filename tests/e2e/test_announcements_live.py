@@ -9,8 +9,10 @@ from playwright.sync_api import ViewportSize, expect
 
 from accounts.models import User
 from tenants.models import Tenant
-from tests.e2e.browser import Browsing
+from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import off_the_browser_thread
+from tests.e2e.site_map import Person
+from tests.e2e.test_every_page import AXE, Survey, axe_finds, phone_finds
 from tests.school.announcements_data import Town, make_town
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
@@ -25,6 +27,19 @@ def _town(school: Tenant, school_b: Tenant, language: str) -> Town:
     with tenant_context(school):
         User.objects.update(language=language)
     return town
+
+
+def _audit(visitor: Visitor, school: Tenant, user: User, language: str, *, phone: bool) -> None:
+    """What the every-page walk checks, on this page: axe-core finds nothing serious, every
+    field has a label, and on a phone nothing scrolls sideways or is too small to press."""
+    page = visitor.page
+    page.add_script_tag(path=str(AXE))
+    survey = Survey()
+    where = f"{visitor.name} {page.url}"
+    axe_finds(page, survey, where, language)
+    if phone:
+        phone_finds(page, survey, where, Person("school", user.role, school, "", user))
+    assert not survey.problems, survey.report()
 
 
 @pytest.mark.parametrize("language", ["en", "es-mx"])
@@ -46,6 +61,7 @@ def test_an_announcement_reaches_the_guardian_and_its_read_count_moves_live(
     form.locator("select[name=audience]").select_option(f"group:{town.g1.pk}")
     form.locator("input[name=reach][value=everyone]").check()
     browsing.shot(admin, "form-filled")
+    _audit(admin, school, town.admin, language, phone=False)
     form.locator("button[type=submit]").click()
     counter = admin.page.locator("#announcement-reads")
     expect(counter).to_have_text(READ_COUNT[language].format(read=0, total=3))
@@ -65,27 +81,34 @@ def test_an_announcement_reaches_the_guardian_and_its_read_count_moves_live(
     expect(guardian.page.locator("article.announcement")).to_contain_text("Bring lunch")
     expect(guardian.page.locator("#announcement-reads")).to_have_count(0)
     browsing.shot(guardian, "opened")
+    _audit(guardian, school, town.g12, language, phone=True)
     expect(counter).to_have_text(READ_COUNT[language].format(read=1, total=3))
     admin.expect_not_reloaded()
     browsing.shot(admin, "one-read")
+    _audit(admin, school, town.admin, language, phone=False)
     # the guardian's list shows it read; the other group's guardian heard nothing
     browsing.open(guardian, school, "/school/announcements/")
     expect(guardian.page.locator("li.read[data-announcement-id]")).to_have_count(1)
     browsing.shot(guardian, "list")
+    _audit(guardian, school, town.g12, language, phone=True)
     assert other.seqs() == []
     # the administrator's list, and the teacher's form, on a phone
     browsing.open(admin, school, "/school/announcements/")
     browsing.shot(admin, "list")
+    _audit(admin, school, town.admin, language, phone=False)
     teacher = browsing.visitor("teacher-phone", viewport=PHONE)
     browsing.add_session(teacher, school, town.teacher)
     browsing.open(teacher, school, "/school/announcements/new/")
     audiences = teacher.page.locator("select[name=audience] option")
     expect(audiences).to_have_count(3)  # "—", their group, their course
     browsing.shot(teacher, "form")
+    _audit(teacher, school, town.teacher, language, phone=True)
     admin_phone = browsing.visitor("admin-phone", viewport=PHONE)
     browsing.add_session(admin_phone, school, town.admin)
     browsing.open(admin_phone, school, "/school/announcements/")
     browsing.shot(admin_phone, "list")
+    _audit(admin_phone, school, town.admin, language, phone=True)
     admin_phone.page.locator("table.announcements-sent a").first.click()
     expect(admin_phone.page.locator("#announcement-reads")).to_be_visible()
     browsing.shot(admin_phone, "detail")
+    _audit(admin_phone, school, town.admin, language, phone=True)
