@@ -34,7 +34,7 @@ def _admin() -> int:
     from accounts.models import User
 
     with schema_context(SCHOOL[0][0]):
-        admin = User.objects.create_user(email=f"admin@{SCHOOL[0][1]}", role="administrator")
+        admin = User.objects.create_user(email=f"announcer@{SCHOOL[0][1]}", role="administrator")
     return int(admin.pk)
 
 
@@ -90,7 +90,9 @@ async def measure(args: argparse.Namespace, servers: Servers) -> dict[str, Any]:
 
     rounds = []
     for r in range(args.rounds):
-        committed, took, seqs = await database_sync_to_async(_announce)(admin_id, f"a{r}")
+        committed, took, all_seqs = await database_sync_to_async(_announce)(admin_id, f"a{r}")
+        # The school's onboarding administrator is among "the whole school" too, socketless.
+        seqs = {uid: seq for uid, seq in all_seqs.items() if uid in by_user}
         deadline = time.time() + 30
         while time.time() < deadline:
             if all(seq in by_user[uid].received for uid, seq in seqs.items()):
@@ -103,7 +105,8 @@ async def measure(args: argparse.Namespace, servers: Servers) -> dict[str, Any]:
         ]
         rounds.append(
             {
-                "recipients": len(seqs),
+                "recipients": len(all_seqs),
+                "watched": len(seqs),
                 "delivered": len(arrivals),
                 "service_ms": round(took * 1000, 1),
                 "first_ms": round(min(arrivals), 1) if arrivals else None,
@@ -126,7 +129,7 @@ async def measure(args: argparse.Namespace, servers: Servers) -> dict[str, Any]:
         "service_ms_p50": round(percentile(services, 0.5), 1),
         "last_ms_p50": round(percentile(lasts, 0.5), 1),
         "last_ms_max": round(max(lasts), 1) if lasts else None,
-        "lost": sum(r["recipients"] - r["delivered"] for r in rounds),
+        "lost": sum(r["watched"] - r["delivered"] for r in rounds),
     }
 
 
@@ -153,8 +156,8 @@ def main() -> None:
         connections.close_all()
         drop_database(DATABASE)
     rows = "".join(
-        f"| {i + 1} | {r['delivered']}/{r['recipients']} | {r['service_ms']} | {r['first_ms']} | "
-        f"{r['p50_ms']} | {r['last_ms']} |\n"
+        f"| {i + 1} | {r['recipients']} | {r['delivered']}/{r['watched']} | {r['service_ms']} | "
+        f"{r['first_ms']} | {r['p50_ms']} | {r['last_ms']} |\n"
         for i, r in enumerate(f["rounds"])
     )
     table = (
@@ -162,8 +165,9 @@ def main() -> None:
         f"({f['daphne_processes']} Daphne processes)\n\n"
         "`announcement_send` (one `notify`, bulk rows) to every student of one school, each "
         "with an open socket; times after the commit are when each socket had it.\n\n"
-        "| round | delivered | service (ms, commit included) | first after commit (ms) | "
-        "p50 (ms) | last recipient (ms) |\n|---|---|---|---|---|---|\n"
+        "| round | recipients | delivered to open sockets | service (ms, commit included) | "
+        "first after commit (ms) | p50 (ms) | last recipient (ms) |\n"
+        "|---|---|---|---|---|---|---|\n"
         + rows
         + f"\nLast recipient after commit: p50 {f['last_ms_p50']} ms, max {f['last_ms_max']} ms;"
         f" service p50 {f['service_ms_p50']} ms; not delivered: {f['lost']}.\n\n"
