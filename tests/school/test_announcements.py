@@ -264,3 +264,22 @@ def test_an_email_copy_goes_to_whoever_keeps_announcement_copies_on(
     for message in mail.outbox:
         assert "Museum trip" in message.subject
         assert response["Location"] in message.body
+
+
+def test_someone_invited_by_mistake_can_still_be_deleted_after_an_announcement(
+    school: Tenant, town: Town
+) -> None:
+    # given a student invited by mistake (never signed in) who was in a school-wide
+    # announcement's audience
+    with tenant_context(school):
+        town.s4.set_unusable_password()
+        town.s4.save(update_fields=["password"])
+    admin = client_for(school, town.admin)
+    url = _send(admin, "school", reach="members")["Location"]
+    # when an administrator deletes them
+    deleted = admin.post(f"/people/{town.s4.pk}/delete/", follow=True)
+    # then they are gone, and the announcement still opens, counting what was sent
+    assert "is deleted" in deleted.text
+    with tenant_context(school):
+        assert not User.objects.filter(pk=town.s4.pk).exists()
+    assert "0 of 7 read" in admin.get(url).text
