@@ -207,6 +207,8 @@ BELONGINGS = frozenset(
         "school.studentrecord",
         "school.guardianship",
         "school.enrolment",
+        # What they were sent, like their notifications (the announcement keeps its count).
+        "school.announcementrecipient",
         "clinic.workinghours",
     }
 )

@@ -5,7 +5,7 @@ reveal nothing. Live feeds (realtime topics) are authorised here too."""
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -13,9 +13,22 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from realtime.topics import TopicDenied
-from school.models import ClassGroup, Course, FeeItem, Grade, Invoice, Payment, Term
+from school.clock import tenant_today
+from school.models import (
+    Announcement,
+    AnnouncementRecipient,
+    AnnouncementScope,
+    ClassGroup,
+    Course,
+    FeeItem,
+    Grade,
+    Invoice,
+    Payment,
+    Term,
+)
 from school.payloads import PAYMENTS_FEED_ID
 from school.selectors import children_of
+from school.selectors_announcements import Audience
 from tenants.selectors import current_tenant
 
 
@@ -114,3 +127,93 @@ def authorize_payments_feed(user: User, params: Mapping[str, Any]) -> int:
     if not _is_admin(user):
         raise TopicDenied(gettext("Only administrators may watch the payments feed."))
     return PAYMENTS_FEED_ID
+
+
+# --- announcements ---------------------------------------------------------------------------
+# Who may announce to whom, stated once (the form's choices, the view's check and the tests
+# read it): administrators to the whole school, any level, group or current course; a teacher
+# only to the current courses they teach and the groups those courses are taught to. Students
+# and guardians announce nothing. A course is current until its term has ended.
+
+ANNOUNCERS = (*SCHOOL_STAFF, Role.TEACHER)
+
+
+def may_announce(user: User) -> bool:
+    return user.has_role(*ANNOUNCERS)
+
+
+def may_announce_widely(user: User) -> bool:
+    """The whole school and its levels: administrators only."""
+    return _is_admin(user)
+
+
+def announceable_courses(user: User) -> QuerySet[Course]:
+    if not may_announce(user):
+        return Course.objects.none()
+    current = courses_of(user).filter(term__ends_on__gte=tenant_today())
+    return current.select_related("term").order_by("term__starts_on", "name")
+
+
+def announceable_groups(user: User) -> QuerySet[ClassGroup]:
+    if _is_admin(user):
+        return ClassGroup.objects.order_by("level", "name")
+    courses = announceable_courses(user).filter(group__isnull=False)
+    return ClassGroup.objects.filter(pk__in=courses.values("group")).order_by("level", "name")
+
+
+def announceable_levels(user: User) -> list[str]:
+    if not may_announce_widely(user):
+        return []
+    levels = ClassGroup.objects.exclude(level="").values_list("level", flat=True)
+    return sorted(set(levels))
+
+
+def access_audience(user: User, *, scope: str, key: str) -> Audience:
+    """The audience a form named (scope and the id or level it gave), if `user` may announce
+    to it; a 404 for anything else, one they may not address or that does not exist alike."""
+    if scope == AnnouncementScope.SCHOOL and may_announce_widely(user):
+        return Audience(scope=scope)
+    if scope == AnnouncementScope.LEVEL and key in announceable_levels(user):
+        return Audience(scope=scope, level=key)
+    if key.isascii() and key.isdigit() and len(key) < 19:
+        if scope == AnnouncementScope.GROUP:
+            group = announceable_groups(user).filter(pk=int(key)).first()
+            if group is not None:
+                return Audience(scope=scope, group=group)
+        if scope == AnnouncementScope.COURSE:
+            course = announceable_courses(user).filter(pk=int(key)).first()
+            if course is not None:
+                return Audience(scope=scope, course=course)
+    raise Http404(gettext("You cannot send an announcement to that audience."))
+
+
+def may_watch_reads(user: User, announcement: Announcement) -> bool:
+    """Who sees how many have read an announcement: its author and administrators."""
+    return announcement.author_id == user.pk or _is_admin(user)
+
+
+def access_announcement(user: User, pk: int) -> Announcement:
+    """An announcement's page: its author, administrators and the people it was sent to."""
+    announcements = Announcement.objects.select_related("author")
+    if not _is_admin(user):
+        announcements = announcements.filter(
+            Q(author=user)
+            | Q(pk__in=AnnouncementRecipient.objects.filter(user=user).values("announcement_id"))
+        )
+    found = announcements.filter(pk=pk).first()
+    if found is None:
+        raise Http404(gettext("No such announcement."))
+    return found
+
+
+def authorize_announcement_reads(user: User, params: Mapping[str, Any]) -> int:
+    """school.announcement: an announcement's read count, for its author and administrators."""
+    if current_tenant().kind != "school":
+        raise TopicDenied(gettext("This is not a school."))
+    raw = params.get("announcement_id", params.get("object_id"))
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise TopicDenied(gettext("Name the announcement: params.object_id must be its id."))
+    announcement = Announcement.objects.filter(pk=raw).first()
+    if announcement is None or not may_watch_reads(user, announcement):
+        raise TopicDenied(gettext("You may not watch this announcement."))
+    return announcement.pk

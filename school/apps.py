@@ -5,12 +5,24 @@ class SchoolConfig(AppConfig):
     name = "school"
 
     def ready(self) -> None:
+        from realtime.read_hooks import read_hook_register
         from realtime.topics import register_topic
-        from school.access import authorize_payments_feed
-        from school.payloads import PAYMENTS_TOPIC
+        from school.access import authorize_announcement_reads, authorize_payments_feed
+        from school.notifications import ANNOUNCEMENT_PUBLISHED
+        from school.payloads import ANNOUNCEMENT_TOPIC, PAYMENTS_TOPIC
+        from school.services.announcements import announcement_notifications_read
 
         register_topic(
             name=PAYMENTS_TOPIC,
             authorize=authorize_payments_feed,
             description="Payments as administrators record them (object id 0: the school).",
+        )
+        register_topic(
+            name=ANNOUNCEMENT_TOPIC,
+            authorize=authorize_announcement_reads,
+            description="How many have read an announcement (object id: the announcement's).",
+        )
+        # Reading an announcement's notification in the inbox counts as reading it.
+        read_hook_register(
+            type_name=ANNOUNCEMENT_PUBLISHED.type, hook=announcement_notifications_read
         )

@@ -389,3 +389,89 @@ class InvoiceReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.invoice_id}"
+
+
+class AnnouncementScope(models.TextChoices):
+    """What an announcement is addressed to (school.selectors_announcements resolves it)."""
+
+    SCHOOL = "school", _("The whole school")
+    LEVEL = "level", _("A level")
+    GROUP = "group", _("A group")
+    COURSE = "course", _("A course")
+
+
+class AnnouncementReach(models.TextChoices):
+    """Who of that audience receives it: its people, their guardians, or both."""
+
+    EVERYONE = "everyone", _("Students and their guardians")
+    MEMBERS = "members", _("Students only")
+    GUARDIANS = "guardians", _("Guardians only")
+
+
+class Announcement(models.Model):
+    """A message an administrator or a teacher sent to many people at once. Who received it
+    is recorded in AnnouncementRecipient; `read_count` counts those who have read it (one
+    update per read), so the author's page shows "312 of 340 read" without counting rows."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="announcements"
+    )
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=5000)
+    scope = models.CharField(max_length=16, choices=AnnouncementScope.choices)
+    reach = models.CharField(max_length=16, choices=AnnouncementReach.choices)
+    # The object addressed (one of them, by scope); kept as a name too, as it was when sent, so
+    # renaming or removing a group later does not change what the announcement says it was to.
+    level = models.CharField(max_length=20, blank=True)
+    group = models.ForeignKey(
+        ClassGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    audience_name = models.CharField(max_length=200, blank=True)
+    recipient_count = models.PositiveIntegerField()
+    read_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(read_count__lte=F("recipient_count")),
+                name="announcement_reads_within_recipients",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnnouncementRecipient(models.Model):
+    """One person an announcement went to, with the notification it reached them by and when
+    they read it (opened the announcement or marked the notification read)."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="recipients"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="announcements_received"
+    )
+    notification = models.ForeignKey(
+        "realtime.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "user"], name="announcement_recipient_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} to {self.user_id}"

@@ -18,9 +18,9 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from realtime.catalogue import NotificationType, register
-from realtime.families import BILLING, GRADES
+from realtime.families import ANNOUNCEMENTS, BILLING, GRADES
 from school import grading, states
-from school.models import Course, Grade, Invoice, Payment
+from school.models import Announcement, Course, Grade, Invoice, Payment
 from school.money import money_text
 from school.payloads import GradeRow, InvoiceRow, grade_row, invoice_row
 
@@ -339,6 +339,43 @@ PAYMENT_RECORDED = register(
 )
 
 
+# --- announcements ---------------------------------------------------------------------------
+
+
+class AnnouncementParams(TypedDict):
+    """An announcement an administrator or teacher sent: its title and the start of its text
+    as written (the page shows the whole of it)."""
+
+    announcement_id: int
+    subject: str  # its title ("title" is the rendered key)
+    excerpt: str
+    author: str
+
+
+# How much of an announcement's text its notification carries (toasts, inbox, e-mail).
+EXCERPT_CHARS = 300
+
+
+def _announcement_body(p: AnnouncementParams) -> str:
+    return gettext("%(author)s: %(excerpt)s") % {"author": p["author"], "excerpt": p["excerpt"]}
+
+
+ANNOUNCEMENT_PUBLISHED = register(
+    NotificationType(
+        type="announcement.published",
+        params=AnnouncementParams,
+        audience=(
+            "everyone an administrator's or teacher's announcement was addressed to: the whole"
+            " school, a level, a group or a course, their guardians, or both"
+        ),
+        title=lambda p: p["subject"],
+        body=_announcement_body,
+        url=lambda p: reverse("school:announcement", args=[p["announcement_id"]]),
+        family=ANNOUNCEMENTS,
+    )
+)
+
+
 # --- builders (services call these) ----------------------------------------------------------
 
 
@@ -391,6 +428,17 @@ def due_soon_params(*, invoice: Invoice, balance: Decimal, today: date) -> DueSo
     return {
         **invoice_params(invoice=invoice, balance=balance),
         "due_in_days": (invoice.due_on - today).days,
+    }
+
+
+def announcement_params(*, announcement: Announcement) -> AnnouncementParams:
+    body = " ".join(announcement.body.split())
+    excerpt = body if len(body) <= EXCERPT_CHARS else body[: EXCERPT_CHARS - 1].rstrip() + "…"
+    return {
+        "announcement_id": announcement.pk,
+        "subject": announcement.title,
+        "excerpt": excerpt,
+        "author": announcement.author.display_name,
     }
 
 

@@ -15,6 +15,8 @@ from school.money import money_text
 # object id is always 0.
 PAYMENTS_TOPIC = "school.payments"
 PAYMENTS_FEED_ID = 0
+# An announcement's read count, live on its author's page (object id: the announcement's).
+ANNOUNCEMENT_TOPIC = "school.announcement"
 
 
 def _decimal(value: Decimal) -> str:

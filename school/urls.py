@@ -1,6 +1,6 @@
 from django.urls import path
 
-from school.views import dashboard, exports, grades, groups, payments, setup
+from school.views import announcements, dashboard, exports, grades, groups, payments, setup
 
 app_name = "school"
 
@@ -55,6 +55,19 @@ urlpatterns = [
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),
     path("payments/fragment/", payments.payments_feed_fragment, name="payments_feed_fragment"),
     path("payments/<int:payment_id>/receipt/", payments.receipt, name="receipt"),
+    # announcements: administrators and teachers send, everyone they reach reads
+    path("announcements/", announcements.announcements, name="announcements"),
+    path("announcements/new/", announcements.announcement_new, name="announcement_new"),
+    path(
+        "announcements/<int:announcement_id>/",
+        announcements.announcement,
+        name="announcement",
+    ),
+    path(
+        "announcements/<int:announcement_id>/reads.json",
+        announcements.announcement_reads_json,
+        name="announcement_reads_json",
+    ),
     # students, and guardians for each child (?student=<id>)
     path("my/grades/", grades.my_grades, name="my_grades"),
     path("my/grades.json", grades.my_grades_json, name="my_grades_json"),

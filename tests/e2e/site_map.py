@@ -19,7 +19,9 @@ from clinic.services.messages import appointment_message_post
 from clinic.services.setup import day_off_add, holiday_add
 from people.models import ImportJob
 from school.clock import tenant_today
-from school.models import ClassGroup, Guardianship, SchoolYear
+from school.models import AnnouncementReach, AnnouncementScope, ClassGroup, Guardianship, SchoolYear
+from school.selectors_announcements import Audience
+from school.services.announcements import announcement_send
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -130,6 +132,15 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
             due_on=tenant_today() - timedelta(days=3),
         )
     with tenant_context(school):
+        # The teacher's announcement to their course: the student and guardian received it.
+        announcement = announcement_send(
+            author=users["school", Role.TEACHER],
+            title="Field trip",
+            body="Bring lunch.",
+            audience=Audience(scope=AnnouncementScope.COURSE, course=room.course),
+            reach=AnnouncementReach.EVERYONE,
+        )
+    with tenant_context(school):
         school_job = ImportJob.objects.create(
             created_by=room.admin, file_name="people.csv", content="", row_count=3
         )
@@ -147,6 +158,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "kind": "groups",  # the setup pages' delete button (school:setup_delete)
         "object_id": group.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)
+        "announcement_id": announcement.pk,
     }
 
     with tenant_context(clinic):

@@ -125,6 +125,10 @@ SCHOOL = {
     "school:payments_feed_json":          "login  200   403     403     403",
     "school:payments_feed_fragment":      "login  200   403     403     403",
     "school:receipt":                     "login  200   403     200     200",
+    "school:announcements":               "login  200   200     200     200",
+    "school:announcement_new":            "login  200   200     403     403",
+    "school:announcement":                "login  200   200     200     200",
+    "school:announcement_reads_json":     "login  200   200     404     404",
     "school:my_grades":                   "login  403   403     200     200",
     "school:my_grades_json":              "login  403   403     200     200",
     "school:my_grades_fragment":          "login  403   403     200     200",
@@ -211,7 +215,9 @@ TABLES = {"school": SCHOOL, "clinic": CLINIC}
 
 # Socket topics: who of each site may watch each registered topic (anonymous sockets are
 # refused at the handshake: tests/realtime/test_handshake.py). "ok" or "-" per column.
-# people.import is asked for the site map's import job, which the administrator started.
+# people.import is asked for the site map's import job, which the administrator started;
+# school.announcement for the site map's announcement, which the teacher sent to the student
+# and guardian (its read count is its author's and the administrators').
 TOPICS = {
     #                          admin teacher student guardian
     ("school", "school.payments"):  "ok   -       -       -",
@@ -219,8 +225,10 @@ TOPICS = {
     ("school", "presence"):         "ok   -       -       -",
     ("school", "clinic.schedule"):  "-    -       -       -",
     ("school", "clinic.inbox"):     "-    -       -       -",
+    ("school", "school.announcement"): "ok ok     -       -",
     #                          admin dentist recept. patient
     ("clinic", "school.payments"):  "-    -       -       -",
+    ("clinic", "school.announcement"): "- -       -       -",
     ("clinic", "presence"):         "ok   ok      ok      -",
     ("clinic", "people.import"):    "ok   -       -       -",
     ("clinic", "clinic.schedule"):  "ok   ok      ok      -",
@@ -297,7 +305,11 @@ def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast
                     topic_authorize(
                         user=person.user,
                         topic=topic,
-                        params={"object_id": dentist.pk, "job_id": job_id},
+                        params={
+                            "object_id": dentist.pk,
+                            "job_id": job_id,
+                            "announcement_id": site_cast.params[site].get("announcement_id"),
+                        },
                     )
                     got.append("ok")
                 except TopicDenied:

@@ -20,9 +20,11 @@ from realtime.catalogue import NotificationType, registered_types, render
 from realtime.models import Notification
 from school import notifications
 from school.clock import tenant_today
-from school.models import Guardianship, Invoice
+from school.models import AnnouncementReach, AnnouncementScope, Guardianship, Invoice
 from school.money import money_text
+from school.selectors_announcements import Audience
 from school.services import grades, invoices, reminders
+from school.services.announcements import announcement_send
 from tenants.models import Tenant
 from tenants.selectors import current_tenant
 from tests.factories import make_user
@@ -30,7 +32,7 @@ from tests.school.conftest import People
 from tests.school.factories import make_assessment, make_course, make_grade, make_invoice
 
 STATIC = Path(settings.BASE_DIR) / "static" / "school"
-SCHOOL_PREFIXES = ("course.", "grade.", "invoice.", "payment.")
+SCHOOL_PREFIXES = ("announcement.", "course.", "grade.", "invoice.", "payment.")
 
 # What each page's script reads from a notification: the types it handles, the keys of
 # `notification.data` it reads, and the keys it reads inside those (nested parameters).
@@ -75,6 +77,7 @@ def test_every_school_type_is_declared_once_and_registered() -> None:
     # then they are the same declarations, and every school type the pages handle is one
     assert registered == declared
     assert set(declared) == {
+        "announcement.published",
         "course.teacher_assigned",
         "grade.published",
         "grade.updated",
@@ -160,6 +163,13 @@ def _send_every_school_type(p: People) -> dict[str, Invoice]:
     late = make_invoice(p.bob, by=p.admin, due_on=today - timedelta(days=1), description="Lab")
     soon = make_invoice(p.carol, by=p.admin, due_on=today + timedelta(days=2), description="Bus")
     reminders.invoices_daily_run()  # invoice.overdue (late), invoice.due_soon (soon, issued)
+    announcement_send(  # announcement.published, to the course's student and her guardian
+        author=teacher,
+        title="Field trip",
+        body="Bring lunch.",
+        audience=Audience(scope=AnnouncementScope.COURSE, course=course),
+        reach=AnnouncementReach.EVERYONE,
+    )
     for invoice in (issued, cancelled, paid, late, soon):
         invoice.refresh_from_db()
     return {
