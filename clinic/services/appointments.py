@@ -318,6 +318,13 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             kind=APPOINTMENT_PROPOSAL_ACCEPTED,
             params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
         )
+        # The patient's confirmation, as `appointment_confirm` sends it: its e-mail copy
+        # carries the calendar invitation (clinic.invitations).
+        notify(
+            recipients=[moved.patient_id],
+            kind=APPOINTMENT_CONFIRMED,
+            params=appointment_params(summary),
+        )
         publish_change(summary, "confirmed")
     return moved
 
