@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import views, views_setup
+from clinic import views, views_calendar, views_setup
 
 app_name = "clinic"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/data/", views.schedule_data, name="schedule_data"),
     path("requests/", views.requests, name="requests"),
+    # A patient's or dentist's private calendar feed (#14): the page, its reset, the feed.
+    path("calendar/", views_calendar.calendar_feed, name="calendar_feed"),
+    path("calendar/reset/", views_calendar.calendar_feed_reset_link, name="calendar_feed_reset"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed_ics, name="calendar_feed_ics"),
     # Setting the clinic up (#14); who may open which: clinic.access.SETUP_ROLES.
     path("setup/", views_setup.setup, name="setup"),
     path("setup/dentists/", views_setup.setup_dentists, name="setup_dentists"),

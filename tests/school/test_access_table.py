@@ -200,6 +200,9 @@ CLINIC = {
     "clinic:schedule":                    "login  200   200     200     403",
     "clinic:schedule_data":               "login  200   200     200     403",
     "clinic:requests":                    "login  200   200     200     403",
+    "clinic:calendar_feed":               "login  403   200     403     200",
+    "clinic:calendar_feed_reset":   "POST  login  403   302     403     302",
+    "clinic:calendar_feed_ics":           "200    200   200     200     200",
 }  # fmt: skip
 
 TABLES = {"school": SCHOOL, "clinic": CLINIC}
