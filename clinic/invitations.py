@@ -4,7 +4,9 @@ their `email_attachment`). A confirmation or a move is a REQUEST (same UID, high
 the calendar app moves the event it has), a cancellation a CANCEL (the app removes it).
 
 Only the patient's e-mail carries one: they are who the appointment is for. Staff keep their
-calendar with their feed (clinic.views_calendar), which names the same events.
+calendar with their feed (clinic.views_calendar), which names the same events. A change the
+patient makes themselves (accepting a proposed time, cancelling) is told to the clinic only;
+the same file reaches the patient by clinic.services.calendar_updates.
 
 Built from the notification's parameters, not the appointment as it is when the e-mail goes
 out: each e-mail describes the change it reports, and a later change brings its own."""
@@ -48,27 +50,28 @@ def _sender() -> tuple[str, str]:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1], current_tenant().name
 
 
-def appointment_invitation(
-    params: "AppointmentParams", notification: Notification
-) -> MIMEBase | None:
-    """The .ics file for `notification`'s e-mail copy, or None when its recipient is not the
-    appointment's patient. Call in the recipient's language (realtime.email_copies does)."""
-    appointment = (
-        Appointment.objects.filter(pk=params["appointment_id"]).select_related("patient").first()
-    )
-    if appointment is None or appointment.patient_id != notification.recipient_id:
-        return None
-    cancelled = params["state"] == AppointmentState.CANCELLED
+def invitation_part(
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    ends_at: datetime,
+    cancelled: bool,
+    stamp: datetime,
+) -> MIMEBase:
+    """The .ics file (an e-mail part) that puts `appointment` at these times in its patient's
+    calendar, or takes it out. Call in the patient's language."""
     first, depth = chain_position(appointment_id=appointment.pk)
     tenant = current_tenant()
     organizer_email, organizer_name = _sender()
     event = CalendarEvent(
         uid=appointment_uid(first_id=first),
         sequence=depth + (1 if cancelled else 0),
-        starts_at=datetime.fromisoformat(params["starts_at"]),
-        ends_at=datetime.fromisoformat(params["ends_at"]),
-        stamp=notification.created_at,
-        summary=patient_summary(kind=params["type_name"], dentist=params["dentist_name"]),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        stamp=stamp,
+        summary=patient_summary(
+            kind=appointment.type.name, dentist=appointment.dentist.display_name
+        ),
         description=tenant.name,
         location=tenant.name,
         url=tenant_base_url(tenant=tenant) + appointment_url(appointment.pk),
@@ -84,3 +87,24 @@ def appointment_invitation(
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename=FILENAME)
     return part
+
+
+def appointment_invitation(
+    params: "AppointmentParams", notification: Notification
+) -> MIMEBase | None:
+    """The .ics file for `notification`'s e-mail copy, or None when its recipient is not the
+    appointment's patient. Call in the recipient's language (realtime.email_copies does)."""
+    appointment = (
+        Appointment.objects.filter(pk=params["appointment_id"])
+        .select_related("patient", "dentist", "type")
+        .first()
+    )
+    if appointment is None or appointment.patient_id != notification.recipient_id:
+        return None
+    return invitation_part(
+        appointment=appointment,
+        starts_at=datetime.fromisoformat(params["starts_at"]),
+        ends_at=datetime.fromisoformat(params["ends_at"]),
+        cancelled=params["state"] == AppointmentState.CANCELLED,
+        stamp=notification.created_at,
+    )

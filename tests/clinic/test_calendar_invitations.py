@@ -21,7 +21,7 @@ from clinic.models import Appointment, AppointmentState
 from clinic.services import appointments
 from realtime.services import notification_preference_set
 from tenants.models import Tenant
-from tests.clinic.factories import Clinic, hours_from_now, make_appointment, slot
+from tests.clinic.factories import Clinic, make_appointment, slot
 
 pytestmark = pytest.mark.django_db
 S = AppointmentState
@@ -154,10 +154,14 @@ def test_accepting_a_proposed_time_sends_the_patient_the_invitation(
         assert len(mail.outbox) == 1  # the proposal's e-mail: no appointment to add yet
         assert invitations(c.patient.email) == []
         mail.outbox.clear()
-        # when the patient accepts it
+        # when the patient accepts it (the clinic is told; the patient gets no notification)
         sent(lambda: appointments.appointment_accept_proposal(appointment=request, by=c.patient))
-    # then the patient's confirmation carries the invitation at 15:00
+    # then an e-mail brings the patient the invitation at 15:00
+    [message] = [m for m in mail.outbox if m.to == [c.patient.email]]
+    assert message.subject == f"{clinic.name}: Appointment confirmed"
+    assert "is confirmed. The attached invitation puts it in your calendar." in message.body
     [calendar] = invitations(c.patient.email)
+    assert str(calendar["method"]) == "REQUEST"
     assert at_utc(only_event(calendar), "dtstart") == slot(hour=15)
     # and the staff's e-mails carry none (their calendar is their feed)
     staff_mail = [m for m in mail.outbox if m.to in ([c.dentist.email], [c.receptionist.email])]
@@ -165,22 +169,39 @@ def test_accepting_a_proposed_time_sends_the_patient_the_invitation(
     assert invitations(c.dentist.email) == invitations(c.receptionist.email) == []
 
 
-def test_a_cancellation_by_the_patient_carries_no_invitation_to_the_dentist(
+def test_the_patients_own_cancellation_takes_it_out_of_their_calendar(
     c: Clinic, clinic: Tenant, sent: Change[Any]
 ) -> None:
     with tenant_context(clinic):
-        a = make_appointment(c, starts_at=hours_from_now(72))
+        # given a confirmed appointment in three days, in the patient's calendar
+        a = confirm(c, slot(days=3, hour=10), sent)
+        mail.outbox.clear()
+        # when the patient cancels it online
         sent(lambda: appointments.appointment_cancel(appointment=a, by=c.patient))
-    assert [m.to for m in mail.outbox] == [[c.dentist.email]]
+    # then the dentist is told (without a calendar file) and the patient gets the cancellation
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([c.dentist.email, c.patient.email])
     assert invitations(c.dentist.email) == []
+    [message] = [m for m in mail.outbox if m.to == [c.patient.email]]
+    assert message.subject == f"{clinic.name}: Appointment cancelled"
+    assert message.body.startswith("Hello Pat One,\n\nYou cancelled Check-up with Dr. Able on ")
+    [calendar] = invitations(c.patient.email)
+    assert str(calendar["method"]) == "CANCEL"
+    event = only_event(calendar)
+    assert str(event["status"]) == "CANCELLED"
+    assert event.decoded("sequence") == 1
+    assert at_utc(event, "dtstart") == slot(days=3, hour=10)
 
 
 def test_no_e_mail_copy_means_no_invitation(c: Clinic, clinic: Tenant, sent: Change[Any]) -> None:
     with tenant_context(clinic):
         # given a patient who turned e-mail copies of appointments off
         notification_preference_set(user=c.patient, family="appointments", email_copy=False)
+        # when the clinic confirms one appointment and the patient cancels another
         confirm(c, slot(hour=10), sent)
-    assert mail.outbox == []
+        later = make_appointment(c, starts_at=slot(days=3, hour=10))
+        sent(lambda: appointments.appointment_cancel(appointment=later, by=c.patient))
+    # then only the dentist hears (of the cancellation): no e-mail reaches the patient
+    assert [m.to for m in mail.outbox] == [[c.dentist.email]]
 
 
 def _spring_forward(zone: ZoneInfo) -> date:
@@ -221,6 +242,12 @@ def test_the_invitation_is_in_the_patients_language(
 ) -> None:
     with tenant_context(clinic):
         User.objects.filter(pk=c.patient.pk).update(language="es-mx")
-        confirm(c, slot(hour=10), sent)
-    event = only_event(invitations(c.patient.email)[0])
-    assert str(event["summary"]) == "Check-up con Dr. Able"
+        a = confirm(c, slot(days=3, hour=10), sent)
+        # and the e-mail of their own cancellation too
+        sent(lambda: appointments.appointment_cancel(appointment=a, by=c.patient))
+    confirmed, cancelled = (only_event(f) for f in invitations(c.patient.email))
+    assert str(confirmed["summary"]) == str(cancelled["summary"]) == "Check-up con Dr. Able"
+    [own] = [m for m in mail.outbox if m.to == [c.patient.email] and "Cancelaste" in m.body]
+    assert own.subject == f"{clinic.name}: Cita cancelada"
+    assert "Cancelaste tu cita de Check-up con Dr. Able el " in own.body
+    assert "El archivo adjunto la quita de tu calendario." in own.body

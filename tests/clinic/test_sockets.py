@@ -144,7 +144,6 @@ CASES: dict[str, tuple[Prepare, Act, Callable[[int, int], dict[str, list[str]]]]
         lambda c: make_appointment(c, state=S.PROPOSED, proposed_starts_at=slot(hour=15)),
         lambda c, a: appointments.appointment_accept_proposal(appointment=a, by=c.patient),
         lambda aid, new: {
-            "patient": ["notification appointment.confirmed"],
             "dentist": sorted(
                 ["notification appointment.proposal_accepted", f"event confirmed #{aid}"]
             ),
