@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from clinic.clock import clinic_tz
 from clinic.models import Appointment
@@ -126,7 +126,8 @@ def calendar_bytes(*, events: Iterable[CalendarEvent], method: str, name: str = 
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", str(clinic_tz()))
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"value": "DURATION"})
-        calendar.add("x-published-ttl", FEED_REFRESH)
+        # An X- property has no declared type: written as text, so spelled as a duration.
+        calendar.add("x-published-ttl", vDuration(FEED_REFRESH).to_ical().decode())
     for item in events:
         calendar.add_component(_event(item))
     return calendar.to_ical()

@@ -66,6 +66,9 @@ def test_a_patients_feed_lists_their_confirmed_appointments_only(c: Clinic, clin
     assert str(event["summary"]) == "Check-up with Dr. Able"
     assert str(event["status"]) == "CONFIRMED"
     assert str(calendar["x-wr-calname"]) == f"{clinic.name} appointments"
+    # and tells the calendar app to fetch it again hourly
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in calendar.to_ical().decode()
+    assert str(calendar["x-published-ttl"]) == "PT1H"
 
 
 def test_a_dentists_feed_lists_the_patients_they_see(c: Clinic, clinic: Tenant) -> None:

@@ -14,6 +14,7 @@ from tenants.models import Tenant
 from tests.clinic.factories import USER_HAS_LANGUAGE, Clinic, make_appointment, make_clinic, slot
 from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import off_the_browser_thread
+from tests.e2e.test_every_page import AXE, Survey, axe_finds
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
@@ -65,6 +66,7 @@ def test_the_calendar_feed_page_at_both_sizes_and_languages(
         for who, user in (("patient", c.patient), ("dentist", c.dentist)):
             visitor = browsing.visitor(f"{who}-{language}-{size_name}", viewport=size)  # type: ignore[arg-type]
             visitor.context.grant_permissions(["clipboard-read", "clipboard-write"])
+            visitor.context.add_init_script(path=AXE)
             browsing.add_session(visitor, clinic, user)
             browsing.open(visitor, clinic, "/clinic/")
             page = visitor.page
@@ -76,6 +78,10 @@ def test_the_calendar_feed_page_at_both_sizes_and_languages(
             link = page.locator("#calendar-feed-url")
             expect(link).to_be_visible()
             fits(visitor)
+            # what test_every_page checks on every page (its run covers this one too)
+            survey = Survey()
+            axe_finds(page, survey, f"{who} {size_name}", language)
+            assert not survey.problems, survey.report()
             # copying puts the link on the clipboard and says so
             page.get_by_role("button", name=said["copy"]).click()
             expect(page.locator("#calendar-feed-copied")).to_have_text(said["copied"])
