@@ -281,3 +281,20 @@ class ThreadRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.appointment_id} to {self.last_read_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed (clinic.views_calendar): the URL's token authorises
+    whoever holds it, so only a digest of it is stored, to find the feed by. The token is
+    an HMAC of `key` with the site's secret (clinic.services.calendar), so the person's page
+    can show the URL again; resetting draws a new key and the old URL finds nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=64)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

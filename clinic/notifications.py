@@ -16,6 +16,7 @@ from typing import TypedDict
 from django.utils.translation import gettext as _
 
 from clinic.clock import when_label
+from clinic.invitations import appointment_invitation
 from clinic.selectors import AppointmentSummary, appointment_url
 from clinic.states import AppointmentState
 from realtime.catalogue import NotificationType, register
@@ -225,6 +226,7 @@ APPOINTMENT_CONFIRMED = register(
         url=_url,
         family=APPOINTMENTS,
         labels=LABELS,
+        email_attachment=appointment_invitation,
     )
 )
 APPOINTMENT_DECLINED = register(
@@ -249,6 +251,7 @@ APPOINTMENT_RESCHEDULED = register(
         url=_url,
         family=APPOINTMENTS,
         labels=LABELS,
+        email_attachment=appointment_invitation,
     )
 )
 APPOINTMENT_CANCELLED = register(
@@ -261,6 +264,7 @@ APPOINTMENT_CANCELLED = register(
         url=_url,
         family=APPOINTMENTS,
         labels=LABELS,
+        email_attachment=appointment_invitation,
     )
 )
 APPOINTMENT_REMINDER = register(

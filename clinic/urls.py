@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import views, views_inbox, views_setup
+from clinic import views, views_calendar, views_inbox, views_setup
 
 app_name = "clinic"
 
@@ -26,6 +26,10 @@ urlpatterns = [
     path("messages/", views_inbox.inbox, name="inbox"),
     path("messages/data/", views_inbox.inbox_data, name="inbox_data"),
     path("appointments/<int:pk>/read/", views_inbox.thread_read, name="thread_read"),
+    # A patient's or dentist's private calendar feed (#14): the page, its reset, the feed.
+    path("calendar/", views_calendar.calendar_feed, name="calendar_feed"),
+    path("calendar/reset/", views_calendar.calendar_feed_reset_link, name="calendar_feed_reset"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed_ics, name="calendar_feed_ics"),
     # Setting the clinic up (#14); who may open which: clinic.access.SETUP_ROLES.
     path("setup/", views_setup.setup, name="setup"),
     path("setup/dentists/", views_setup.setup_dentists, name="setup_dentists"),

@@ -23,11 +23,15 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+from email.mime.base import MIMEBase
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from django.utils import timezone, translation
 
 from realtime.families import FAMILIES, Family
+
+if TYPE_CHECKING:
+    from realtime.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,9 @@ class NotificationType(Generic[P]):
     labels: Mapping[str, Callable[[P], str]] = field(default_factory=dict)
     # False for a type that is an e-mail already (reminders send their own): never copied.
     email_copy: bool = True
+    # A file the e-mail copy carries for its recipient (a calendar invitation), made in the
+    # recipient's language when the copy is sent; None when that recipient gets none.
+    email_attachment: "Callable[[P, Notification], MIMEBase | None] | None" = None
 
     def render(self, params: Mapping[str, Any]) -> Rendered:
         typed: P = params  # type: ignore[assignment]

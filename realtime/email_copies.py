@@ -4,10 +4,11 @@ realtime.families) an e-mail with the same title and body as their inbox shows, 
 from the stored parameters in the recipient's language and the tenant's time zone.
 
 Types that are e-mails already (reminders: NotificationType.email_copy False) are never
-copied, and neither are notifications to deactivated users."""
+copied, and neither are notifications to deactivated users. A type may give the copy a file
+(NotificationType.email_attachment: the clinic's calendar invitations)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -58,7 +59,13 @@ def email_copies_send(*, notification_ids: list[int]) -> int:
                 },
             ]
             subject = f"{tenant.name}: {shown.title}"
+            # Made in the recipient's language, like the text (a calendar invitation's title).
+            attach = kind.email_attachment
+            attachment = attach(notification.data, notification) if attach else None
         body = "\n\n".join(p for p in paragraphs if p) + "\n"
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        if attachment is not None:
+            message.attach(attachment)
+        message.send()
         sent += 1
     return sent

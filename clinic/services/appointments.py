@@ -45,6 +45,7 @@ from clinic.selectors import (
     receptionist_ids,
     working_intervals,
 )
+from clinic.services.calendar_updates import calendar_update_on_commit
 from clinic.services.common import locked, publish_change
 from clinic.states import (
     ACTIONS_BY_NAME,
@@ -318,6 +319,7 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             kind=APPOINTMENT_PROPOSAL_ACCEPTED,
             params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
         )
+        calendar_update_on_commit(appointment=moved)  # the patient's calendar invitation
         publish_change(summary, "confirmed")
     return moved
 
@@ -427,6 +429,8 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str = "") 
             kind=APPOINTMENT_CANCELLED,
             params=cancelled_params(summary, by_patient=by_patient, reason=reason.strip()[:300]),
         )
+        if by_patient:  # the clinic's cancellation reaches the patient's calendar by its copy
+            calendar_update_on_commit(appointment=appointment)
         publish_change(summary, "cancelled")
     return appointment
 

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import ROLES_BY_KIND, Role
 from clinic.models import AppointmentState
 from clinic.services.appointments import appointment_request
+from clinic.services.calendar import calendar_feed_token
 from clinic.services.messages import appointment_message_post
 from clinic.services.setup import day_off_add, holiday_add
 from people.models import ImportJob
@@ -176,6 +177,8 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         # The setup pages' lists (#14): a day off and a clinic holiday ahead.
         day_off_add(dentist=c.dentist2, day=slot(days=5).date(), reason="Course")
         holiday_add(day=slot(days=6).date(), name="Founders' day")
+        # The patient's calendar feed (#14): its token opens it for anyone who holds it.
+        feed_token = calendar_feed_token(user=c.patient)
     users["clinic", Role.ADMINISTRATOR] = c.admin
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
@@ -189,6 +192,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "person_id": c.patient.pk,
         "job_id": clinic_job.pk,
         "dentist_id": c.dentist.pk,
+        "token": feed_token,
     }
 
     users["console", Role.OPERATOR] = make_operator()

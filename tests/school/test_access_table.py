@@ -209,6 +209,9 @@ CLINIC = {
     "clinic:inbox":                       "login  200   200     200     403",
     "clinic:inbox_data":                  "login  200   200     200     403",
     "clinic:thread_read":           "POST  login  400   400     400     403",
+    "clinic:calendar_feed":               "login  403   200     403     200",
+    "clinic:calendar_feed_reset":   "POST  login  403   302     403     302",
+    "clinic:calendar_feed_ics":           "200    200   200     200     200",
 }  # fmt: skip
 
 TABLES = {"school": SCHOOL, "clinic": CLINIC}
