@@ -45,6 +45,7 @@ from clinic.selectors import (
     receptionist_ids,
     working_intervals,
 )
+from clinic.services import waitlist
 from clinic.services.common import locked, publish_change
 from clinic.states import (
     ACTIONS_BY_NAME,
@@ -257,6 +258,7 @@ def appointment_decline(*, appointment: Appointment, by: User, reason: str = "")
             params=declined_params(summary, reason=reason.strip()[:300]),
         )
         publish_change(summary, "declined")
+        waitlist.waitlist_slot_freed(appointment=appointment)  # offer the freed time
     return appointment
 
 
@@ -356,6 +358,7 @@ def appointment_withdraw(*, appointment: Appointment, by: User) -> Appointment:
             params=requested_params(summary),
         )
         publish_change(summary, "withdrawn")
+        waitlist.waitlist_slot_freed(appointment=current)  # offer the freed time
     return current
 
 
@@ -398,6 +401,7 @@ def appointment_reschedule(
             ),
         )
         publish_change(summary, "rescheduled")
+        waitlist.waitlist_slot_freed(appointment=current)  # offer the time it left
     return moved
 
 
@@ -428,6 +432,7 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str = "") 
             params=cancelled_params(summary, by_patient=by_patient, reason=reason.strip()[:300]),
         )
         publish_change(summary, "cancelled")
+        waitlist.waitlist_slot_freed(appointment=appointment)  # offer the freed time
     return appointment
 
 

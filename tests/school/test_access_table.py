@@ -200,6 +200,11 @@ CLINIC = {
     "clinic:schedule":                    "login  200   200     200     403",
     "clinic:schedule_data":               "login  200   200     200     403",
     "clinic:requests":                    "login  200   200     200     403",
+    "clinic:waitlist":                    "login  403   403     403     200",
+    "clinic:waitlist_leave":        "POST  login  403   403     403     302",
+    "clinic:waitlist_offer":              "login  403   403     403     200",
+    "clinic:waitlist_offer_accept": "POST  login  403   403     403     302",
+    "clinic:waitlist_staff":              "login  200   200     200     403",
 }  # fmt: skip
 
 TABLES = {"school": SCHOOL, "clinic": CLINIC}
