@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -93,7 +94,7 @@ def waitlist_join(
     if until > last_day:
         raise ValidationError(
             _("You can wait up to %(day)s at most; choose an earlier last day.")
-            % {"day": last_day.isoformat()}
+            % {"day": date_format(last_day, "SHORT_DATE_FORMAT")}
         )
     if WaitlistEntry.objects.filter(
         patient=patient, dentist=dentist, type=appointment_type, state=Entry.WAITING
