@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -128,7 +129,7 @@ def waitlist_leave_view(request: HttpRequest, entry_id: int) -> HttpResponse:
         return render(
             request,
             "clinic/action_failed.html",
-            {"error": error_text(exc), "back": "/"},
+            {"error": error_text(exc), "back": reverse("clinic:waitlist")},
             status=400,
         )
     messages.success(request, _("You left the waitlist."))

@@ -217,6 +217,7 @@ def appointment_request(
             note=note.strip()[:500],
         )
         _occupy(appointment)
+        waitlist.waitlist_time_booked(appointment=appointment)  # close offers of this time
         summary = appointment_summary(appointment)
         notify(
             recipients=_front_desk(appointment),
@@ -301,6 +302,7 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             raise ValidationError(
                 _("The proposed time has passed; decline it and the clinic will answer again.")
             )
+        requested_at = current.starts_at
         current.starts_at, current.ends_at, current.state = starts_at, ends_at, S.CONFIRMED
         try:
             # In a savepoint: a taken slot leaves the proposal as it was.
@@ -321,6 +323,8 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
         )
         publish_change(summary, "confirmed")
+        waitlist.waitlist_time_booked(appointment=moved)
+        waitlist.waitlist_slot_freed(appointment=moved, starts_at=requested_at)  # the time it left
     return moved
 
 
@@ -389,6 +393,7 @@ def appointment_reschedule(
                 note=current.note,
             )
         )
+        waitlist.waitlist_time_booked(appointment=moved)
         summary = appointment_summary(moved)
         notify(
             recipients=[moved.patient_id],

@@ -13,10 +13,10 @@ proposed; the dentist and the front desk are told (`waitlist.filled`). The patie
 then booked (off the waitlist), and the other patients' offers are closed as taken and they
 are told at once (`waitlist.offer_taken`, which their open offer page follows live)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -134,29 +134,33 @@ def waitlist_leave(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
     return entry
 
 
-def waitlist_slot_freed(*, appointment: Appointment) -> WaitlistSlot | None:
+def waitlist_slot_freed(
+    *, appointment: Appointment, starts_at: datetime | None = None
+) -> WaitlistSlot | None:
     """`appointment` has just stopped holding its time (cancelled, declined, withdrawn,
-    moved): offer that time to every waiting patient it suits. Call inside the transaction
-    that freed it, so the offers and their notifications commit with the change."""
+    moved; `starts_at` when it moved away from there): offer that time to every waiting
+    patient it suits. Call inside the transaction that freed it, so the offers and their
+    notifications commit with the change."""
+    freed_at = starts_at or appointment.starts_at
     entries = waitlist_matches(
         dentist=appointment.dentist,
-        starts_at=appointment.starts_at,
+        starts_at=freed_at,
         exclude_patient_id=appointment.patient_id,
     )
     if not entries:
         return None
     now = timezone.now()
     slot = WaitlistSlot.objects.create(
-        dentist=appointment.dentist, starts_at=appointment.starts_at, freed_by=appointment
+        dentist=appointment.dentist, starts_at=freed_at, freed_by=appointment
     )
     for entry in entries:
         offer = WaitlistOffer.objects.create(
             slot=slot,
             entry=entry,
             patient_id=entry.patient_id,
-            starts_at=appointment.starts_at,
-            ends_at=appointment.starts_at + timedelta(minutes=entry.type.duration_minutes),
-            expires_at=min(now + OFFER_OPEN_FOR, appointment.starts_at),
+            starts_at=freed_at,
+            ends_at=freed_at + timedelta(minutes=entry.type.duration_minutes),
+            expires_at=min(now + OFFER_OPEN_FOR, freed_at),
             created_at=now,
         )
         notify(
@@ -183,6 +187,41 @@ def _close_slot(slot: WaitlistSlot, *, taken_by: Appointment | None) -> None:
         notify(recipients=losers, kind=WAITLIST_OFFER_TAKEN, params=waitlist_taken_params(slot))
 
 
+def waitlist_time_booked(*, appointment: Appointment) -> None:
+    """`appointment` now holds its time: the open offers of its dentist that overlap it can
+    no longer be accepted, so they close as taken and their patients are told at once (not
+    when they try). Offers an accept is answering right now (locked) are skipped rather than
+    waited for: that accept meets the exclusion constraints and closes its slot itself."""
+    clashing = list(
+        WaitlistOffer.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            state=Offer.OPEN,
+            slot__dentist_id=appointment.dentist_id,
+            starts_at__lt=appointment.ends_at,
+            ends_at__gt=appointment.starts_at,
+        )
+        .order_by("pk")
+    )
+    if not clashing:
+        return
+    WaitlistOffer.objects.filter(pk__in=[o.pk for o in clashing]).update(
+        state=Offer.TAKEN, answered_at=timezone.now()
+    )
+    by_slot: dict[int, list[int]] = {}
+    for offer in clashing:
+        by_slot.setdefault(offer.slot_id, []).append(offer.patient_id)
+    slots = WaitlistSlot.objects.select_related("dentist").in_bulk(list(by_slot))
+    for slot_id, patients in by_slot.items():
+        slot = slots[slot_id]
+        if not WaitlistOffer.objects.filter(slot=slot, state=Offer.OPEN).exists():
+            slot.is_open, slot.taken_by = False, appointment
+            slot.save(update_fields=["is_open", "taken_by"])
+        # Whoever booked it is not told that someone else took it.
+        told = [pk for pk in patients if pk != appointment.patient_id]
+        if told:
+            notify(recipients=told, kind=WAITLIST_OFFER_TAKEN, params=waitlist_taken_params(slot))
+
+
 def _taken(offer: WaitlistOffer) -> OfferTaken:
     return OfferTaken(
         _("Sorry, the time %(when)s has already been taken. You are still on the waitlist.")
@@ -194,7 +233,7 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User) -> Appointment:
     """The patient takes the offered time: the first accept books it (confirmed); a later
     one, or one for a time booked meanwhile, raises OfferTaken."""
     try:
-        return _accept(offer=offer, by=by)
+        return _accept_retrying(offer=offer, by=by)
     except OfferTaken:
         raise
     except SlotTaken as exc:
@@ -206,6 +245,24 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User) -> Appointment:
             if slot.is_open:
                 _close_slot(slot, taken_by=None)
         raise _taken(offer) from exc
+
+
+DEADLOCK_RETRIES = 3
+
+
+def _accept_retrying(*, offer: WaitlistOffer, by: User) -> Appointment:
+    """Two accepts of different times can each close offers the other holds (patients
+    offered both), and PostgreSQL then aborts one with "deadlock detected"; its transaction
+    rolled back whole, it is simply run again (and then waits for the other, or finds its
+    own time taken)."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            return _accept(offer=offer, by=by)
+        except OperationalError as exc:
+            deadlocked = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+            if not deadlocked or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _accept(*, offer: WaitlistOffer, by: User) -> Appointment:
@@ -229,7 +286,9 @@ def _accept(*, offer: WaitlistOffer, by: User) -> Appointment:
         if current.state == Offer.ACCEPTED:
             raise ValidationError(_("You have already accepted this time."))
         if current.state != Offer.OPEN or current.entry.state != Entry.WAITING:
-            raise ValidationError(_("This offer is closed; you left the waitlist."))
+            raise ValidationError(
+                _("This offer is closed: you left that waitlist or booked another time from it.")
+            )
         if current.shown_state == Offer.EXPIRED:
             raise ValidationError(
                 _("This offer expired at %(when)s. You are still on the waitlist.")
@@ -250,7 +309,12 @@ def _accept(*, offer: WaitlistOffer, by: User) -> Appointment:
         current.state, current.appointment, current.answered_at = Offer.ACCEPTED, appointment, now
         current.save(update_fields=["state", "appointment", "answered_at"])
         WaitlistEntry.objects.filter(pk=entry.pk).update(state=Entry.BOOKED, updated_at=now)
+        # The entry is answered: its offers of other times close with it.
+        WaitlistOffer.objects.filter(entry=entry, state=Offer.OPEN).update(
+            state=Offer.WITHDRAWN, answered_at=now
+        )
         _close_slot(slot, taken_by=appointment)
+        waitlist_time_booked(appointment=appointment)  # other freed times it overlaps
         summary = appointment_summary(appointment)
         notify(
             recipients=booking._front_desk(appointment),

@@ -139,13 +139,18 @@ def test_the_parts_of_the_day_cover_the_whole_day() -> None:
     assert period_of(time(23, 59)) == "evening"
 
 
-@pytest.mark.parametrize("how", ["decline", "withdraw", "reschedule"])
+@pytest.mark.parametrize("how", ["decline", "withdraw", "reschedule", "proposal accepted"])
 def test_every_way_a_time_frees_offers_it(c: Clinic, clinic: Tenant, how: str) -> None:
     with tenant_context(clinic):
         wait(c, c.patient2)
         if how == "reschedule":
             a = make_appointment(c, starts_at=slot(days=3))
             appointments.appointment_reschedule(appointment=a, by=c.admin, starts_at=slot(days=4))
+        elif how == "proposal accepted":
+            a = make_appointment(
+                c, starts_at=slot(days=3), state=S.PROPOSED, proposed_starts_at=slot(days=4)
+            )
+            appointments.appointment_accept_proposal(appointment=a, by=c.patient)
         else:
             a = make_appointment(c, starts_at=slot(days=3), state=S.REQUESTED)
             if how == "decline":
@@ -212,7 +217,9 @@ def test_the_first_to_accept_gets_a_confirmed_appointment(c: Clinic, clinic: Ten
         assert not Appointment.objects.filter(patient=c.patient2).exists()
 
 
-def test_a_time_booked_meanwhile_closes_every_offer_of_it(c: Clinic, clinic: Tenant) -> None:
+def test_a_time_booked_on_the_booking_page_closes_every_offer_of_it(
+    c: Clinic, clinic: Tenant
+) -> None:
     with tenant_context(clinic):
         first, _ = _two_offers(c)
         # given someone books the freed time on the booking page before anyone accepts
@@ -222,7 +229,9 @@ def test_a_time_booked_meanwhile_closes_every_offer_of_it(c: Clinic, clinic: Ten
             appointment_type=c.checkup,
             starts_at=slot(days=3, hour=10),
         )
-    # when a waiting patient accepts
+        # then the offers of that time close at once, and their patients are told
+        assert set(WaitlistOffer.objects.values_list("state", flat=True)) == {"taken"}
+    # when a waiting patient accepts all the same (a page opened before)
     response = client_for(clinic, c.patient).post(f"/clinic/waitlist/offers/{first.pk}/accept/")
     # then it was taken, for them and for the other patient (who is told)
     assert response.status_code == 409
@@ -426,3 +435,22 @@ def test_the_waitlist_reads_in_spanish(c: Clinic, clinic: Tenant) -> None:
     assert "Lista de espera" in page
     assert "Mañana (antes de las 12:00)" in page
     assert "Aceptar este horario" in offer
+
+
+def test_booking_from_one_offer_withdraws_the_entrys_other_offers(
+    c: Clinic, clinic: Tenant
+) -> None:
+    with tenant_context(clinic):
+        # given a patient offered two freed times from one entry
+        wait(c, c.patient)
+        free_the_time(c, starts_at=slot(days=3, hour=10), patient=c.admin)
+        free_the_time(c, starts_at=slot(days=4, hour=10), patient=c.admin)
+        first, later = WaitlistOffer.objects.order_by("starts_at")
+        # when they take the first
+        waitlist.waitlist_offer_accept(offer=first, by=c.patient)
+        # then the other closes: they are off that waitlist
+        later.refresh_from_db()
+        assert later.state == "withdrawn"
+    response = client_for(clinic, c.patient).post(f"/clinic/waitlist/offers/{later.pk}/accept/")
+    assert response.status_code == 400
+    assert "booked another time from it" in response.content.decode()

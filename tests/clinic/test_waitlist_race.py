@@ -14,14 +14,14 @@ from clinic.errors import OfferTaken
 from clinic.models import Appointment, WaitlistOffer, WaitlistSlot
 from clinic.services import appointments, waitlist
 from tenants.models import Tenant
-from tests.clinic.factories import make_appointment, make_clinic, slot
+from tests.clinic.factories import Clinic, make_appointment, make_clinic, slot
 from tests.clinic.test_double_booking import in_threads
 from tests.factories import client_for, make_user
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
 
-def _offered(clinic: Tenant, waiting: int) -> list[WaitlistOffer]:
+def _offered(clinic: Tenant, waiting: int) -> tuple[Clinic, list[WaitlistOffer]]:
     """`waiting` patients on Dr. Able's waitlist, and his 10:00 cancelled: one offer each."""
     with tenant_context(clinic):
         c = make_clinic(clinic)
@@ -39,13 +39,13 @@ def _offered(clinic: Tenant, waiting: int) -> list[WaitlistOffer]:
         appointments.appointment_cancel(appointment=freed, by=c.receptionist)
         offers = list(WaitlistOffer.objects.select_related("patient").order_by("pk"))
     assert len(offers) == waiting
-    return offers
+    return c, offers
 
 
 @pytest.mark.parametrize("round_", range(4))
 def test_patients_accepting_at_once_book_the_freed_time_once(clinic: Tenant, round_: int) -> None:
     # given four waiting patients offered the same freed time
-    offers = _offered(clinic, 4)
+    _, offers = _offered(clinic, 4)
 
     def accept(offer: WaitlistOffer) -> Any:
         return lambda: waitlist.waitlist_offer_accept(offer=offer, by=offer.patient)
@@ -67,7 +67,7 @@ def test_patients_accepting_at_once_book_the_freed_time_once(clinic: Tenant, rou
 
 def test_two_accepts_posted_at_once_answer_302_and_409(clinic: Tenant) -> None:
     # given two waiting patients offered the same freed time, each on the offer page
-    offers = _offered(clinic, 2)
+    _, offers = _offered(clinic, 2)
     clients = [client_for(clinic, o.patient) for o in offers]
 
     def post(i: int) -> Any:
@@ -86,3 +86,36 @@ def test_two_accepts_posted_at_once_answer_302_and_409(clinic: Tenant) -> None:
             Appointment.objects.filter(starts_at=slot(days=3, hour=10), state="confirmed").count()
             == 1
         )
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_patients_taking_two_freed_times_at_once_both_get_one(
+    clinic: Tenant, round_: int
+) -> None:
+    # given two patients each offered both of two freed times (10:00 and 11:00)
+    c, offers = _offered(clinic, 2)
+    with tenant_context(clinic):
+        freed = make_appointment(c, starts_at=slot(days=3, hour=11))
+        appointments.appointment_cancel(appointment=freed, by=c.receptionist)
+        at_eleven = {
+            o.patient_id: o
+            for o in WaitlistOffer.objects.select_related("patient").filter(
+                starts_at=slot(days=3, hour=11)
+            )
+        }
+    first, second = offers
+    # when one accepts 10:00 and the other 11:00 at the same moment (each closing the
+    # other's offer of the time they take)
+    results = in_threads(
+        clinic,
+        [
+            lambda: waitlist.waitlist_offer_accept(offer=first, by=first.patient),
+            lambda: waitlist.waitlist_offer_accept(
+                offer=at_eleven[second.patient_id], by=second.patient
+            ),
+        ],
+    )
+    # then both have their appointment, and no offer is left open
+    assert all(isinstance(r, Appointment) for r in results), results
+    with tenant_context(clinic):
+        assert not WaitlistOffer.objects.filter(state="open").exists()
