@@ -11,7 +11,7 @@ from playwright.sync_api import ViewportSize, expect
 
 from accounts.models import User
 from clinic.clock import local_today
-from clinic.models import WaitlistOffer
+from clinic.models import Appointment, WaitlistOffer
 from clinic.services import appointments, waitlist
 from tenants.models import Tenant
 from tests.clinic.factories import USER_HAS_LANGUAGE, Clinic, make_appointment, make_clinic, slot
@@ -101,3 +101,44 @@ def test_the_waitlist_pages_at_desktop_and_phone_width(
             browsing.shot(visitor, "page")
             visitor.context.close()
             browsing.visitors.remove(visitor)
+
+
+@off_the_browser_thread
+def waiting(tenant: Tenant) -> tuple[Clinic, Appointment]:
+    """A patient waiting for Dr. Able, and someone else's appointment with him at 10:00."""
+    with tenant_context(tenant):
+        c = make_clinic(tenant)
+        waitlist.waitlist_join(
+            patient=c.patient,
+            dentist=c.dentist,
+            appointment_type=c.checkup,
+            weekdays=list(range(7)),
+            periods=["morning"],
+            until=local_today() + timedelta(days=20),
+        )
+        return c, make_appointment(c, starts_at=slot(days=3, hour=10), patient=c.patient2)
+
+
+@off_the_browser_thread
+def clinic_cancels(c: Clinic, held: Appointment) -> None:
+    with tenant_context(c.tenant):
+        appointments.appointment_cancel(appointment=held, by=c.receptionist)
+
+
+def test_an_offer_appears_live_on_the_waitlist_page(browsing: Browsing, clinic: Tenant) -> None:
+    # given a waiting patient looking at their waitlist, with no offer yet
+    c, held = waiting(clinic)
+    patient = browsing.signed_in("patient", clinic, c.patient, "/clinic/waitlist/")
+    rows = patient.page.locator("#waitlist-offers tbody tr[data-offer]")
+    expect(rows).to_have_count(0)
+    patient.mark_page()
+    # when the clinic cancels a 10:00 with Dr. Able
+    clinic_cancels(c, held)
+    # then the offer appears in the list, open, with a link to answer it, and a toast says so
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator('[data-field="state"]')).to_have_text("Open")
+    expect(rows.first).to_contain_text("Dr. Able")
+    expect(rows.first.get_by_role("link", name="See the offer")).to_be_visible()
+    expect(patient.page.locator("#aviso-toasts .toast")).to_contain_text("A time freed up")
+    patient.expect_not_reloaded()
+    browsing.shot(patient, "offered")
