@@ -161,7 +161,7 @@ def test_every_way_a_time_frees_offers_it(c: Clinic, clinic: Tenant, how: str) -
         assert WaitlistOffer.objects.get().starts_at == slot(days=3)
 
 
-def test_a_time_that_has_passed_or_is_full_is_not_offered(c: Clinic, clinic: Tenant) -> None:
+def test_a_time_that_has_already_started_is_not_offered(c: Clinic, clinic: Tenant) -> None:
     with tenant_context(clinic):
         wait(c, c.patient2)
         # a cancellation of an appointment that already started
