@@ -18,3 +18,7 @@ class TransitionRefused(ClinicConflict):
 
 def error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
+
+
+class OfferTaken(SlotTaken):
+    """Another waiting patient accepted the freed time first (or it was booked otherwise)."""

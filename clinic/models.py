@@ -6,7 +6,12 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import (
+    ArrayField,
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
@@ -298,3 +303,140 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+
+# --- the waitlist (#14) ----------------------------------------------------------------------
+# A patient waits for a dentist and a kind of appointment on chosen weekdays and parts of the
+# day; when a matching time frees, every matching patient gets an offer for it and the first
+# to accept books it (clinic.services.waitlist). The rules are in clinic.selectors_waitlist.
+
+
+class WaitlistPeriod(models.TextChoices):
+    """Parts of the day a patient can come, by the appointment's local start time (the
+    boundaries: clinic.selectors_waitlist.PERIOD_HOURS)."""
+
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+
+
+class WaitlistEntry(models.Model):
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        BOOKED = "booked", _("Booked")
+        LEFT = "left", _("Left the waitlist")
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    dentist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE, related_name="+")
+    # date.weekday() numbers (Weekday) and WaitlistPeriod values, in the clinic's time zone.
+    weekdays = ArrayField(models.PositiveSmallIntegerField(choices=Weekday.choices))
+    periods = ArrayField(models.CharField(max_length=12, choices=WaitlistPeriod.choices))
+    until = models.DateField(help_text=_("The last local day the patient waits for."))
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager["WaitlistEntry"]] = models.Manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = _("waitlist entries")
+        constraints = [
+            # Joining twice for the same dentist and kind is refused by the database too.
+            models.UniqueConstraint(
+                fields=["patient", "dentist", "type"],
+                condition=Q(state="waiting"),
+                name="waitlist_entry_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__len__gte=1, periods__len__gte=1),
+                name="waitlist_entry_some_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.patient_id} for {self.dentist_id}/{self.type_id} ({self.state})"
+
+
+class WaitlistSlot(models.Model):
+    """A time freed in a dentist's day and offered to the waitlist. Accepting an offer locks
+    this row first, and at most one offer per slot can be accepted (a unique constraint), so
+    PostgreSQL decides who was first; the appointment's exclusion constraints stand behind."""
+
+    dentist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    freed_by = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taken_by = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager["WaitlistSlot"]] = models.Manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"freed slot {self.dentist_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class WaitlistOffer(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        TAKEN = "taken", _("Taken by another patient")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    slot = models.ForeignKey(WaitlistSlot, on_delete=models.CASCADE, related_name="offers")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    # The entry's patient, kept on the offer for the access check (one indexed filter).
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The appointment this offer would book (its length is the entry's kind's).
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager["WaitlistOffer"]] = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        indexes = [models.Index(fields=["patient", "state"], name="waitlist_offer_patient")]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "entry"], name="waitlist_offer_once"),
+            # The first to accept wins: a second accepted offer of one slot cannot be stored.
+            models.UniqueConstraint(
+                fields=["slot"], condition=Q(state="accepted"), name="waitlist_slot_one_winner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} of slot {self.slot_id} ({self.state})"
+
+    @property
+    def shown_state(self) -> str:
+        """The state a page shows: an open offer past its time reads as expired."""
+        if self.state == self.State.OPEN and self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.state
+
+    def get_shown_state_display(self) -> str:
+        return str(self.State(self.shown_state).label)

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinic.clock import when_label
 from clinic.invitations import appointment_invitation
+from clinic.models import WaitlistOffer, WaitlistSlot
 from clinic.selectors import AppointmentSummary, appointment_url
 from clinic.states import AppointmentState
 from realtime.catalogue import NotificationType, register
@@ -419,4 +421,130 @@ def message_params(
         "author_name": author_name,
         "text": text,
         "created_at": created_at.isoformat(),
+    }
+
+
+# --- the waitlist (#14) ----------------------------------------------------------------------
+
+
+class WaitlistOfferParams(TypedDict):
+    """A freed time offered to one waiting patient; the first of them to accept books it."""
+
+    offer_id: int
+    slot_id: int
+    starts_at: str  # ISO
+    ends_at: str  # ISO
+    expires_at: str  # ISO
+    dentist_id: int
+    dentist_name: str
+    type_name: str
+
+
+class WaitlistTakenParams(TypedDict):
+    """The offers of a freed time that another patient accepted first (one for all of them)."""
+
+    slot_id: int
+    starts_at: str  # ISO
+    dentist_id: int
+    dentist_name: str
+
+
+def _offer_url(p: WaitlistOfferParams) -> str:
+    return reverse("clinic:waitlist_offer", kwargs={"offer_id": p["offer_id"]})
+
+
+def _offer_when(p: WaitlistOfferParams) -> str:
+    return when_label(_at(p["starts_at"]), _at(p["ends_at"]))
+
+
+def _offer_expires(p: WaitlistOfferParams) -> str:
+    return when_label(_at(p["expires_at"]))
+
+
+def _offer_body(p: WaitlistOfferParams) -> str:
+    return _(
+        "%(dentist)s has a free time on %(when)s for your %(kind)s. The first patient to accept "
+        "it gets it; the offer is open until %(expires)s."
+    ) % {
+        "dentist": p["dentist_name"],
+        "when": _offer_when(p),
+        "kind": p["type_name"],
+        "expires": _offer_expires(p),
+    }
+
+
+def _taken_body(p: WaitlistTakenParams) -> str:
+    return _(
+        "The time with %(dentist)s on %(when)s was taken by another patient. You are still on "
+        "the waitlist."
+    ) % {"dentist": p["dentist_name"], "when": when_label(_at(p["starts_at"]))}
+
+
+def _filled_body(p: RequestedParams) -> str:
+    return _("%(patient)s took the freed time %(when)s from the waitlist; it is confirmed.") % {
+        "patient": p["patient_name"],
+        "when": _when(p),
+    }
+
+
+WAITLIST_OFFERED = register(
+    NotificationType(
+        type="waitlist.offered",
+        params=WaitlistOfferParams,
+        audience="each waiting patient whose days and times the freed time suits",
+        title=lambda p: _("A time freed up for you"),
+        body=_offer_body,
+        url=_offer_url,
+        family=APPOINTMENTS,
+        labels={"when": _offer_when, "expires": _offer_expires},
+    )
+)
+WAITLIST_OFFER_TAKEN = register(
+    NotificationType(
+        type="waitlist.offer_taken",
+        params=WaitlistTakenParams,
+        audience="the other patients offered the time, once one of them accepted it",
+        title=lambda p: _("The freed time was taken"),
+        body=_taken_body,
+        url=lambda p: reverse("clinic:waitlist"),
+        family=APPOINTMENTS,
+        # It only closes an offer they may never have opened: no e-mail about it.
+        email_copy=False,
+    )
+)
+WAITLIST_FILLED = register(
+    NotificationType(
+        type="waitlist.filled",
+        params=RequestedParams,
+        audience="the dentist and every active receptionist, when a waiting patient takes a "
+        "freed time",
+        title=lambda p: _("Freed time taken from the waitlist"),
+        body=_filled_body,
+        url=_url,
+        family=APPOINTMENTS,
+        labels=LABELS,
+    )
+)
+
+
+def waitlist_offer_params(offer: WaitlistOffer) -> WaitlistOfferParams:
+    entry = offer.entry
+    return {
+        "offer_id": offer.pk,
+        "slot_id": offer.slot_id,
+        "starts_at": offer.starts_at.isoformat(),
+        "ends_at": offer.ends_at.isoformat(),
+        "expires_at": offer.expires_at.isoformat(),
+        "dentist_id": entry.dentist_id,
+        "dentist_name": entry.dentist.display_name,
+        "type_name": entry.type.name,
+    }
+
+
+def waitlist_taken_params(slot: WaitlistSlot) -> WaitlistTakenParams:
+    return {
+        "slot_id": slot.pk,
+        "starts_at": slot.starts_at.isoformat(),
+        "dentist_id": slot.dentist_id,
+        "dentist_name": slot.dentist.display_name,
     }

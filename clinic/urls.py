@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import views, views_calendar, views_inbox, views_setup
+from clinic import views, views_calendar, views_inbox, views_setup, views_waitlist
 
 app_name = "clinic"
 
@@ -39,4 +39,18 @@ urlpatterns = [
     path("setup/chairs/", views_setup.setup_chairs, name="setup_chairs"),
     path("setup/types/", views_setup.setup_types, name="setup_types"),
     path("setup/settings/", views_setup.setup_settings, name="setup_settings"),
+    # The waitlist and its live offers (#14).
+    path("waitlist/", views_waitlist.waitlist, name="waitlist"),
+    path(
+        "waitlist/<int:entry_id>/leave/",
+        views_waitlist.waitlist_leave_view,
+        name="waitlist_leave",
+    ),
+    path("waitlist/offers/<int:offer_id>/", views_waitlist.waitlist_offer, name="waitlist_offer"),
+    path(
+        "waitlist/offers/<int:offer_id>/accept/",
+        views_waitlist.waitlist_offer_accept_view,
+        name="waitlist_offer_accept",
+    ),
+    path("waitlist/dentists/", views_waitlist.waitlist_staff, name="waitlist_staff"),
 ]

@@ -45,6 +45,7 @@ from clinic.selectors import (
     receptionist_ids,
     working_intervals,
 )
+from clinic.services import waitlist
 from clinic.services.calendar_updates import calendar_update_on_commit
 from clinic.services.common import locked, publish_change
 from clinic.states import (
@@ -217,6 +218,7 @@ def appointment_request(
             note=note.strip()[:500],
         )
         _occupy(appointment)
+        waitlist.waitlist_time_booked(appointment=appointment)  # close offers of this time
         summary = appointment_summary(appointment)
         notify(
             recipients=_front_desk(appointment),
@@ -258,6 +260,7 @@ def appointment_decline(*, appointment: Appointment, by: User, reason: str = "")
             params=declined_params(summary, reason=reason.strip()[:300]),
         )
         publish_change(summary, "declined")
+        waitlist.waitlist_slot_freed(appointment=appointment)  # offer the freed time
     return appointment
 
 
@@ -300,6 +303,7 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             raise ValidationError(
                 _("The proposed time has passed; decline it and the clinic will answer again.")
             )
+        requested_at = current.starts_at
         current.starts_at, current.ends_at, current.state = starts_at, ends_at, S.CONFIRMED
         try:
             # In a savepoint: a taken slot leaves the proposal as it was.
@@ -321,6 +325,8 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
         )
         calendar_update_on_commit(appointment=moved)  # the patient's calendar invitation
         publish_change(summary, "confirmed")
+        waitlist.waitlist_time_booked(appointment=moved)
+        waitlist.waitlist_slot_freed(appointment=moved, starts_at=requested_at)  # the time it left
     return moved
 
 
@@ -358,6 +364,7 @@ def appointment_withdraw(*, appointment: Appointment, by: User) -> Appointment:
             params=requested_params(summary),
         )
         publish_change(summary, "withdrawn")
+        waitlist.waitlist_slot_freed(appointment=current)  # offer the freed time
     return current
 
 
@@ -388,6 +395,7 @@ def appointment_reschedule(
                 note=current.note,
             )
         )
+        waitlist.waitlist_time_booked(appointment=moved)
         summary = appointment_summary(moved)
         notify(
             recipients=[moved.patient_id],
@@ -400,6 +408,7 @@ def appointment_reschedule(
             ),
         )
         publish_change(summary, "rescheduled")
+        waitlist.waitlist_slot_freed(appointment=current)  # offer the time it left
     return moved
 
 
@@ -432,6 +441,7 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str = "") 
         if by_patient:  # the clinic's cancellation reaches the patient's calendar by its copy
             calendar_update_on_commit(appointment=appointment)
         publish_change(summary, "cancelled")
+        waitlist.waitlist_slot_freed(appointment=appointment)  # offer the freed time
     return appointment
 
 

@@ -279,6 +279,9 @@ PAGE_KEYS: dict[str, set[str]] = {
     "appointment.proposal_accepted": STATE_CHANGE | {"proposed_when"},
     "appointment.proposal_declined": STATE_CHANGE | {"proposed_when"},
     "appointment.withdrawn": STATE_CHANGE,
+    # static/clinic/waitlist.js (#14)
+    "waitlist.offered": {"offer_id", "slot_id", "url", "when", "type_name", "dentist_name"},
+    "waitlist.offer_taken": {"slot_id"},
 }
 SCRIPTS = sorted((Path(settings.BASE_DIR) / "static" / "clinic").glob("*.js"))
 
@@ -296,7 +299,7 @@ def test_the_page_keys_are_declared_by_their_types() -> None:
 
 def test_every_key_the_scripts_read_is_in_the_page_keys() -> None:
     scripts = _notification_scripts()
-    assert {p.name for p in scripts} == {"appointment.js", "my_appointments.js"}
+    assert {p.name for p in scripts} == {"appointment.js", "my_appointments.js", "waitlist.js"}
     read = {key for text in scripts.values() for key in re.findall(r"\bdata\.(\w+)", text)}
     assert read, "the scan found nothing: the pattern no longer matches the scripts"
     assert read <= set().union(*PAGE_KEYS.values()), sorted(read - set().union(*PAGE_KEYS.values()))
@@ -305,7 +308,7 @@ def test_every_key_the_scripts_read_is_in_the_page_keys() -> None:
 def test_every_type_the_scripts_follow_is_registered_and_in_the_page_keys() -> None:
     followed: set[str] = set()
     for text in _notification_scripts().values():
-        followed |= set(re.findall(r'onNotification\("(appointment\.\w+)"', text))
+        followed |= set(re.findall(r'onNotification\("((?:appointment|waitlist)\.\w+)"', text))
         # Types named by suffix in a list, joined as "appointment." + t
         for items in re.findall(r"\[((?:\s*\"\w+\",?)+)\s*\]", text):
             followed |= {f"appointment.{name}" for name in re.findall(r'"(\w+)"', items)}

@@ -26,6 +26,7 @@ from clinic.forms import (
     TypeEditForm,
     TypeForm,
 )
+from clinic.forms_waitlist import WaitlistDentistForm, WaitlistJoinForm
 from console.forms import (
     DeleteForm,
     DomainChangeForm,
@@ -206,6 +207,11 @@ CLINIC: dict[str, Reads] = {
     "clinic:setup_chairs": (ChairForm, RemoveForm),
     "clinic:setup_types": (TypeForm, TypeEditForm),
     "clinic:setup_settings": (SettingsForm,),
+    "clinic:waitlist": (WaitlistJoinForm,),
+    "clinic:waitlist_leave": (),
+    "clinic:waitlist_offer": (),
+    "clinic:waitlist_offer_accept": (),
+    "clinic:waitlist_staff": (WaitlistDentistForm,),
 }
 
 PUBLIC: dict[str, Reads] = {

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from accounts.roles import Role
-from clinic.models import AppointmentState
+from clinic.models import AppointmentState, WaitlistOffer
+from clinic.services.appointments import appointment_cancel
+from clinic.services.waitlist import waitlist_join
 from people.models import ImportJob
 from school.models import ClassGroup, FeeItem, Guardianship, SchoolYear
 from school.services.invoices import payment_record
@@ -236,6 +238,18 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
         confirmed = make_appointment(c, starts_at=slot(days=4))
+        # The waitlist (#14): the patient waits, and a cancelled time is offered to them.
+        entry = waitlist_join(
+            patient=c.patient,
+            dentist=c.dentist,
+            appointment_type=c.checkup,
+            weekdays=list(range(7)),
+            periods=["morning", "afternoon", "evening"],
+            until=slot(days=10).date(),
+        )
+        freed = make_appointment(c, starts_at=slot(days=5), patient=c.patient2)
+        appointment_cancel(appointment=freed, by=c.receptionist)
+        offer = WaitlistOffer.objects.get(entry=entry)
     account_paths = {
         "key": ["abc:def", "x" * 300],
         "uidb36": ["1", "z" * 40],
@@ -286,6 +300,8 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "person_id": _ids(c.patient.pk, c.admin.pk),
             "job_id": _ids(clinic_job.pk),
             "dentist_id": _ids(c.dentist.pk, c.patient.pk),
+            "entry_id": _ids(entry.pk),
+            "offer_id": _ids(offer.pk),
         },
     )
     public_site = Site(

@@ -13,11 +13,12 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.roles import ROLES_BY_KIND, Role
-from clinic.models import AppointmentState
-from clinic.services.appointments import appointment_request
+from clinic.models import AppointmentState, WaitlistOffer
+from clinic.services.appointments import appointment_decline, appointment_request
 from clinic.services.calendar import calendar_feed_token
 from clinic.services.messages import appointment_message_post
 from clinic.services.setup import day_off_add, holiday_add
+from clinic.services.waitlist import waitlist_join
 from people.models import ImportJob
 from school.clock import tenant_today
 from school.models import AnnouncementReach, AnnouncementScope, ClassGroup, Guardianship, SchoolYear
@@ -179,6 +180,21 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         holiday_add(day=slot(days=6).date(), name="Founders' day")
         # The patient's calendar feed (#14): its token opens it for anyone who holds it.
         feed_token = calendar_feed_token(user=c.patient)
+        # The waitlist pages (#14): the patient waits, and a declined request frees a time
+        # that is offered to them.
+        entry = waitlist_join(
+            patient=c.patient,
+            dentist=c.dentist,
+            appointment_type=c.checkup,
+            weekdays=list(range(7)),
+            periods=["morning", "afternoon", "evening"],
+            until=slot(days=10).date(),
+        )
+        freed = appointment_request(
+            patient=c.patient2, dentist=c.dentist, appointment_type=c.checkup, starts_at=slot(3, 11)
+        )
+        appointment_decline(appointment=freed, by=c.receptionist)
+        offer = WaitlistOffer.objects.get(entry=entry)
     users["clinic", Role.ADMINISTRATOR] = c.admin
     users["clinic", Role.DENTIST] = c.dentist
     users["clinic", Role.RECEPTIONIST] = c.receptionist
@@ -193,6 +209,8 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "job_id": clinic_job.pk,
         "dentist_id": c.dentist.pk,
         "token": feed_token,
+        "entry_id": entry.pk,
+        "offer_id": offer.pk,
     }
 
     users["console", Role.OPERATOR] = make_operator()

@@ -212,6 +212,11 @@ CLINIC = {
     "clinic:calendar_feed":               "login  403   200     403     200",
     "clinic:calendar_feed_reset":   "POST  login  403   302     403     302",
     "clinic:calendar_feed_ics":           "200    200   200     200     200",
+    "clinic:waitlist":                    "login  403   403     403     200",
+    "clinic:waitlist_leave":        "POST  login  403   403     403     302",
+    "clinic:waitlist_offer":              "login  403   403     403     200",
+    "clinic:waitlist_offer_accept": "POST  login  403   403     403     302",
+    "clinic:waitlist_staff":              "login  200   200     200     403",
 }  # fmt: skip
 
 TABLES = {"school": SCHOOL, "clinic": CLINIC}
