@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from testing.proxy import CuttableProxy
-from testing.servers import ROOT, daphne, free_port
+from testing.servers import LOGS, daphne, free_port
 from tests.celery_worker import real_worker
 from tests.e2e.browser import CHROMIUM, Browsing, chromium
 
@@ -44,7 +44,7 @@ def browser(site_port: int) -> Iterator[Browser]:
 def browsing(
     browser: Browser, site_port: int, request: pytest.FixtureRequest
 ) -> Iterator[Browsing]:
-    server_log = ROOT / "var" / f"daphne-{site_port}.log"
+    server_log = LOGS / f"daphne-{site_port}.log"
     logged_before = server_log.stat().st_size
     session = Browsing(browser, port=site_port, test_name=request.node.name)
     yield session

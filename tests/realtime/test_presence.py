@@ -23,11 +23,11 @@ from realtime.presence import (
     presence_touch,
 )
 from tenants.models import Tenant
+from testing.servers import LOGS, ROOT, free_port, server_env, wait_for_port
 from tests.conftest import TEST_TENANTS
 from tests.factories import make_user
 from tests.realtime.helpers import communicator, start
 from tests.realtime.test_daphne import _hello, _open
-from tests.servers import ROOT, free_port, server_env, wait_for_port
 
 pytestmark = pytest.mark.usefixtures("live_db")
 new_user = database_sync_to_async(make_user)
@@ -96,7 +96,7 @@ async def test_a_socket_is_present_while_open_and_gone_when_closed(
 
 
 def _daphne(port: int, heartbeat: str) -> subprocess.Popen[bytes]:
-    log = open(ROOT / "var" / f"daphne-{port}.log", "wb")  # noqa: SIM115
+    log = open(LOGS / f"daphne-{port}.log", "wb")  # noqa: SIM115
     command = daphne_command(port=port)
     env = server_env(AVISO_PRESENCE_HEARTBEAT_SECONDS=heartbeat)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
