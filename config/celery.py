@@ -11,6 +11,7 @@ from typing import Any
 from celery.exceptions import Retry
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import connection
+from django.urls import get_urlconf, set_urlconf
 from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
@@ -40,6 +41,11 @@ class DatabaseRetryTask(TenantTask):
             # would run in the wrong schema once the database is back. Come back later.
             drop_broken_connections()
             raise self.retry(countdown=self.backoff())
+        # Links in what a task writes (notifications, e-mails) reverse against every tenant
+        # URL (ROOT_URLCONF), whatever URLconf the thread's last request left behind: a thread
+        # that served a school would not know the clinic's URLs.
+        previous_urlconf = get_urlconf()
+        set_urlconf(None)
         try:
             return super().__call__(*args, **kwargs)
         except DATABASE_OUTAGE_ERRORS:
@@ -48,6 +54,8 @@ class DatabaseRetryTask(TenantTask):
         except Retry:
             drop_broken_connections()
             raise
+        finally:
+            set_urlconf(previous_urlconf)
 
     def backoff(self) -> int:
         """Seconds before the next attempt, as autoretry_for's own backoff counts them."""

@@ -2,10 +2,12 @@
 e-mail copy; reruns, overlapping workers and other tenants never duplicate or leak one."""
 
 import threading
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.urls import get_urlconf, set_urlconf
 from django_tenants.utils import tenant_context
 
 from clinic.models import AppointmentReminder, AppointmentState
@@ -105,3 +107,26 @@ def test_overlapping_workers_send_each_reminder_once(clinic: Tenant) -> None:
     with tenant_context(clinic):
         assert len(reminders_of(c.patient.pk)) == 5
         assert AppointmentReminder.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_worker_thread_that_last_served_a_school_still_links_the_clinics_pages(
+    clinic: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a thread whose last request was a school's (its URLconf knows no clinic URL)
+    with tenant_context(clinic):
+        c = make_clinic(clinic)
+        due = make_appointment(c, starts_at=hours_from_now(23.9))
+    set_urlconf("config.urls_school")
+    try:
+        # when the clinic's reminders run in it
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue_for_tenant(appointment_reminders, schema_name=clinic.schema_name)
+        # then the reminder links the appointment's page, and the thread's URLconf is as it was
+        assert get_urlconf() == "config.urls_school"
+    finally:
+        set_urlconf(None)
+    with tenant_context(clinic):
+        [note] = reminders_of(c.patient.pk)
+        shown = notification_payload(note, language="en")["data"]
+        assert shown["url"] == f"/clinic/appointments/{due.pk}/"

@@ -3,9 +3,11 @@ kept for real failures."""
 
 import io
 import logging
+import logging.config
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 
 from accounts.roles import Role
 from tenants.models import Tenant
@@ -14,10 +16,18 @@ from tests.factories import client_for, make_user
 pytestmark = pytest.mark.django_db
 
 
+def _console_handlers() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+
+
 @pytest.fixture
 def console_log() -> Iterator[io.StringIO]:
     """What the LOGGING setting's console handler writes, for the duration of a test."""
-    (handler,) = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    if not _console_handlers():
+        # A Celery worker started in this process earlier (tests/celery_worker.py) set up
+        # logging its own way; the settings' configuration is what is under test.
+        logging.config.dictConfig(settings.LOGGING)
+    (handler,) = _console_handlers()
     assert isinstance(handler, logging.StreamHandler)
     written = io.StringIO()
     previous = handler.setStream(written)
