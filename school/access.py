@@ -13,8 +13,17 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import SCHOOL_STAFF, Role
 from realtime.topics import TopicDenied
-from school.models import ClassGroup, Course, FeeItem, Grade, Invoice, Payment, Term
-from school.payloads import PAYMENTS_FEED_ID
+from school.models import (
+    BillingRun,
+    ClassGroup,
+    Course,
+    FeeItem,
+    Grade,
+    Invoice,
+    Payment,
+    Term,
+)
+from school.payloads import PAYMENTS_FEED_ID, TOTALS_ID
 from school.selectors import children_of
 from tenants.selectors import current_tenant
 
@@ -104,6 +113,12 @@ def access_group(user: User, pk: int) -> ClassGroup:
     return get_object_or_404(ClassGroup, pk=pk)
 
 
+def access_billing_run(user: User, pk: int) -> BillingRun:
+    if not _is_admin(user):
+        raise Http404
+    return get_object_or_404(BillingRun.objects.select_related("fee", "group", "created_by"), pk=pk)
+
+
 # --- live feeds (registered in SchoolConfig.ready) -------------------------------------------
 
 
@@ -114,3 +129,28 @@ def authorize_payments_feed(user: User, params: Mapping[str, Any]) -> int:
     if not _is_admin(user):
         raise TopicDenied(gettext("Only administrators may watch the payments feed."))
     return PAYMENTS_FEED_ID
+
+
+def _school_admin(user: User, refusal: str) -> None:
+    # The topics are registered once for every tenant; a clinic's staff must not reach them.
+    if current_tenant().kind != "school":
+        raise TopicDenied(gettext("This is not a school."))
+    if not _is_admin(user):
+        raise TopicDenied(refusal)
+
+
+def authorize_totals(user: User, params: Mapping[str, Any]) -> int:
+    """The overview's totals (school.totals): the school's administrators."""
+    _school_admin(user, gettext("Only administrators may watch the school's totals."))
+    return TOTALS_ID
+
+
+def authorize_billing_run(user: User, params: Mapping[str, Any]) -> int:
+    """A billing run's progress (school.billing_run): params {"run_id": id}."""
+    _school_admin(user, gettext("Only administrators may watch a billing run."))
+    run_id = params.get("run_id")
+    if not isinstance(run_id, int) or isinstance(run_id, bool) or not 0 < run_id < 2**63:
+        raise TopicDenied(gettext("Give the billing run's run_id."))
+    if not BillingRun.objects.filter(pk=run_id).exists():
+        raise TopicDenied(gettext("No such billing run."))
+    return run_id

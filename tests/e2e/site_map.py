@@ -19,7 +19,7 @@ from clinic.services.messages import appointment_message_post
 from clinic.services.setup import day_off_add, holiday_add
 from people.models import ImportJob
 from school.clock import tenant_today
-from school.models import ClassGroup, Guardianship, SchoolYear
+from school.models import BillingRun, ClassGroup, Guardianship, SchoolYear
 from school.services.grades import grade_publish
 from school.services.invoices import fee_create, payment_record
 from tenants.middleware import URLCONF_BY_KIND
@@ -133,6 +133,11 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         school_job = ImportJob.objects.create(
             created_by=room.admin, file_name="people.csv", content="", row_count=3
         )
+        # A billing run that has not run yet (its page shows the progress bar).
+        billing_run = BillingRun.objects.create(
+            fee=fee, group=group, due_on=tenant_today(), description=fee.name,
+            amount=fee.amount, created_by=room.admin,
+        )  # fmt: skip
     params["school"] = {
         "job_id": school_job.pk,
         "course_id": room.course.pk,
@@ -144,6 +149,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "fee_id": fee.pk,
         "year_id": year.pk,
         "group_id": group.pk,
+        "run_id": billing_run.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)
     }
 
