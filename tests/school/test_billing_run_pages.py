@@ -10,6 +10,7 @@ import pytest
 from django.utils.html import escape
 from django_tenants.utils import tenant_context
 
+from accounts.models import User
 from accounts.roles import Role
 from school.clock import tenant_currency, tenant_today
 from school.models import BillingRun, Invoice
@@ -192,3 +193,20 @@ def test_the_overview_totals_are_one_fragment_per_role(
     page = client_for(school, b.admin).get("/school/")
     assert 'id="overview-totals"' in page.text and 'data-topic="school.totals"' in page.text
     assert "school/overview.js" in page.text
+
+
+def test_a_spanish_speaking_administrator_reads_the_run_in_spanish(
+    school: Tenant, b: Billing, on_commit: Any
+) -> None:
+    with tenant_context(school):
+        User.objects.filter(pk=b.admin.pk).update(language="es-mx")
+    admin = client_for(school, b.admin)
+    form = admin.get("/school/billing-runs/new/")
+    assert "Nueva facturación masiva" in form.text and "3° A (3 alumnos)" in form.text
+    with on_commit(execute=True):
+        response = admin.post("/school/billing-runs/new/", _form(b))
+    page = admin.get(response["Location"])
+    assert "2 facturas emitidas, 1 alumno omitido." in page.text
+    assert "No tiene tutor vinculado que la pague" in page.text
+    again = admin.post("/school/billing-runs/new/", _form(b))
+    assert again.status_code == 409 and "No se emitió nada dos veces." in again.text
