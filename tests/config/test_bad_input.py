@@ -24,7 +24,7 @@ from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState
 from people.models import ImportJob
-from school.models import ClassGroup, FeeItem, Guardianship, SchoolYear
+from school.models import BillingRun, ClassGroup, FeeItem, Guardianship, SchoolYear
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -231,6 +231,10 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         Guardianship.objects.create(guardian=guardian, student=student)
     with tenant_context(school):
         import_job = ImportJob.objects.create(created_by=admin, file_name="p.csv", content="")
+        billing_run = BillingRun.objects.create(
+            fee=fee, group=group, due_on=date(2099, 1, 1), description="Tuition",
+            amount=fee.amount, created_by=admin,
+        )  # fmt: skip
     with tenant_context(clinic):
         c = make_clinic(clinic)
         clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
@@ -265,6 +269,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "group_id": _ids(group.pk),
             "person_id": _ids(student.pk, admin.pk),
             "job_id": _ids(import_job.pk),
+            "run_id": _ids(billing_run.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )

@@ -89,7 +89,7 @@ def test_a_run_not_yet_done_shows_its_progress_and_the_topic_it_listens_on(
     assert "Queued" in page.text and "Level 3°" in page.text
     assert "0 of 4 students done: 0 invoices issued" in page.text
     assert 'data-topic="school.billing_run"' in page.text
-    assert f"data-topic-params='{{\"run_id\": {run.pk}}}'" in page.text
+    assert f"data-topic-params='{{\"run_id\":{run.pk}}}'" in page.text
     fragment = client_for(school, b.admin).get(f"/school/billing-runs/{run.pk}/fragment/")
     assert fragment.status_code == 200 and 'data-status="queued"' in fragment.text
 
