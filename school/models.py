@@ -474,6 +474,11 @@ class BillingRun(models.Model):
         return str(_("Level %(level)s") % {"level": self.level})
 
     @property
+    def audience_key(self) -> str:
+        """The audience as the "New billing run" form names it."""
+        return f"group:{self.group_id}" if self.group_id is not None else f"level:{self.level}"
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (BillingRunStatus.DONE, BillingRunStatus.FAILED)
 

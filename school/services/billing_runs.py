@@ -98,8 +98,9 @@ def billing_run_start(
     level: str = "",
 ) -> BillingRun:
     """Queue the billing of `fee` to one group or one level, due on `due_on`. RunExists (and
-    nothing queued) when that run was started before; ValidationError for a fee out of the
-    catalogue, a past due date, a group of another year or an audience without students."""
+    nothing queued) when that run was started before, unless it stopped half-way: then it is
+    queued again; ValidationError for a fee out of the catalogue, a past due date, a group of
+    another year or an audience without students."""
     require_administrator(by)
     level = level.strip()
     if (group is None) == (not level):
@@ -137,12 +138,21 @@ def billing_run_start(
         existing = same.first()
         if existing is None:
             raise
-        raise RunExists(existing) from None
+        # A run that stopped half-way is started again where it stopped (nobody it billed
+        # is billed twice); any other is refused, naming it.
+        again = BillingRun.objects.filter(pk=existing.pk, status=BillingRunStatus.FAILED)
+        if not again.update(status=BillingRunStatus.QUEUED, error="", finished_at=None):
+            raise RunExists(existing) from None
+        run = existing
+    _queue(run)
+    return run
+
+
+def _queue(run: BillingRun) -> None:
     schema = current_schema_name()
     transaction.on_commit(
         lambda: enqueue_for_tenant(billing_run_task, schema_name=schema, run_id=run.pk)
     )
-    return run
 
 
 def billing_run_execute(*, run_id: int) -> BillingRun:

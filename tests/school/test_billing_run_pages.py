@@ -210,3 +210,38 @@ def test_a_spanish_speaking_administrator_reads_the_run_in_spanish(
     assert "No tiene tutor vinculado que la pague" in page.text
     again = admin.post("/school/billing-runs/new/", _form(b))
     assert again.status_code == 409 and "No se emitió nada dos veces." in again.text
+
+
+def test_a_stopped_run_says_so_and_its_button_starts_it_again(
+    school: Tenant, b: Billing, on_commit: Any
+) -> None:
+    # given a run the worker gave up on before billing anyone
+    with tenant_context(school):
+        run = BillingRun.objects.create(
+            fee=b.fee,
+            group=b.group_a,
+            due_on=b.due_on,
+            description=b.fee.name,
+            amount=b.fee.amount,
+            created_by=b.admin,
+            status="failed",
+            student_count=3,
+            error="RuntimeError: boom",
+        )
+    admin = client_for(school, b.admin)
+    page = admin.get(f"/school/billing-runs/{run.pk}/")
+    assert "Stopped" in page.text and "The run stopped" in page.text
+    assert "boom" not in page.text  # the error is for the operators, not the page
+    assert "Start it again" in page.text
+    # when the administrator presses it (what its hidden fields send)
+    with on_commit(execute=True):
+        response = admin.post(
+            "/school/billing-runs/new/",
+            {"fee": str(b.fee.pk), "audience": run.audience_key, "due_on": b.due_on.isoformat()},
+        )
+    # then the same run is run again and finishes
+    assert response.status_code == 302
+    assert response["Location"] == f"/school/billing-runs/{run.pk}/"
+    page = admin.get(response["Location"])
+    assert "2 invoices issued, 1 student skipped." in page.text
+    assert "Start it again" not in page.text

@@ -319,3 +319,43 @@ def test_bad_requests_are_refused_with_a_reason_and_nothing_runs(
         assert "3° A has courses only in other school years, not in 2026-2027" in problem
         # and nothing was run or billed
         assert not BillingRun.objects.exists() and not Invoice.objects.exists()
+
+
+def test_a_run_that_stops_half_way_says_so_and_starting_it_again_bills_the_rest(
+    school: Tenant, b: Billing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from school.services import billing_runs
+
+    real = billing_runs.invoice_create_and_notify
+    calls: list[str] = []
+
+    def breaks_on_the_second(**kwargs: Any) -> Invoice:
+        calls.append(kwargs["student"].full_name)
+        if len(calls) == 2:
+            raise RuntimeError("the printer caught fire")
+        return real(**kwargs)
+
+    # given a worker that fails on the second student it bills
+    monkeypatch.setattr(billing_runs, "invoice_create_and_notify", breaks_on_the_second)
+    with tenant_context(school):
+        run = billing_run_start(fee=b.fee, level="3°", due_on=b.due_on, by=b.admin)
+        run.refresh_from_db()
+        # then the run stopped, saying what it issued before, and why for the operators
+        assert run.status == BillingRunStatus.FAILED and run.finished_at is not None
+        assert (run.issued_count, run.skipped_count) == (1, 0)
+        assert "RuntimeError: the printer caught fire" in run.error
+        first = billed(run)
+        assert len(first) == 1
+        # when the administrator starts the same run again (the worker is well again)
+        monkeypatch.setattr(billing_runs, "invoice_create_and_notify", real)
+        again = billing_run_start(fee=b.fee, level="3°", due_on=b.due_on, by=b.admin)
+        # then it is the same run, now done; the rest are billed and nobody twice
+        assert again.pk == run.pk and BillingRun.objects.count() == 1
+        run.refresh_from_db()
+        assert run.status == BillingRunStatus.DONE and run.error == ""
+        assert billed(run) == {"Ana", "Beto", "Dani"}
+        assert Invoice.objects.count() == 3
+        assert sum(issued_notifications().values()) == 3 + 3  # three students, three copies
+        # and once done, starting it again is refused as before
+        with pytest.raises(RunExists):
+            billing_run_start(fee=b.fee, level="3°", due_on=b.due_on, by=b.admin)
