@@ -445,6 +445,8 @@ class BillingRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(group__isnull=False) & Q(level=""))
@@ -499,6 +501,8 @@ class BillingRunSkip(models.Model):
 
     class Meta:
         ordering = ["run", "student"]
+        verbose_name = _("student skipped by a billing run")
+        verbose_name_plural = _("students skipped by billing runs")
         constraints = [
             models.UniqueConstraint(fields=["run", "student"], name="billing_run_skip_once"),
         ]

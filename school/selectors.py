@@ -115,16 +115,27 @@ def student_grades(*, student: User, term: Term | None = None) -> list[dict[str,
     ]
 
 
+def _averaged(state: dict[str, Any], scale: grading.Scale) -> None:
+    """An average as the page writes it in the school's scale ("8.5", "B"), whether it passes,
+    and the exact percentage it comes from (decimals as text)."""
+    percentage = state["average"]
+    state["average"] = None if percentage is None else grading.display(percentage, scale)
+    state["average_percent"] = grading.decimal_text(percentage)
+    state["passing"] = None if percentage is None else grading.passing(percentage, scale)
+
+
 def grades_json(*, student: User) -> dict[str, Any]:
-    """The "my grades" state as JSON (decimals as text)."""
+    """The "my grades" state as JSON: averages already in the school's scale (no client
+    recomputes or converts them), beside their percentages; decimals as text."""
+    scale = grading.school_scale()
     terms = student_grades(student=student)
     for term in terms:
-        term["average"] = grading.decimal_text(term["average"])
+        _averaged(term, scale)
         term["starts_on"] = term["starts_on"].isoformat()
         term["ends_on"] = term["ends_on"].isoformat()
         for course in term["courses"]:
-            course["average"] = grading.decimal_text(course["average"])
-    return {"terms": terms}
+            _averaged(course, scale)
+    return {"scale": {"kind": scale.kind, "decimals": scale.decimals}, "terms": terms}
 
 
 def term_report(*, student: User, term: Term) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("setup/subjects/", setup.setup_subjects, name="setup_subjects"),
     path("setup/courses/", setup.setup_courses, name="setup_courses"),
     path("setup/courses/<int:course_id>/", setup.setup_course_edit, name="setup_course_edit"),
+    path("setup/<slug:kind>/<int:object_id>/delete/", setup.setup_delete, name="setup_delete"),
     path("setup/enrolment/", setup.setup_enrolment, name="setup_enrolment"),
     path("setup/enrolment/group/", setup.setup_enrol_group, name="setup_enrol_group"),
     path("setup/enrolment/move/", setup.setup_student_group, name="setup_student_group"),

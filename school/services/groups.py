@@ -3,9 +3,11 @@ administrators create and rename them; the people pages and the CSV import put s
 in them (school.services.people)."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext
 
 from accounts.models import User
+from school.errors import Conflict
 from school.models import ClassGroup
 from school.services.common import require_administrator
 
@@ -37,3 +39,20 @@ def group_rename(*, group: ClassGroup, name: str, by: User) -> ClassGroup:
     group.name = _clean_name(name, other_than=group)
     group.save(update_fields=["name"])
     return group
+
+
+@transaction.atomic
+def group_delete(*, group: ClassGroup, by: User) -> None:
+    """A group made by mistake: only while no student is in it and no course is taught to it."""
+    require_administrator(by)
+    if group.students.exists() or group.courses.exists():
+        raise Conflict(
+            gettext("%(group)s has students or courses: move or delete them first.")
+            % {"group": group}
+        )
+    if group.billing_runs.exists():
+        raise Conflict(
+            gettext("%(group)s has been billed (its billing runs are kept): it cannot be deleted.")
+            % {"group": group}
+        )
+    group.delete()

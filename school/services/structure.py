@@ -383,3 +383,42 @@ def student_move_group(*, student: User, group: ClassGroup, by: User) -> GroupMo
             if created:
                 joined.append(course)
     return GroupMove(left=left, kept=kept, joined=joined)
+
+
+# --- removing what was made by mistake -------------------------------------------------------
+# Only what nothing else hangs on can go: a year without terms, a term or a subject without
+# courses, a course nobody has been graded in (its enrolments and empty columns go with it).
+# Grades, and what they were given in, are records: they stay.
+
+
+@transaction.atomic
+def school_year_delete(*, year: SchoolYear) -> None:
+    if year.terms.exists():
+        raise Conflict(gettext("%(year)s has terms: delete them first.") % {"year": year})
+    year.delete()
+
+
+@transaction.atomic
+def term_delete(*, term: Term) -> None:
+    if term.courses.exists():
+        raise Conflict(gettext("%(term)s has courses: delete them first.") % {"term": term})
+    term.delete()
+
+
+@transaction.atomic
+def subject_delete(*, subject: Subject) -> None:
+    if subject.courses.exists():
+        raise Conflict(
+            gettext("%(subject)s is taught in courses: delete them first.") % {"subject": subject}
+        )
+    subject.delete()
+
+
+@transaction.atomic
+def course_delete(*, course: Course) -> None:
+    if Grade.objects.filter(assessment__course=course).exists():
+        raise Conflict(
+            gettext("%(course)s has grades, which are kept: it cannot be deleted.")
+            % {"course": course}
+        )
+    course.delete()

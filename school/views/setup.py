@@ -3,12 +3,14 @@ its calendar and structure (each list with its add form; bad input answers 400 w
 and its messages, a rule the records' state forbids 409)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -29,9 +31,9 @@ from school.forms_setup import (
     TermEditForm,
     TermForm,
 )
-from school.models import Course, SchoolYear, Term
+from school.models import ClassGroup, Course, SchoolYear, Subject, Term
 from school.services import grades, structure
-from school.services.groups import group_create
+from school.services.groups import group_create, group_delete
 from school.views.common import error_status
 
 admin_only = role_required(Role.ADMINISTRATOR)
@@ -77,23 +79,20 @@ def setup(request: HttpRequest) -> HttpResponse:
 # --- school years ----------------------------------------------------------------------------
 
 
+def _years_page(request: HttpRequest, form: forms.Form | None, status: int) -> HttpResponse:
+    context = {"form": form or SchoolYearForm(), "years": selectors.school_year_list()}
+    return _page(request, "years.html", context, status)
+
+
 @admin_only
 def setup_years(request: HttpRequest) -> HttpResponse:
-    def page(form: forms.Form, status: int) -> HttpResponse:
-        return _page(
-            request,
-            "years.html",
-            {"form": form, "years": selectors.school_year_list()},
-            status,
-        )
-
     return _create(
         request,
         form_class=SchoolYearForm,
         service=structure.school_year_create,
         done=lambda year: gettext("School year %(year)s added.") % {"year": year},
         redirect_to="school:setup_years",
-        page=page,
+        page=lambda form, status: _years_page(request, form, status),
     )
 
 
@@ -118,27 +117,24 @@ def setup_year_edit(request: HttpRequest, year_id: int) -> HttpResponse:
 # --- terms -----------------------------------------------------------------------------------
 
 
+def _terms_page(request: HttpRequest, form: forms.Form | None, status: int) -> HttpResponse:
+    context = {
+        "form": form or TermForm(),
+        "terms": selectors.term_list(),
+        "has_years": SchoolYear.objects.exists(),
+    }
+    return _page(request, "terms.html", context, status)
+
+
 @admin_only
 def setup_terms(request: HttpRequest) -> HttpResponse:
-    def page(form: forms.Form, status: int) -> HttpResponse:
-        return _page(
-            request,
-            "terms.html",
-            {
-                "form": form,
-                "terms": selectors.term_list(),
-                "has_years": SchoolYear.objects.exists(),
-            },
-            status,
-        )
-
     return _create(
         request,
         form_class=TermForm,
         service=structure.term_create,
         done=lambda term: gettext("Term %(term)s added.") % {"term": term},
         redirect_to="school:setup_terms",
-        page=page,
+        page=lambda form, status: _terms_page(request, form, status),
     )
 
 
@@ -170,68 +166,62 @@ def setup_term_edit(request: HttpRequest, term_id: int) -> HttpResponse:
 # --- groups and subjects ---------------------------------------------------------------------
 
 
+def _groups_page(request: HttpRequest, form: forms.Form | None, status: int) -> HttpResponse:
+    context = {"form": form or GroupForm(), "groups": selectors.group_list()}
+    return _page(request, "groups.html", context, status)
+
+
 @admin_only
 def setup_groups(request: HttpRequest) -> HttpResponse:
-    def page(form: forms.Form, status: int) -> HttpResponse:
-        return _page(
-            request, "groups.html", {"form": form, "groups": selectors.group_list()}, status
-        )
-
     return _create(
         request,
         form_class=GroupForm,
         service=group_create,
         done=lambda group: gettext("Group %(group)s added.") % {"group": group},
         redirect_to="school:setup_groups",
-        page=page,
+        page=lambda form, status: _groups_page(request, form, status),
     )
+
+
+def _subjects_page(request: HttpRequest, form: forms.Form | None, status: int) -> HttpResponse:
+    context = {"form": form or SubjectForm(), "subjects": selectors.subject_list()}
+    return _page(request, "subjects.html", context, status)
 
 
 @admin_only
 def setup_subjects(request: HttpRequest) -> HttpResponse:
-    def page(form: forms.Form, status: int) -> HttpResponse:
-        return _page(
-            request,
-            "subjects.html",
-            {"form": form, "subjects": selectors.subject_list()},
-            status,
-        )
-
     return _create(
         request,
         form_class=SubjectForm,
         service=structure.subject_create,
         done=lambda subject: gettext("Subject %(subject)s added.") % {"subject": subject},
         redirect_to="school:setup_subjects",
-        page=page,
+        page=lambda form, status: _subjects_page(request, form, status),
     )
 
 
 # --- courses ---------------------------------------------------------------------------------
 
 
+def _courses_page(request: HttpRequest, form: forms.Form | None, status: int) -> HttpResponse:
+    missing = [
+        step
+        for step in selectors.setup_steps()
+        if step.key in ("terms", "groups", "subjects") and not step.done
+    ]
+    context = {"form": form or CourseForm(), "courses": selectors.course_list(), "missing": missing}
+    return _page(request, "courses.html", context, status)
+
+
 @admin_only
 def setup_courses(request: HttpRequest) -> HttpResponse:
-    def page(form: forms.Form, status: int) -> HttpResponse:
-        missing = [
-            step
-            for step in selectors.setup_steps()
-            if step.key in ("terms", "groups", "subjects") and not step.done
-        ]
-        return _page(
-            request,
-            "courses.html",
-            {"form": form, "courses": selectors.course_list(), "missing": missing},
-            status,
-        )
-
     return _create(
         request,
         form_class=CourseForm,
         service=structure.course_create,
         done=lambda course: gettext("Course %(course)s added.") % {"course": course},
         redirect_to="school:setup_courses",
-        page=page,
+        page=lambda form, status: _courses_page(request, form, status),
     )
 
 
@@ -257,6 +247,71 @@ def setup_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
         )
     messages.success(request, gettext("Teachers of %(course)s saved.") % {"course": course})
     return redirect("school:setup_courses")
+
+
+# --- deleting what was made by mistake -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Deletable:
+    model: type[Model]
+    delete: Callable[[HttpRequest, Any], None]  # calls the service
+    page: Callable[[HttpRequest, forms.Form | None, int], HttpResponse]  # the list it is on
+    list_url: str
+
+
+DELETABLE = {
+    "years": _Deletable(
+        SchoolYear,
+        lambda request, year: structure.school_year_delete(year=year),
+        _years_page,
+        "school:setup_years",
+    ),
+    "terms": _Deletable(
+        Term,
+        lambda request, term: structure.term_delete(term=term),
+        _terms_page,
+        "school:setup_terms",
+    ),
+    "groups": _Deletable(
+        ClassGroup,
+        lambda request, group: group_delete(group=group, by=request_user(request)),
+        _groups_page,
+        "school:setup_groups",
+    ),
+    "subjects": _Deletable(
+        Subject,
+        lambda request, subject: structure.subject_delete(subject=subject),
+        _subjects_page,
+        "school:setup_subjects",
+    ),
+    "courses": _Deletable(
+        Course,
+        lambda request, course: structure.course_delete(course=course),
+        _courses_page,
+        "school:setup_courses",
+    ),
+}
+
+
+@admin_only
+@require_POST
+def setup_delete(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+    """Delete a year, term, group, subject or course made by mistake; one the records still
+    hang on is refused (409) on its list, saying what to do first."""
+    deletable = DELETABLE.get(kind)
+    if deletable is None:
+        raise Http404(gettext("Nothing of that kind can be deleted here."))
+    record = get_object_or_404(deletable.model, pk=object_id)
+    name = str(record)
+    try:
+        deletable.delete(request, record)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return deletable.page(request, None, error_status(exc))
+    messages.success(request, gettext("%(name)s deleted.") % {"name": name})
+    return redirect(deletable.list_url)
 
 
 # --- enrolment -------------------------------------------------------------------------------

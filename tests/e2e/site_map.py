@@ -133,9 +133,11 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         school_job = ImportJob.objects.create(
             created_by=room.admin, file_name="people.csv", content="", row_count=3
         )
-        # A billing run that has not run yet (its page shows the progress bar).
+        # A billing run that has not run yet (its page shows the progress bar), of a group
+        # of its own (the site map's group is the one the setup pages may delete).
+        billed = ClassGroup.objects.create(name="1° B")
         billing_run = BillingRun.objects.create(
-            fee=fee, group=group, due_on=tenant_today(), description=fee.name,
+            fee=fee, group=billed, due_on=tenant_today(), description=fee.name,
             amount=fee.amount, created_by=room.admin,
         )  # fmt: skip
     params["school"] = {
@@ -150,6 +152,8 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "year_id": year.pk,
         "group_id": group.pk,
         "run_id": billing_run.pk,
+        "kind": "groups",  # the setup pages' delete button (school:setup_delete)
+        "object_id": group.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)
     }
 

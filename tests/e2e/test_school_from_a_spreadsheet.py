@@ -2,7 +2,8 @@
 administrator takes her invitation, sets up a term, a group and a course, imports her students
 and their guardians from a spreadsheet (a bad row first, refused; then the fixed file), and a
 guardian who took his invitation watches his daughter's grade arrive live while another family's
-guardian hears nothing."""
+guardian hears nothing. Issue #13's end of it: the monthly tuition goes into the catalogue, is
+billed to the daughter and paid at the front desk, and the guardian's open page follows."""
 
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,8 @@ from accounts.models import PersonStatus, User
 from accounts.roles import Role
 from accounts.services import set_password_url
 from school.clock import tenant_today
-from school.models import Guardianship
+from school.models import Guardianship, Invoice
+from school.states import InvoiceStatus
 from tenants.models import Tenant
 from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import freshly_onboarded, off_the_browser_thread
@@ -82,6 +84,15 @@ def _people_in(tenant: Tenant) -> int:
 def _today(tenant: Tenant) -> Any:
     with tenant_context(tenant):
         return tenant_today()
+
+
+@off_the_browser_thread
+def _paid_invoices(tenant: Tenant) -> list[tuple[str, str, str]]:
+    with tenant_context(tenant):
+        return [
+            (i.student.full_name, i.description, f"{i.amount}")
+            for i in Invoice.objects.filter(status=InvoiceStatus.PAID).select_related("student")
+        ]
 
 
 def _csv(rows: list[str]) -> FilePayload:
@@ -227,3 +238,36 @@ def test_an_empty_school_imports_its_families_and_a_guardian_sees_a_grade_arrive
     assert luis.seqs() == []
     expect(luis.page.locator("#aviso-toasts .toast")).to_have_count(0)
     assert _people_in(school) == 0
+
+    # when the administrator puts the monthly tuition in the catalogue
+    browsing.open(admin, new_school, "/school/fees/")
+    page.locator("main input[name=name]").fill("Colegiatura")
+    page.locator("main input[name=amount]").fill("1,500.50")
+    page.locator("main form:has(input[name=name]) button[type=submit]").click()
+    expect(page.locator("table.fees")).to_contain_text("$1,500.50")
+    # and bills Sofía for it while Carmen watches her daughter's invoices
+    browsing.open(carmen, new_school, f"/school/my/invoices/?student={sofia.pk}")
+    expect(carmen.page.locator("h1")).to_have_text("Invoices of Sofía Ruiz")
+    carmen.mark_page()
+    browsing.open(admin, new_school, "/school/invoices/new/")
+    page.get_by_label("Student").select_option(label="Sofía Ruiz")
+    page.get_by_label("Fee").select_option(label="Colegiatura")
+    page.get_by_label("Due date").fill(day(15))
+    page.get_by_role("button", name="Issue", exact=True).click()
+    _flash(page, "issued to Sofía Ruiz")
+    # then the invoice appears on Carmen's open page, owed, without a reload
+    row = carmen.page.locator("main tr[data-invoice-id]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("$1,500.50")
+    expect(row.locator(".status")).to_have_text("Issued")
+    # when the administrator records Carmen's cash payment at the front desk
+    page.get_by_label("Amount").fill("1500.50")
+    page.get_by_label("Method").select_option(label="Cash")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.locator("h1 .status")).to_have_text("Paid")
+    # then Carmen sees it paid, still without a reload, and the other family saw nothing of it
+    expect(row.locator(".status")).to_have_text("Paid")
+    carmen.expect_not_reloaded()
+    browsing.shot(carmen, "guardian-paid")
+    assert luis.seqs() == []
+    assert _paid_invoices(new_school) == [("Sofía Ruiz", "Colegiatura", "1500.50")]

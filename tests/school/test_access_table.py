@@ -15,6 +15,7 @@ manager gets a 404. The site map's person is an active student with grades, so r
 their invitation, reactivating or deleting them is refused (400): the rules themselves are
 tested in tests/people. The site map's fee is in the catalogue, so putting it back is refused
 (409); its invoice has a payment, but an empty cancel form is refused first (400: no reason).
+The site map's group has no student, so the setup pages' delete button removes it (302).
 
 Answers: 200, 400, 403 (the role may not), 404, 405, 409, "login" (a redirect to sign in),
 302 (any other redirect)."""
@@ -92,6 +93,7 @@ SCHOOL = {
     "school:setup_subjects":              "login  200   403     403     403",
     "school:setup_courses":               "login  200   403     403     403",
     "school:setup_course_edit":           "login  200   403     403     403",
+    "school:setup_delete":          "POST  login  302   403     403     403",
     "school:setup_enrolment":             "login  200   403     403     403",
     "school:setup_enrol_group":     "POST  login  400   403     403     403",
     "school:setup_student_group":   "POST  login  400   403     403     403",

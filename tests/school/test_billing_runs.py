@@ -359,3 +359,22 @@ def test_a_run_that_stops_half_way_says_so_and_starting_it_again_bills_the_rest(
         # and once done, starting it again is refused as before
         with pytest.raises(RunExists):
             billing_run_start(fee=b.fee, level="3°", due_on=b.due_on, by=b.admin)
+
+
+def test_a_billed_group_is_kept_even_once_empty(school: Tenant, b: Billing) -> None:
+    from school.errors import Conflict
+    from school.models import ClassGroup, StudentRecord
+    from school.services.groups import group_delete
+
+    with tenant_context(school):
+        # given 3° B billed, then its only student moved to 3° A
+        billing_run_start(fee=b.fee, group=b.group_b, due_on=b.due_on, by=b.admin)
+        StudentRecord.objects.filter(student=b.dani).update(group=b.group_a)
+        # when the administrator deletes the now empty group: refused, saying why
+        with pytest.raises(Conflict) as refused:
+            group_delete(group=b.group_b, by=b.admin)
+        assert "has been billed" in refused.value.messages[0]
+        assert ClassGroup.objects.filter(pk=b.group_b.pk).exists()
+        # while a group never billed, and empty, goes
+        group_delete(group=b.empty, by=b.admin)
+        assert not ClassGroup.objects.filter(pk=b.empty.pk).exists()

@@ -119,6 +119,9 @@ def test_each_scale_on_the_students_page_and_term_report(
     assert f'<td class="num">{average}</td>' in report  # the course's
     # and the student's dashboard
     assert f"<strong>{average}</strong> average in" in alice.get("/school/").text
+    # and the JSON state carries the same averages, already in the scale
+    [term] = alice.get("/school/my/grades.json").json()["terms"]
+    assert term["average"] == average and term["courses"][0]["average"] == average
     # and the second school, which chose nothing, still writes percentages
     with tenant_context(school_b):
         assert grading.school_scale() == grading.Scale()

@@ -259,3 +259,87 @@ def test_another_schools_ids_are_not_found(
         assert not Enrolment.objects.exists()
     with tenant_context(school_b):
         assert not Enrolment.objects.exists()
+
+
+def test_what_was_made_by_mistake_is_deleted_and_what_records_hang_on_is_refused(
+    school: Tenant, school_b: Tenant, people: People
+) -> None:
+    with tenant_context(school):
+        # given a term with a course in which Alice has a grade, and a typo of a subject
+        term = _year_and_term()
+        year = SchoolYear.objects.get()
+        group = group_create(name="3° A", level="3°")
+        student_record_set(student=people.alice, enrolment_number="A-1", group=group)
+        maths = structure.subject_create(code="MAT", name="Matemáticas")
+        typo = structure.subject_create(code="MTA", name="Matemátcias")
+        graded = structure.course_create(subject=maths, group=group, term=term)
+        structure.group_enrol_in_courses(group=group, term=term)
+        make_grade(make_assessment(graded), people.alice, "8", by=people.admin, published=True)
+        empty_group = group_create(name="3° Z", level="3°")
+    admin = client_for(school, people.admin)
+
+    # when the administrator deletes the misspelt subject and the empty group
+    response = admin.post(f"/school/setup/subjects/{typo.pk}/delete/", follow=True)
+    # then they are gone, and the list says so
+    assert "Matemátcias deleted." in response.text
+    assert admin.post(f"/school/setup/groups/{empty_group.pk}/delete/").status_code == 302
+
+    # when she tries to delete what grades, courses or terms hang on
+    refused = {
+        "courses": (graded.pk, "has grades, which are kept"),
+        "subjects": (maths.pk, "is taught in courses: delete them first"),
+        "terms": (term.pk, "has courses: delete them first"),
+        "years": (year.pk, "has terms: delete them first"),
+        "groups": (group.pk, "has students or courses"),
+    }
+    for kind, (pk, message) in refused.items():
+        answer = admin.post(f"/school/setup/{kind}/{pk}/delete/")
+        # then each is refused on its own list page, saying what to do first
+        assert answer.status_code == 409, kind
+        assert message in answer.text, kind
+        assert '<table class="data">' in answer.text, kind
+
+    with tenant_context(school):
+        assert not Subject.objects.filter(pk=typo.pk).exists()
+        assert not ClassGroup.objects.filter(pk=empty_group.pk).exists()
+        assert Course.objects.filter(pk=graded.pk).exists()
+        assert Term.objects.filter(pk=term.pk).exists() and SchoolYear.objects.count() == 1
+
+    # and a course nobody was graded in goes with its enrolments, then its empty term
+    with tenant_context(school):
+        today = tenant_today()
+        spring = structure.term_create(
+            year=year,
+            name="Second term",
+            starts_on=today + timedelta(days=70),
+            ends_on=today + timedelta(days=150),
+            entry_opens_on=today + timedelta(days=70),
+            entry_closes_on=today + timedelta(days=160),
+        )
+        ungraded = structure.course_create(subject=maths, group=group, term=spring)
+        structure.group_enrol_in_courses(group=group, term=spring)
+        assert Enrolment.objects.filter(course=ungraded).count() == 1
+    assert admin.post(f"/school/setup/courses/{ungraded.pk}/delete/").status_code == 302
+    assert admin.post(f"/school/setup/terms/{spring.pk}/delete/").status_code == 302
+    with tenant_context(school):
+        assert not Enrolment.objects.filter(course_id=ungraded.pk).exists()
+        assert list(Term.objects.values_list("name", flat=True)) == ["First term"]
+
+
+def test_deleting_answers_404_for_unknown_kinds_and_other_schools_ids_and_403_for_others(
+    school: Tenant, school_b: Tenant, people: People
+) -> None:
+    with tenant_context(school_b):
+        theirs = structure.subject_create(code="BIO", name="Biología")
+    admin = client_for(school, people.admin)
+    assert admin.post(f"/school/setup/subjects/{theirs.pk}/delete/").status_code == 404
+    assert admin.post("/school/setup/people/1/delete/").status_code == 404
+    assert admin.get(f"/school/setup/subjects/{theirs.pk}/delete/").status_code == 405
+    with tenant_context(school):
+        mine = structure.subject_create(code="BIO", name="Biología")
+    teacher = client_for(school, make_user(school, Role.TEACHER))
+    assert teacher.post(f"/school/setup/subjects/{mine.pk}/delete/").status_code == 403
+    with tenant_context(school_b):
+        assert Subject.objects.filter(pk=theirs.pk).exists()
+    with tenant_context(school):
+        assert Subject.objects.filter(pk=mine.pk).exists()
