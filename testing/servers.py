@@ -20,7 +20,9 @@ from config.daphne_cmd import APPLICATION, daphne_command
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-LOGS = ROOT / "var"
+# Under pytest-xdist each worker's servers log apart (var/gw0/...): a worker checks the logs of
+# the servers it started (testing.server_logs), not the other worker's.
+LOGS = ROOT / "var" / os.environ.get("PYTEST_XDIST_WORKER", "")
 
 __all__ = [
     "APPLICATION",
@@ -137,4 +139,4 @@ def stop_process(process: "subprocess.Popen[bytes]", *, timeout: float = 10) -> 
         process.wait()
 
 
-LOGS.mkdir(exist_ok=True)  # server logs, screenshots and traces of a run go there
+LOGS.mkdir(parents=True, exist_ok=True)  # server logs, screenshots and traces of a run go there

@@ -6,6 +6,15 @@ runs on one machine never see each other's keys or rows.
 
 import os
 
+# Under pytest-xdist each worker is a run of its own: the controller's AVISO_TEST_DB and Redis
+# prefix were inherited, so the worker's first import gives itself its own (the servers it
+# starts inherit the marker and keep the worker's values).
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.environ.get("AVISO_TEST_WORKER") != _worker:
+    os.environ["AVISO_TEST_WORKER"] = _worker
+    os.environ["AVISO_TEST_DB"] = f"{os.environ.get('AVISO_TEST_DB', 'aviso')}_{_worker}"
+    os.environ.pop("REDIS_KEY_PREFIX", None)
+
 _run = os.environ.setdefault("AVISO_TEST_RUN_ID", f"{os.getpid()}")
 _db = os.environ.get("AVISO_TEST_DB", "aviso")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret-6c2d8a1f")

@@ -174,6 +174,7 @@ SCHOOL: dict[str, Reads] = {
     "school:setup_subjects": (SubjectForm,),
     "school:setup_courses": (CourseForm,),
     "school:setup_course_edit": ("teachers",),
+    "school:setup_delete": (),
     "school:setup_enrolment": (),
     "school:setup_enrol_group": (GroupEnrolForm,),
     "school:setup_student_group": (StudentGroupForm,),

@@ -270,6 +270,9 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "person_id": _ids(student.pk, admin.pk),
             "job_id": _ids(import_job.pk),
             "run_id": _ids(billing_run.pk),
+            # the setup pages' delete button: the graded course and its term are refused (409)
+            "kind": ["courses", "terms", "nothing", "k" * 300],
+            "object_id": _ids(course.pk, course.term_id),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
