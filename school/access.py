@@ -18,6 +18,7 @@ from school.models import (
     Announcement,
     AnnouncementRecipient,
     AnnouncementScope,
+    BillingRun,
     ClassGroup,
     Course,
     FeeItem,
@@ -26,7 +27,7 @@ from school.models import (
     Payment,
     Term,
 )
-from school.payloads import PAYMENTS_FEED_ID
+from school.payloads import PAYMENTS_FEED_ID, TOTALS_ID
 from school.selectors import children_of
 from school.selectors_announcements import Audience
 from tenants.selectors import current_tenant
@@ -115,6 +116,12 @@ def access_group(user: User, pk: int) -> ClassGroup:
     if not _is_admin(user):
         raise Http404
     return get_object_or_404(ClassGroup, pk=pk)
+
+
+def access_billing_run(user: User, pk: int) -> BillingRun:
+    if not _is_admin(user):
+        raise Http404
+    return get_object_or_404(BillingRun.objects.select_related("fee", "group", "created_by"), pk=pk)
 
 
 # --- live feeds (registered in SchoolConfig.ready) -------------------------------------------
@@ -217,3 +224,28 @@ def authorize_announcement_reads(user: User, params: Mapping[str, Any]) -> int:
     if announcement is None or not may_watch_reads(user, announcement):
         raise TopicDenied(gettext("You may not watch this announcement."))
     return announcement.pk
+
+
+def _school_admin(user: User, refusal: str) -> None:
+    # The topics are registered once for every tenant; a clinic's staff must not reach them.
+    if current_tenant().kind != "school":
+        raise TopicDenied(gettext("This is not a school."))
+    if not _is_admin(user):
+        raise TopicDenied(refusal)
+
+
+def authorize_totals(user: User, params: Mapping[str, Any]) -> int:
+    """The overview's totals (school.totals): the school's administrators."""
+    _school_admin(user, gettext("Only administrators may watch the school's totals."))
+    return TOTALS_ID
+
+
+def authorize_billing_run(user: User, params: Mapping[str, Any]) -> int:
+    """A billing run's progress (school.billing_run): params {"run_id": id}."""
+    _school_admin(user, gettext("Only administrators may watch a billing run."))
+    run_id = params.get("run_id")
+    if not isinstance(run_id, int) or isinstance(run_id, bool) or not 0 < run_id < 2**63:
+        raise TopicDenied(gettext("Give the billing run's run_id."))
+    if not BillingRun.objects.filter(pk=run_id).exists():
+        raise TopicDenied(gettext("No such billing run."))
+    return run_id

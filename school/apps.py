@@ -26,3 +26,18 @@ class SchoolConfig(AppConfig):
         read_hook_register(
             type_name=ANNOUNCEMENT_PUBLISHED.type, hook=announcement_notifications_read
         )
+        from school.access import authorize_billing_run, authorize_totals
+        from school.payloads import BILLING_RUN_TOPIC, TOTALS_TOPIC
+
+        register_topic(
+            name=TOTALS_TOPIC,
+            authorize=authorize_totals,
+            description="The overview's totals changed (outstanding, overdue; object id 0: "
+            "the school): administrators' overview pages re-read them.",
+        )
+        register_topic(
+            name=BILLING_RUN_TOPIC,
+            authorize=authorize_billing_run,
+            description="A billing run's progress, for the school's administrators "
+            "(object id: the run).",
+        )

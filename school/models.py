@@ -306,11 +306,24 @@ class Invoice(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The billing run that issued it (none for an invoice issued by hand).
+    billing_run = models.ForeignKey(
+        "BillingRun", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
 
     class Meta:
         ordering = ["-issued_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_positive"),
+            # A run bills each student once, however often its task runs or races itself...
+            models.UniqueConstraint(fields=["billing_run", "student"], name="invoice_once_per_run"),
+            # ...and two runs that overlap (a level and one of its groups) never bill a student
+            # the same fee for the same due date twice (a cancelled invoice no longer counts).
+            models.UniqueConstraint(
+                fields=["student", "fee", "due_on"],
+                condition=Q(billing_run__isnull=False) & ~Q(status="cancelled"),
+                name="invoice_run_fee_due_once",
+            ),
             # The database itself refuses overpayment, whatever the code does.
             models.CheckConstraint(
                 condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("amount")),
@@ -475,3 +488,110 @@ class AnnouncementRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.announcement_id} to {self.user_id}"
+
+
+class BillingRunStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("billing run status", "Queued")
+    RUNNING = "running", pgettext_lazy("billing run status", "Issuing")
+    DONE = "done", pgettext_lazy("billing run status", "Done")
+    FAILED = "failed", pgettext_lazy("billing run status", "Stopped")
+
+
+class BillingRun(models.Model):
+    """One fee billed to a whole level or group with one due date (the month's tuition), run by
+    a worker (school.services.billing_runs). Its key (fee, audience, due date) is unique, so
+    the same run cannot be started twice, even by two administrators at the same moment."""
+
+    fee = models.ForeignKey(FeeItem, on_delete=models.PROTECT, related_name="billing_runs")
+    # The audience: one group, or every group of a level (then group is empty).
+    group = models.ForeignKey(
+        ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="billing_runs"
+    )
+    level = models.CharField(max_length=20, blank=True)
+    due_on = models.DateField()
+    # What each invoice says and costs, fixed when the run is started (a fee edited while the
+    # run is going does not change the invoices half-way).
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(
+        max_length=16, choices=BillingRunStatus.choices, default=BillingRunStatus.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Students in the audience when the worker ran, and what became of them.
+    student_count = models.PositiveIntegerField(default=0)
+    issued_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    # An unexpected failure as Python wrote it (for operators; the page says it in words).
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(group__isnull=False) & Q(level=""))
+                | (Q(group__isnull=True) & ~Q(level="")),
+                name="billing_run_one_audience",
+            ),
+            models.UniqueConstraint(
+                fields=["fee", "group", "due_on"],
+                condition=Q(group__isnull=False),
+                name="billing_run_once_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["fee", "level", "due_on"],
+                condition=Q(group__isnull=True),
+                name="billing_run_once_per_level",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_run_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} → {self.audience} ({self.due_on})"
+
+    @property
+    def audience(self) -> str:
+        if self.group_id is not None:
+            return str(self.group)
+        return str(_("Level %(level)s") % {"level": self.level})
+
+    @property
+    def audience_key(self) -> str:
+        """The audience as the "New billing run" form names it."""
+        return f"group:{self.group_id}" if self.group_id is not None else f"level:{self.level}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BillingRunStatus.DONE, BillingRunStatus.FAILED)
+
+
+class SkipReason(models.TextChoices):
+    ALREADY_INVOICED = "already_invoiced", _("Already invoiced for this fee and due date")
+    NO_GUARDIAN = "no_guardian", _("No guardian linked to pay it")
+
+
+class BillingRunSkip(models.Model):
+    """A student of a run's audience the run did not bill, and why (shown on the run's page)."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="skips")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=32, choices=SkipReason.choices)
+
+    class Meta:
+        ordering = ["run", "student"]
+        verbose_name = _("student skipped by a billing run")
+        verbose_name_plural = _("students skipped by billing runs")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "student"], name="billing_run_skip_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} skipped by {self.run_id}: {self.reason}"

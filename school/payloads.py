@@ -17,6 +17,12 @@ PAYMENTS_TOPIC = "school.payments"
 PAYMENTS_FEED_ID = 0
 # An announcement's read count, live on its author's page (object id: the announcement's).
 ANNOUNCEMENT_TOPIC = "school.announcement"
+# The administrators' overview totals (outstanding, overdue): a "changed" ping per commit
+# that moves them, the page re-reads them as the server renders them. One per school: id 0.
+TOTALS_TOPIC = "school.totals"
+TOTALS_ID = 0
+# A billing run's live progress (object id: the run), for the school's administrators.
+BILLING_RUN_TOPIC = "school.billing_run"
 
 
 def _decimal(value: Decimal) -> str:

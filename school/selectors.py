@@ -320,6 +320,11 @@ def payments_feed_json(*, limit: int = 50) -> dict[str, Any]:
 
 
 def admin_overview() -> dict[str, Any]:
+    return {**admin_totals(), "recent_payments": payments_recent(limit=5)}
+
+
+def admin_totals() -> dict[str, Any]:
+    """The overview's figures, live on the page (school.services.totals)."""
     currency = tenant_currency()
     today = tenant_today()
     open_invoices = Invoice.objects.filter(status__in=OPEN_STATUSES)
@@ -335,7 +340,6 @@ def admin_overview() -> dict[str, Any]:
         "students": students().count(),
         "outstanding_text": money_text(Decimal(outstanding), currency),
         "overdue": open_invoices.filter(status=InvoiceStatus.OVERDUE).count(),
-        "recent_payments": payments_recent(limit=5),
     }
 
 

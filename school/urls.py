@@ -1,11 +1,21 @@
 from django.urls import path
 
-from school.views import announcements, dashboard, exports, grades, groups, payments, setup
+from school.views import (
+    announcements,
+    billing_runs,
+    dashboard,
+    exports,
+    grades,
+    groups,
+    payments,
+    setup,
+)
 
 app_name = "school"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("overview/totals/", dashboard.dashboard_totals, name="dashboard_totals"),
     # administrators: setting the school up (calendar and structure)
     path("setup/", setup.setup, name="setup"),
     path("setup/years/", setup.setup_years, name="setup_years"),
@@ -50,6 +60,14 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/", payments.invoice_detail, name="invoice_detail"),
     path("invoices/<int:invoice_id>/pay/", payments.payment_record, name="payment_record"),
     path("invoices/<int:invoice_id>/cancel/", payments.invoice_cancel, name="invoice_cancel"),
+    path("billing-runs/", billing_runs.billing_runs, name="billing_runs"),
+    path("billing-runs/new/", billing_runs.billing_run_new, name="billing_run_new"),
+    path("billing-runs/<int:run_id>/", billing_runs.billing_run, name="billing_run"),
+    path(
+        "billing-runs/<int:run_id>/fragment/",
+        billing_runs.billing_run_fragment,
+        name="billing_run_fragment",
+    ),
     path("payments/", payments.payments_feed, name="payments_feed"),
     path("payments.csv", exports.payments_csv, name="payments_csv"),
     path("payments/feed.json", payments.payments_feed_json, name="payments_feed_json"),

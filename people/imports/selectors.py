@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
@@ -16,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, roles_for_kind
+from people.imports import IMPORT_TOPIC
 from people.imports.parse import CsvFile
+from realtime.job_progress import job_progress_read
 from school.models import ClassGroup, StudentRecord
 
 EMAIL_MAX = User._meta.get_field("email").max_length or 254
@@ -95,13 +96,8 @@ class Preview:
 
 def import_progress(*, job_id: int) -> tuple[int, int] | None:
     """(rows done, rows in all) of an import running now, as its worker last wrote it."""
-    value = cache.get(progress_key(job_id))
-    return (int(value[0]), int(value[1])) if value else None
-
-
-def progress_key(job_id: int) -> str:
-    # The cache's key function adds the tenant's schema (django_tenants.cache.make_key).
-    return f"people-import:{int(job_id)}"
+    progress = job_progress_read(topic=IMPORT_TOPIC, object_id=job_id)
+    return progress[:2] if progress else None
 
 
 def import_preview(*, csv_file: CsvFile, kind: str) -> Preview:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,11 +18,11 @@ from accounts.roles import Role
 from config.outage import DATABASE_OUTAGE_ERRORS
 from people.imports import IMPORT_TOPIC
 from people.imports.parse import decode, parse
-from people.imports.selectors import Preview, PreviewRow, import_preview, progress_key
+from people.imports.selectors import Preview, PreviewRow, import_preview
 from people.models import ImportJob, ImportStatus
 from people.services import people_invite
 from people.tasks import people_import as people_import_task
-from realtime.topics import topic_publish_now_rollback_unsafe
+from realtime.job_progress import job_finished, job_progress_write, job_publish
 from school.models import Guardianship, StudentRecord
 from tenants.db import current_schema_name
 from tenants.selectors import current_tenant
@@ -163,23 +162,24 @@ def _school_records(rows: Sequence[PreviewRow], created: dict[int, User]) -> Non
 
 def _progress(job: ImportJob, *, done: int) -> None:
     """Not durable and not rolled back: the page re-reads the job when it (re)connects."""
-    cache.set(progress_key(job.pk), (done, job.row_count), timeout=3600)
-    _publish(job, {"type": "import.progress", "done": done, "total": job.row_count})
+    job_progress_write(
+        topic=IMPORT_TOPIC,
+        object_id=job.pk,
+        event_type="import.progress",
+        done=done,
+        total=job.row_count,
+    )
 
 
 def _publish(job: ImportJob, event: dict[str, object]) -> None:
-    try:
-        topic_publish_now_rollback_unsafe(topic=IMPORT_TOPIC, object_id=job.pk, event=event)
-    except Exception:
-        # Watching is a convenience; the import goes on (the page reads the job on reload).
-        logger.warning("progress of import %s not pushed", job.pk, exc_info=True)
+    job_publish(topic=IMPORT_TOPIC, object_id=job.pk, event=event)
 
 
 def _finished(job: ImportJob) -> None:
-    cache.delete(progress_key(job.pk))
-    _publish(
-        job,
-        {"type": "import.finished", "status": job.status, "created": job.created_count},
+    job_finished(
+        topic=IMPORT_TOPIC,
+        object_id=job.pk,
+        event={"type": "import.finished", "status": job.status, "created": job.created_count},
     )
 
 

@@ -50,4 +50,9 @@ def group_delete(*, group: ClassGroup, by: User) -> None:
             gettext("%(group)s has students or courses: move or delete them first.")
             % {"group": group}
         )
+    if group.billing_runs.exists():
+        raise Conflict(
+            gettext("%(group)s has been billed (its billing runs are kept): it cannot be deleted.")
+            % {"group": group}
+        )
     group.delete()

@@ -14,7 +14,7 @@ from realtime.topics import topic_publish_on_commit
 from school import states
 from school.clock import tenant_currency, tenant_today
 from school.errors import Conflict
-from school.models import FeeItem, Invoice, Payment, PaymentMethod
+from school.models import BillingRun, FeeItem, Invoice, Payment, PaymentMethod
 from school.money import clean_amount, money_text
 from school.notifications import (
     INVOICE_CANCELLED,
@@ -27,6 +27,7 @@ from school.notifications import (
 from school.payloads import PAYMENTS_FEED_ID, PAYMENTS_TOPIC, payment_row
 from school.selectors import student_balance
 from school.services.common import notify_family, require_administrator, require_student
+from school.services.totals import totals_changed
 from school.states import InvoiceStatus
 
 # The longest a cancellation reason or a payment's reference may be (their columns).
@@ -116,21 +117,48 @@ def invoice_issue(
     if errors or cleaned is None:
         raise ValidationError(errors)
     with transaction.atomic():
-        invoice = Invoice.objects.create(
+        invoice = invoice_create_and_notify(
             student=student,
             fee=fee,
             description=description,
             amount=cleaned,
-            currency=tenant_currency(),
             issued_on=today,
             due_on=due_on,
-            issued_by=by,
+            by=by,
         )
-        notify_family(
-            student=invoice.student_id,
-            kind=INVOICE_ISSUED,
-            params=invoice_params(invoice=invoice, balance=_owed(invoice)),
-        )
+        totals_changed()
+    return invoice
+
+
+def invoice_create_and_notify(
+    *,
+    student: User,
+    fee: FeeItem | None,
+    description: str,
+    amount: Decimal,
+    issued_on: date,
+    due_on: date,
+    by: User,
+    billing_run: BillingRun | None = None,
+) -> Invoice:
+    """The invoice row and the family's "New invoice", in the caller's transaction: what
+    invoice_issue and a billing run do for each student, once the input is checked."""
+    invoice = Invoice.objects.create(
+        student=student,
+        fee=fee,
+        description=description,
+        amount=amount,
+        currency=tenant_currency(),
+        issued_on=issued_on,
+        due_on=due_on,
+        issued_by=by,
+        billing_run=billing_run,
+    )
+    notify_family(
+        student=student,
+        kind=INVOICE_ISSUED,
+        params=invoice_params(invoice=invoice, balance=_owed(invoice)),
+    )
     return invoice
 
 
@@ -171,6 +199,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, by: User) -> Invoice:
             kind=INVOICE_CANCELLED,
             params=cancel_params(invoice=locked, balance=_owed(locked)),
         )
+        totals_changed()
     return locked
 
 
@@ -240,6 +269,7 @@ def payment_record(
             object_id=PAYMENTS_FEED_ID,
             event={"type": "payment.recorded", "payment": payment_row(payment)},
         )
+        totals_changed()
     return payment
 
 

@@ -30,6 +30,7 @@ from school.notifications import (
 )
 from school.selectors import student_balance
 from school.services.common import notify_family
+from school.services.totals import totals_changed
 from school.states import NOT_YET_DUE_STATUSES, OPEN_STATUSES, InvoiceStatus
 from tenants.selectors import current_tenant, tenant_base_url
 
@@ -66,6 +67,8 @@ def invoices_daily_run(*, today: date | None = None) -> DailyRun:
         .values_list("pk", flat=True)
     )
     sent_soon = sum(_due_soon(invoice_id=pk, today=today) for pk in list(soon))
+    if marked:
+        totals_changed()  # the overview's overdue count moved
     return DailyRun(marked_overdue=marked, overdue_sent=sent_overdue, due_soon_sent=sent_soon)
 
 

@@ -53,6 +53,7 @@ from school.forms import (
     PageForm,
     PaymentForm,
 )
+from school.forms_billing import BillingRunForm
 from school.forms_setup import (
     CourseForm,
     GroupEnrolForm,
@@ -146,6 +147,11 @@ SCHOOL: dict[str, Reads] = {
     "school:invoice_detail": (),
     "school:payment_record": (PaymentForm,),
     "school:invoice_cancel": (InvoiceCancelForm,),
+    "school:dashboard_totals": (),
+    "school:billing_runs": (),
+    "school:billing_run_new": (BillingRunForm,),
+    "school:billing_run": (),
+    "school:billing_run_fragment": (),
     "school:payments_feed": (),
     "school:payments_feed_json": (),
     "school:payments_feed_fragment": (),

@@ -26,7 +26,7 @@ from clinic.models import AppointmentState, WaitlistOffer
 from clinic.services.appointments import appointment_cancel
 from clinic.services.waitlist import waitlist_join
 from people.models import ImportJob
-from school.models import ClassGroup, FeeItem, Guardianship, SchoolYear
+from school.models import BillingRun, ClassGroup, FeeItem, Guardianship, SchoolYear
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -233,6 +233,10 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
         Guardianship.objects.create(guardian=guardian, student=student)
     with tenant_context(school):
         import_job = ImportJob.objects.create(created_by=admin, file_name="p.csv", content="")
+        billing_run = BillingRun.objects.create(
+            fee=fee, group=group, due_on=date(2099, 1, 1), description="Tuition",
+            amount=fee.amount, created_by=admin,
+        )  # fmt: skip
     with tenant_context(clinic):
         c = make_clinic(clinic)
         clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
@@ -279,6 +283,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "group_id": _ids(group.pk),
             "person_id": _ids(student.pk, admin.pk),
             "job_id": _ids(import_job.pk),
+            "run_id": _ids(billing_run.pk),
             # the setup pages' delete button: the graded course and its term are refused (409)
             "kind": ["courses", "terms", "nothing", "k" * 300],
             "object_id": _ids(course.pk, course.term_id),

@@ -21,7 +21,14 @@ from clinic.services.setup import day_off_add, holiday_add
 from clinic.services.waitlist import waitlist_join
 from people.models import ImportJob
 from school.clock import tenant_today
-from school.models import AnnouncementReach, AnnouncementScope, ClassGroup, Guardianship, SchoolYear
+from school.models import (
+    AnnouncementReach,
+    AnnouncementScope,
+    BillingRun,
+    ClassGroup,
+    Guardianship,
+    SchoolYear,
+)
 from school.selectors_announcements import Audience
 from school.services.announcements import announcement_send
 from school.services.grades import grade_publish
@@ -146,6 +153,13 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         school_job = ImportJob.objects.create(
             created_by=room.admin, file_name="people.csv", content="", row_count=3
         )
+        # A billing run that has not run yet (its page shows the progress bar), of a group
+        # of its own (the site map's group is the one the setup pages may delete).
+        billed = ClassGroup.objects.create(name="1° B")
+        billing_run = BillingRun.objects.create(
+            fee=fee, group=billed, due_on=tenant_today(), description=fee.name,
+            amount=fee.amount, created_by=room.admin,
+        )  # fmt: skip
     params["school"] = {
         "job_id": school_job.pk,
         "course_id": room.course.pk,
@@ -157,6 +171,7 @@ def cast(school: Tenant, clinic: Tenant) -> Cast:
         "fee_id": fee.pk,
         "year_id": year.pk,
         "group_id": group.pk,
+        "run_id": billing_run.pk,
         "kind": "groups",  # the setup pages' delete button (school:setup_delete)
         "object_id": group.pk,
         "person_id": room.student.pk,  # the people pages (people-pages)

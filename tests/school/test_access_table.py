@@ -120,6 +120,11 @@ SCHOOL = {
     "school:invoice_detail":              "login  200   403     403     403",
     "school:payment_record":        "POST  login  400   403     403     403",
     "school:invoice_cancel":        "POST  login  400   403     403     403",
+    "school:dashboard_totals":            "login  200   403     200     200",
+    "school:billing_runs":                "login  200   403     403     403",
+    "school:billing_run_new":             "login  200   403     403     403",
+    "school:billing_run":                 "login  200   403     403     403",
+    "school:billing_run_fragment":        "login  200   403     403     403",
     "school:payments_feed":               "login  200   403     403     403",
     "school:payments_csv":                "login  200   403     403     403",
     "school:payments_feed_json":          "login  200   403     403     403",
@@ -234,6 +239,8 @@ TOPICS = {
     ("school", "clinic.schedule"):  "-    -       -       -",
     ("school", "clinic.inbox"):     "-    -       -       -",
     ("school", "school.announcement"): "ok ok     -       -",
+    ("school", "school.totals"):    "ok   -       -       -",
+    ("school", "school.billing_run"): "ok -       -       -",
     #                          admin dentist recept. patient
     ("clinic", "school.payments"):  "-    -       -       -",
     ("clinic", "school.announcement"): "- -       -       -",
@@ -241,6 +248,8 @@ TOPICS = {
     ("clinic", "people.import"):    "ok   -       -       -",
     ("clinic", "clinic.schedule"):  "ok   ok      ok      -",
     ("clinic", "clinic.inbox"):     "ok   ok      ok      -",
+    ("clinic", "school.totals"):    "-    -       -       -",
+    ("clinic", "school.billing_run"): "- -       -       -",
 }  # fmt: skip
 
 
@@ -301,6 +310,7 @@ def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast
     people = [p for p in _people(site_cast, site) if p.user is not None]
     # the clinic's schedule names a dentist, people.import a job: the site map's own
     job_id = site_cast.params[site]["job_id"]
+    run_id = site_cast.params[site].get("run_id", job_id)  # a billing run: schools only
     dentist = next((p.user for p in site_cast.people if p.role == "dentist"), None)
     assert isinstance(dentist, User)
     wrong = []
@@ -317,6 +327,7 @@ def test_every_topic_admits_each_role_as_its_row_says(site: str, site_cast: Cast
                             "object_id": dentist.pk,
                             "job_id": job_id,
                             "announcement_id": site_cast.params[site].get("announcement_id"),
+                            "run_id": run_id,
                         },
                     )
                     got.append("ok")
