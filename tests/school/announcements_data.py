@@ -21,6 +21,7 @@ _serial = itertools.count(1)
 @dataclass
 class Town:
     admin: User
+    admin2: User  # a second administrator: on the whole school's list
     teacher: User  # teaches course c1 (group g1) this term, and an ended course of g1
     other_teacher: User  # teaches c2 (group g2)
     s1: User  # g1, level 1°
@@ -85,6 +86,7 @@ def make_town(school: Tenant, school_b: Tenant) -> Town:
         name: make_user(school, role, name=name.upper())
         for name, role in [
             ("admin", Role.ADMINISTRATOR),
+            ("admin2", Role.ADMINISTRATOR),
             ("teacher", Role.TEACHER),
             ("other_teacher", Role.TEACHER),
             ("s1", Role.STUDENT),
@@ -127,6 +129,9 @@ def make_town(school: Tenant, school_b: Tenant) -> Town:
         ]:
             _place(u[student], group)
         User.objects.filter(pk=u["inactive"].pk).update(is_active=False)
+        # The school holds the town's people only: whoever earlier tests left (the onboarding
+        # administrator, or nobody once a live test emptied the tables) is put aside.
+        User.objects.exclude(pk__in=[user.pk for user in u.values()]).update(is_active=False)
         for guardian, students in [("g12", ["s1", "s2"]), ("g3", ["s3"]), ("g4", ["s4"])]:
             for student in students:
                 Guardianship.objects.create(guardian=u[guardian], student=u[student])

@@ -44,8 +44,8 @@ def _received(school: Tenant, town: Town) -> list[str]:
 
 EVERY_STUDENT = ["s1", "s2", "s3", "s4"]
 EVERY_GUARDIAN = ["g12", "g3", "g4"]
-# the author (admin) left out; the school's first administrator (made at onboarding) in
-STAFF = ["another administrator", "other_teacher", "teacher"]
+# the author (admin) left out
+STAFF = ["admin2", "other_teacher", "teacher"]
 
 # (audience, reach) -> who receives it
 AUDIENCES = {
