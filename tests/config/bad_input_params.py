@@ -53,6 +53,7 @@ from school.forms import (
     PageForm,
     PaymentForm,
 )
+from school.forms_announcements import AnnouncementForm
 from school.forms_billing import BillingRunForm
 from school.forms_setup import (
     CourseForm,
@@ -148,6 +149,10 @@ SCHOOL: dict[str, Reads] = {
     "school:payment_record": (PaymentForm,),
     "school:invoice_cancel": (InvoiceCancelForm,),
     "school:dashboard_totals": (),
+    "school:announcements": (),
+    "school:announcement_new": (AnnouncementForm,),
+    "school:announcement": (),
+    "school:announcement_reads_json": (),
     "school:billing_runs": (),
     "school:billing_run_new": (BillingRunForm,),
     "school:billing_run": (),
@@ -203,6 +208,9 @@ CLINIC: dict[str, Reads] = {
     "clinic:schedule": (ScheduleQueryForm,),
     "clinic:schedule_data": (ScheduleQueryForm,),
     "clinic:requests": (),
+    "clinic:calendar_feed": (),
+    "clinic:calendar_feed_reset": (),
+    "clinic:calendar_feed_ics": (),
     "clinic:inbox": (),
     "clinic:inbox_data": (),
     "clinic:thread_read": (ThreadReadForm,),

@@ -24,9 +24,20 @@ from accounts.models import User
 from accounts.roles import Role
 from clinic.models import AppointmentState, WaitlistOffer
 from clinic.services.appointments import appointment_cancel
+from clinic.services.calendar import calendar_feed_token
 from clinic.services.waitlist import waitlist_join
 from people.models import ImportJob
-from school.models import BillingRun, ClassGroup, FeeItem, Guardianship, SchoolYear
+from school.models import (
+    AnnouncementReach,
+    AnnouncementScope,
+    BillingRun,
+    ClassGroup,
+    FeeItem,
+    Guardianship,
+    SchoolYear,
+)
+from school.selectors_announcements import Audience
+from school.services.announcements import announcement_send
 from school.services.invoices import payment_record
 from tenants.models import Tenant
 from testing.tenants import session_for
@@ -237,11 +248,20 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             fee=fee, group=group, due_on=date(2099, 1, 1), description="Tuition",
             amount=fee.amount, created_by=admin,
         )  # fmt: skip
+        # The teacher's announcement to their course (its page, and its read count).
+        announcement = announcement_send(
+            author=teacher,
+            title="Field trip",
+            body="Bring lunch.",
+            audience=Audience(scope=AnnouncementScope.COURSE, course=course),
+            reach=AnnouncementReach.EVERYONE,
+        )
     with tenant_context(clinic):
         c = make_clinic(clinic)
         clinic_job = ImportJob.objects.create(created_by=c.admin, file_name="p.csv", content="")
         requested = make_appointment(c, state=AppointmentState.REQUESTED, starts_at=slot(days=3))
         confirmed = make_appointment(c, starts_at=slot(days=4))
+        feed_token = calendar_feed_token(user=c.patient)
         # The waitlist (#14): the patient waits, and a cancelled time is offered to them.
         entry = waitlist_join(
             patient=c.patient,
@@ -287,6 +307,7 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             # the setup pages' delete button: the graded course and its term are refused (409)
             "kind": ["courses", "terms", "nothing", "k" * 300],
             "object_id": _ids(course.pk, course.term_id),
+            "announcement_id": _ids(announcement.pk),
         },
         names={"assessment": str(assessment.pk), "student": str(student.pk)},
     )
@@ -310,6 +331,8 @@ def world(school: Tenant, clinic: Tenant, school_b: Tenant) -> World:
             "dentist_id": _ids(c.dentist.pk, c.patient.pk),
             "entry_id": _ids(entry.pk),
             "offer_id": _ids(offer.pk),
+            # the patient's private calendar feed: its real token, then made-up ones
+            "token": [feed_token, "nope", "t" * 500, "%00"],
         },
     )
     public_site = Site(
