@@ -4,7 +4,7 @@ summary once and passes it to the notification and to the schedule's topic event
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,11 +14,8 @@ from accounts.roles import Role
 from clinic.clock import local, when_label
 from clinic.errors import SlotTaken
 from clinic.models import (
-    CHAIR_OVERLAP,
-    DENTIST_OVERLAP,
     Appointment,
     AppointmentType,
-    Chair,
 )
 from clinic.notifications import (
     APPOINTMENT_CANCELLED,
@@ -41,16 +38,13 @@ from clinic.selectors import (
     appointment_summary,
     booking_last_day,
     clinic_settings_get,
-    offers,
-    receptionist_ids,
-    working_intervals,
 )
 from clinic.services import waitlist
 from clinic.services.calendar_updates import calendar_update_on_commit
 from clinic.services.common import locked, publish_change
+from clinic.services.slots import bookable_check, front_desk_ids, slot_occupy, time_check
 from clinic.states import (
     ACTIONS_BY_NAME,
-    HOLDING_STATES,
     VERBS,
     AppointmentState,
     Side,
@@ -61,114 +55,10 @@ from realtime.services import notify
 S = AppointmentState
 
 
-# --- checks ------------------------------------------------------------------------------
-
-
-def _check_time(*, dentist: User, starts_at: datetime, ends_at: datetime) -> None:
-    if timezone.is_naive(starts_at):
-        raise ValidationError(_("The start time must include a time zone."))
-    if starts_at <= timezone.now():
-        raise ValidationError(_("That time has already passed; choose a time in the future."))
-    day = local(starts_at).date()
-    if local(ends_at).date() != day or not any(
-        open_at <= starts_at and ends_at <= close_at
-        for open_at, close_at in working_intervals(dentist=dentist, day=day)
-    ):
-        raise ValidationError(
-            _("%(dentist)s does not work at %(when)s; choose one of the free slots shown.")
-            % {"dentist": dentist.display_name, "when": when_label(starts_at, ends_at)}
-        )
-
-
-def _violated(exc: IntegrityError) -> str | None:
-    """Which overlap constraint an insert or update broke (None if it was something else)."""
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) != "23P01":  # exclusion_violation
-        return None
-    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
-    if name == DENTIST_OVERLAP or "dentist" in name:
-        return DENTIST_OVERLAP
-    if name == CHAIR_OVERLAP or "chair" in name:
-        return CHAIR_OVERLAP
-    return name
-
-
-DEADLOCK_RETRIES = 3
-
-
-def _save_unless_deadlocked(appointment: Appointment) -> None:
-    """Save in a savepoint. Two bookings inserted at the same moment for the same chair can
-    each wait on the other's row while checking an exclusion constraint, and PostgreSQL then
-    aborts one with "deadlock detected". The aborted one's row is gone with its savepoint, so
-    saving again waits for the winner and meets the constraint (IntegrityError) like any loser."""
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        try:
-            with transaction.atomic():
-                appointment.save()
-            return
-        except OperationalError as exc:
-            deadlocked = getattr(exc.__cause__, "sqlstate", None) == "40P01"
-            if not deadlocked or attempt == DEADLOCK_RETRIES:
-                raise
-
-
-def _dentist_taken(appointment: Appointment) -> SlotTaken:
-    return SlotTaken(
-        _("%(dentist)s is already booked at %(when)s; choose another time.")
-        % {
-            "dentist": appointment.dentist.display_name,
-            "when": when_label(appointment.starts_at, appointment.ends_at),
-        }
-    )
-
-
-def _occupy(appointment: Appointment) -> Appointment:
-    """Save `appointment` (new or moved) in a holding state on the first chair that is free.
-
-    A Python look-ahead skips chairs visibly busy; the exclusion constraints decide, so two
-    concurrent bookings can never both win: the loser gets SlotTaken (or tries the next
-    chair if only the chair clashed)."""
-    overlap = Appointment.objects.filter(
-        state__in=HOLDING_STATES,
-        starts_at__lt=appointment.ends_at,
-        ends_at__gt=appointment.starts_at,
-    ).exclude(pk=appointment.pk)
-    if overlap.filter(dentist_id=appointment.dentist_id).exists():
-        raise _dentist_taken(appointment)
-    busy = set(overlap.values_list("chair_id", flat=True))
-    chairs = [c for c in Chair.objects.filter(is_active=True).order_by("pk") if c.pk not in busy]
-    if not Chair.objects.filter(is_active=True).exists():
-        raise ValidationError(_("The clinic has no chairs set up yet."))
-    appointment.updated_at = timezone.now()
-    for chair in chairs:
-        appointment.chair = chair
-        try:
-            _save_unless_deadlocked(appointment)
-            return appointment
-        except IntegrityError as exc:
-            violated = _violated(exc)
-            if violated == DENTIST_OVERLAP:
-                raise _dentist_taken(appointment) from exc
-            if violated != CHAIR_OVERLAP:
-                raise
-    raise SlotTaken(
-        _("Every chair is in use at %(when)s; choose another time.")
-        % {"when": when_label(appointment.starts_at, appointment.ends_at)}
-    )
-
-
 def _set_state(appointment: Appointment, state: str) -> None:
     appointment.state = state
     appointment.updated_at = timezone.now()
     appointment.save(update_fields=["state", "updated_at"])
-
-
-def _front_desk(appointment: Appointment) -> list[int]:
-    """Who answers a request: its dentist and every active receptionist."""
-    return [
-        appointment.dentist_id,
-        *(pk for pk in receptionist_ids() if pk != appointment.dentist_id),
-    ]
 
 
 # --- flows ---------------------------------------------------------------------------------
@@ -186,15 +76,7 @@ def appointment_request(
     confirms or declines."""
     if not patient.has_role(Role.PATIENT):
         raise ValidationError(_("Only patients can request appointments."))
-    if not dentist.has_role(Role.DENTIST):
-        raise ValidationError(_("Choose one of the clinic's dentists."))
-    if not appointment_type.is_active:
-        raise ValidationError(_("This kind of appointment is no longer offered."))
-    if not offers(dentist=dentist, appointment_type=appointment_type):
-        raise ValidationError(
-            _("%(dentist)s does not offer %(kind)s; choose another dentist.")
-            % {"dentist": dentist.display_name, "kind": appointment_type.name}
-        )
+    bookable_check(dentist=dentist, appointment_type=appointment_type)
     if timezone.is_aware(starts_at) and local(starts_at).date() > booking_last_day():
         days = clinic_settings_get().booking_horizon_days
         raise ValidationError(
@@ -206,7 +88,7 @@ def appointment_request(
             % {"days": days}
         )
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
-    _check_time(dentist=dentist, starts_at=starts_at, ends_at=ends_at)
+    time_check(dentist=dentist, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         appointment = Appointment(
             patient=patient,
@@ -217,11 +99,11 @@ def appointment_request(
             state=S.REQUESTED,
             note=note.strip()[:500],
         )
-        _occupy(appointment)
+        slot_occupy(appointment)
         waitlist.waitlist_time_booked(appointment=appointment)  # close offers of this time
         summary = appointment_summary(appointment)
         notify(
-            recipients=_front_desk(appointment),
+            recipients=front_desk_ids(appointment),
             kind=APPOINTMENT_REQUESTED,
             params=requested_params(summary),
         )
@@ -272,7 +154,7 @@ def appointment_propose(*, appointment: Appointment, by: User, starts_at: dateti
         current = locked(appointment)
         require_action(current, by, "propose")
         ends_at = starts_at + timedelta(minutes=current.type.duration_minutes)
-        _check_time(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
+        time_check(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
         current.proposed_starts_at, current.proposed_ends_at = starts_at, ends_at
         current.state = S.PROPOSED
         current.updated_at = timezone.now()
@@ -308,7 +190,7 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
         try:
             # In a savepoint: a taken slot leaves the proposal as it was.
             with transaction.atomic():
-                moved = _occupy(current)
+                moved = slot_occupy(current)
         except SlotTaken as exc:
             raise SlotTaken(
                 _(
@@ -319,7 +201,7 @@ def appointment_accept_proposal(*, appointment: Appointment, by: User) -> Appoin
             ) from exc
         summary = appointment_summary(moved)
         notify(
-            recipients=_front_desk(moved),
+            recipients=front_desk_ids(moved),
             kind=APPOINTMENT_PROPOSAL_ACCEPTED,
             params=proposed_params(summary, proposed_starts_at=starts_at, proposed_ends_at=ends_at),
         )
@@ -339,7 +221,7 @@ def appointment_reject_proposal(*, appointment: Appointment, by: User) -> Appoin
         summary = appointment_summary(current)
         assert current.proposed_starts_at and current.proposed_ends_at
         notify(
-            recipients=_front_desk(current),
+            recipients=front_desk_ids(current),
             kind=APPOINTMENT_PROPOSAL_DECLINED,
             params=proposed_params(
                 summary,
@@ -359,7 +241,7 @@ def appointment_withdraw(*, appointment: Appointment, by: User) -> Appointment:
         _set_state(current, S.WITHDRAWN)
         summary = appointment_summary(current)
         notify(
-            recipients=_front_desk(current),
+            recipients=front_desk_ids(current),
             kind=APPOINTMENT_WITHDRAWN,
             params=requested_params(summary),
         )
@@ -379,11 +261,11 @@ def appointment_reschedule(
         current = locked(appointment)
         require_action(current, by, "reschedule")
         ends_at = starts_at + timedelta(minutes=current.type.duration_minutes)
-        _check_time(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
+        time_check(dentist=current.dentist, starts_at=starts_at, ends_at=ends_at)
         previous_starts_at, previous_ends_at = current.starts_at, current.ends_at
         _set_state(current, S.RESCHEDULED)
         publish_change(appointment_summary(current), "rescheduled")
-        moved = _occupy(
+        moved = slot_occupy(
             Appointment(
                 patient=current.patient,
                 dentist=current.dentist,

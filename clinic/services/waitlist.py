@@ -43,10 +43,10 @@ from clinic.notifications import (
     waitlist_offer_params,
     waitlist_taken_params,
 )
-from clinic.selectors import appointment_summary, booking_last_day, offers
+from clinic.selectors import appointment_summary, booking_last_day
 from clinic.selectors_waitlist import OFFER_OPEN_FOR, waitlist_matches
-from clinic.services import appointments as booking
 from clinic.services.common import publish_change
+from clinic.services.slots import bookable_check, front_desk_ids, slot_occupy
 from realtime.services import notify
 
 Entry = WaitlistEntry.State
@@ -73,15 +73,7 @@ def waitlist_join(
     (date.weekday() numbers) in `periods` (WaitlistPeriod), up to and including `until`."""
     if not patient.has_role(Role.PATIENT):
         raise ValidationError(_("Only patients can join the waitlist."))
-    if not dentist.has_role(Role.DENTIST) or not dentist.is_active:
-        raise ValidationError(_("Choose one of the clinic's dentists."))
-    if not appointment_type.is_active:
-        raise ValidationError(_("This kind of appointment is no longer offered."))
-    if not offers(dentist=dentist, appointment_type=appointment_type):
-        raise ValidationError(
-            _("%(dentist)s does not offer %(kind)s; choose another dentist.")
-            % {"dentist": dentist.display_name, "kind": appointment_type.name}
-        )
+    bookable_check(dentist=dentist, appointment_type=appointment_type)
     days = sorted(set(weekdays))
     parts = [p for p in WaitlistPeriod.values if p in set(periods)]
     if not days or any(d not in Weekday.values for d in days):
@@ -304,7 +296,7 @@ def _accept(*, offer: WaitlistOffer, by: User) -> Appointment:
             state=AppointmentState.CONFIRMED,
             note=_("From the waitlist"),
         )
-        booking._occupy(appointment)  # the exclusion constraints have the last word
+        slot_occupy(appointment)  # the exclusion constraints have the last word
         now = timezone.now()
         current.state, current.appointment, current.answered_at = Offer.ACCEPTED, appointment, now
         current.save(update_fields=["state", "appointment", "answered_at"])
@@ -317,7 +309,7 @@ def _accept(*, offer: WaitlistOffer, by: User) -> Appointment:
         waitlist_time_booked(appointment=appointment)  # other freed times it overlaps
         summary = appointment_summary(appointment)
         notify(
-            recipients=booking._front_desk(appointment),
+            recipients=front_desk_ids(appointment),
             kind=WAITLIST_FILLED,
             params=requested_params(summary),
         )
