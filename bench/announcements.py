@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import drop_database, percentile, write_results
-from bench.harness import TENANTS, AvisoClient, Servers, make_population, prepare, raise_open_files
+from bench.common import percentile, write_results
+from bench.harness import TENANTS, AvisoClient, Servers, make_population, measured_on_fresh_servers
 
 DATABASE = "aviso_bench_announcements"
 SCHOOL = TENANTS[:1]
@@ -140,21 +140,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    raise_open_files()
-    prepare(DATABASE)
-    from testing.servers import free_port
-
-    servers = Servers("config.asgi:application", [free_port() for _ in range(args.daphnes)])
-    try:
-        servers.start()
-        time.sleep(1)
-        f = asyncio.run(measure(args, servers))
-    finally:
-        servers.stop()
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(DATABASE)
+    f = measured_on_fresh_servers(
+        database=DATABASE, daphnes=args.daphnes, measure=lambda servers: measure(args, servers)
+    )
     rows = "".join(
         f"| {i + 1} | {r['recipients']} | {r['delivered']}/{r['watched']} | {r['service_ms']} | "
         f"{r['first_ms']} | {r['p50_ms']} | {r['last_ms']} |\n"

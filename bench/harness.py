@@ -11,13 +11,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
-from bench.common import ROOT, bench_env, fresh_database
+from bench.common import ROOT, bench_env, drop_database, fresh_database
 from config.daphne_cmd import APPLICATION, CONNECT_TIMEOUT_S, daphne_command
 from testing.client import backoff_delay, close_code, hello, is_terminal, open_socket
 from testing.servers import wait_for_port
@@ -199,6 +199,31 @@ def prepare(database: str) -> None:
     import django
 
     django.setup()
+
+
+T = TypeVar("T")
+
+
+def measured_on_fresh_servers(
+    *, database: str, daphnes: int, measure: Callable[["Servers"], Coroutine[Any, Any, T]]
+) -> T:
+    """A fresh bench database, `daphnes` Daphne processes on it, `measure` run against them;
+    the servers are stopped and the database dropped whatever happens."""
+    raise_open_files()
+    prepare(database)
+    from testing.servers import free_port
+
+    servers = Servers("config.asgi:application", [free_port() for _ in range(daphnes)])
+    try:
+        servers.start()
+        time.sleep(1)
+        return asyncio.run(measure(servers))
+    finally:
+        servers.stop()
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(database)
 
 
 def make_population(

@@ -18,15 +18,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import drop_database, percentile, write_results
+from bench.common import percentile, write_results
 from bench.harness import (
     AvisoClient,
     Servers,
     broadcast,
     make_population,
-    prepare,
+    measured_on_fresh_servers,
     publish,
-    raise_open_files,
 )
 
 DATABASE = "aviso_bench_realtime"
@@ -128,21 +127,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
 
-    raise_open_files()
-    prepare(DATABASE)
-    from testing.servers import free_port
-
-    servers = Servers("config.asgi:application", [free_port() for _ in range(args.daphnes)])
-    try:
-        servers.start()
-        time.sleep(1)
-        figures = asyncio.run(measure(args, servers))
-    finally:
-        servers.stop()
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(DATABASE)
+    figures = measured_on_fresh_servers(
+        database=DATABASE, daphnes=args.daphnes, measure=lambda servers: measure(args, servers)
+    )
     f = figures
     rows = [
         ("sockets held", f"{f['sockets_held']} (connected in {f['connect_seconds']} s)"),
