@@ -14,6 +14,7 @@ as surely as a 404. What a page needs comes from the request's attributes only (
 tenant object already in memory).
 """
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,6 +93,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; but a lost database is the outage's 503 even when Django turned it into a
+    500 before DatabaseOutageMiddleware could see it (raised inside a later middleware, such as
+    the language middleware reading the signed-in user as PostgreSQL went away)."""
+    # config.outage renders its page with this module: imported here, not at the top.
+    from config.outage import is_database_outage, outage_response
+
+    raised = sys.exc_info()[1]
+    if raised is not None and is_database_outage(raised):
+        return outage_response(raised, request)
     return error_response(request, TEMPLATES[500], status=500)
 
 

@@ -7,8 +7,11 @@ import asyncio
 import json
 from collections.abc import Iterator
 
+import psycopg
 import pytest
+from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponse
+from django.test import RequestFactory
 
 from config.outage import RETRY_AFTER_SECONDS
 from realtime.protocol import CLOSE_BUSY
@@ -155,3 +158,25 @@ def test_the_outage_page_follows_the_visitors_browser_language() -> None:
     assert '<html lang="es-MX">' in es.content.decode()
     assert "Esta página se recargará sola en 5 segundos." in es.content.decode()
     assert "Back in a moment" in en.content.decode() and '<html lang="en">' in en.content.decode()
+
+
+def test_an_outage_django_already_turned_into_a_500_still_answers_the_503(
+    rf: RequestFactory,
+) -> None:
+    # given PostgreSQL lost while a middleware below the outage middleware ran (the language
+    # middleware reading the signed-in user): Django makes its 500 there, before the outage
+    # middleware could see the exception
+    request = rf.get("/clinic/", HTTP_HOST="alpha-dental.test")
+    try:
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+    except psycopg.OperationalError as lost:
+        # when Django answers for it, as it does for any exception a middleware raised
+        response = response_for_exception(request, lost)
+    # then the visitor gets the outage page, told when to retry, not the 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    # while any other failure is still the 500
+    try:
+        raise ValueError("a bug")
+    except ValueError as bug:
+        assert response_for_exception(request, bug).status_code == 500
