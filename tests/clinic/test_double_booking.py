@@ -3,9 +3,7 @@ decide, not the Python checks. Threads here have their own connections and commi
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -16,32 +14,10 @@ from clinic.models import Appointment, AppointmentState, Chair
 from clinic.services import appointments
 from tenants.models import Tenant
 from tests.clinic.factories import make_appointment, make_clinic, slot
+from tests.concurrency import in_threads
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("live_db")
-
-
-def in_threads(tenant: Tenant, jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run each job in its own thread and connection, all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            with tenant_context(tenant):
-                barrier.wait()
-                results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_many_patients_racing_for_one_slot_get_one_booking(clinic: Tenant) -> None:

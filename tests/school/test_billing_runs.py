@@ -3,14 +3,12 @@ once however often the run is started or its task runs — PostgreSQL decides, n
 checks (threads here have their own connections and commit for real) — with the families
 notified as for an invoice issued by hand, and nothing in the other school."""
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from realtime.models import Notification
@@ -27,6 +25,7 @@ from school.models import (
 from school.services import invoices
 from school.services.billing_runs import RunExists, billing_run_execute, billing_run_start
 from tenants.models import Tenant
+from tests.concurrency import in_threads
 from tests.school.billing_data import Billing, billing_school
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -35,29 +34,6 @@ pytestmark = pytest.mark.usefixtures("live_db")
 @pytest.fixture
 def b(school: Tenant, school_b: Tenant) -> Billing:
     return billing_school(school, school_b)
-
-
-def in_threads(tenant: Tenant, jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run each job in its own thread and connection, all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            with tenant_context(tenant):
-                barrier.wait()
-                results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def billed(run: BillingRun) -> set[str]:
