@@ -28,12 +28,17 @@
 
   function markCurrentLink() {
     // The longest link that the address starts with: /school/courses/ on a gradebook page.
+    // A link may also name other sections it leads to (data-sections, paths separated by
+    // spaces): the billing runs, reached from Invoices, keep Invoices marked.
     let best = null;
     document.querySelectorAll(".menu nav a[href]").forEach((link) => {
-      const path = new URL(link.href, location.href).pathname;
-      if (location.pathname.startsWith(path) && (!best || path.length > best.path.length)) {
-        best = { link, path };
-      }
+      const own = new URL(link.href, location.href).pathname;
+      const paths = [own, ...(link.dataset.sections || "").split(" ").filter(Boolean)];
+      paths.forEach((path) => {
+        if (location.pathname.startsWith(path) && (!best || path.length > best.path.length)) {
+          best = { link, path };
+        }
+      });
     });
     if (best) best.link.setAttribute("aria-current", "page");
   }

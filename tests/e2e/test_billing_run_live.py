@@ -114,6 +114,8 @@ def test_a_level_is_billed_from_the_browser_and_the_totals_move_live(
         "3 invoices issued, 1 student skipped.", timeout=20_000
     )
     expect(page.locator("#billing-run")).to_contain_text("No guardian linked to pay it")
+    # and the menu still says where the administrator is: in Invoices, where runs are reached
+    expect(page.locator("nav [aria-current=page]")).to_have_text("Invoices")
     keep(browsing.shot(ada, "done"), "billing-run-done-desktop.png")
     outcome = _outcome(school, school_b)
     assert outcome["status"] == "done" and outcome["billed"] == ["Ana", "Beto", "Dani"]
