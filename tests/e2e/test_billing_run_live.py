@@ -21,6 +21,7 @@ from tests.e2e.browser import Browsing, Visitor
 from tests.e2e.data import off_the_browser_thread
 from tests.factories import make_user
 from tests.school.billing_data import Billing, billing_school
+from tests.school.factories import make_billing_run
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.slow]
 
@@ -65,13 +66,11 @@ def _outcome(school: Tenant, school_b: Tenant) -> dict[str, object]:
 def _queued_run(school: Tenant, b: Billing) -> int:
     """A run as it looks before the worker takes it (its row only)."""
     with tenant_context(school):
-        return BillingRun.objects.create(
-            fee=b.fee,
-            group=b.group_c,
+        return make_billing_run(
+            b.fee,
+            by=b.admin,
             due_on=b.due_on,
-            description=b.fee.name,
-            amount=b.fee.amount,
-            created_by=b.admin,
+            group=b.group_c,
             student_count=1,
         ).pk
 

@@ -4,10 +4,22 @@ import itertools
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from accounts.models import User
 from school.clock import tenant_currency, tenant_today
-from school.models import Assessment, Course, Enrolment, Grade, Invoice, Subject, Term
+from school.models import (
+    Assessment,
+    BillingRun,
+    ClassGroup,
+    Course,
+    Enrolment,
+    FeeItem,
+    Grade,
+    Invoice,
+    Subject,
+    Term,
+)
 
 _serial = itertools.count(1)
 
@@ -88,4 +100,27 @@ def make_invoice(
         due_on=due_on or today + timedelta(days=30),
         status=status,
         issued_by=by,
+    )
+
+
+def make_billing_run(
+    fee: FeeItem,
+    *,
+    by: User,
+    due_on: date,
+    level: str = "",
+    group: ClassGroup | None = None,
+    **fields: Any,
+) -> BillingRun:
+    """A billing run as billing_run_start leaves it (queued, its worker not started): its row
+    only, billing the fee's name and amount to one level or one group."""
+    return BillingRun.objects.create(
+        fee=fee,
+        level=level,
+        group=group,
+        due_on=due_on,
+        description=fee.name,
+        amount=fee.amount,
+        created_by=by,
+        **fields,
     )

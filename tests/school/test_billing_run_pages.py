@@ -19,6 +19,7 @@ from school.services.invoices import fee_set_active
 from tenants.models import Tenant
 from tests.factories import client_for, make_user
 from tests.school.billing_data import Billing, billing_school
+from tests.school.factories import make_billing_run
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +76,11 @@ def test_a_run_not_yet_done_shows_its_progress_and_the_topic_it_listens_on(
 ) -> None:
     # given a run queued (the worker has not started it)
     with tenant_context(school):
-        run = BillingRun.objects.create(
-            fee=b.fee,
-            level="3°",
+        run = make_billing_run(
+            b.fee,
+            by=b.admin,
             due_on=b.due_on,
-            description=b.fee.name,
-            amount=b.fee.amount,
-            created_by=b.admin,
+            level="3°",
             student_count=4,
         )
     page = client_for(school, b.admin).get(f"/school/billing-runs/{run.pk}/")
@@ -217,13 +216,11 @@ def test_a_stopped_run_says_so_and_its_button_starts_it_again(
 ) -> None:
     # given a run the worker gave up on before billing anyone
     with tenant_context(school):
-        run = BillingRun.objects.create(
-            fee=b.fee,
-            group=b.group_a,
+        run = make_billing_run(
+            b.fee,
+            by=b.admin,
             due_on=b.due_on,
-            description=b.fee.name,
-            amount=b.fee.amount,
-            created_by=b.admin,
+            group=b.group_a,
             status="failed",
             student_count=3,
             error="RuntimeError: boom",

@@ -23,6 +23,7 @@ from tests.factories import client_for
 from tests.realtime.helpers import communicator, receive, send, start
 from tests.school.async_steps import in_tenant, post
 from tests.school.billing_data import Billing, billing_school
+from tests.school.factories import make_billing_run
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -32,13 +33,11 @@ setup = database_sync_to_async(billing_school)
 def _queued_run(school: Tenant, b: Billing) -> BillingRun:
     """A run of level 3° as billing_run_start leaves it: queued, its worker not started."""
     with tenant_context(school):
-        return BillingRun.objects.create(
-            fee=b.fee,
-            level="3°",
+        return make_billing_run(
+            b.fee,
+            by=b.admin,
             due_on=b.due_on,
-            description=b.fee.name,
-            amount=b.fee.amount,
-            created_by=b.admin,
+            level="3°",
             student_count=4,
         )
 

@@ -27,6 +27,7 @@ from school.services.billing_runs import RunExists, billing_run_execute, billing
 from tenants.models import Tenant
 from tests.concurrency import in_threads
 from tests.school.billing_data import Billing, billing_school
+from tests.school.factories import make_billing_run
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -138,13 +139,11 @@ def test_two_workers_running_one_run_at_once_bill_each_student_once(
 ) -> None:
     # given a run queued but not run (its row only), and its task delivered to two workers
     with tenant_context(school):
-        run = BillingRun.objects.create(
-            fee=b.fee,
-            level="3°",
+        run = make_billing_run(
+            b.fee,
+            by=b.admin,
             due_on=b.due_on,
-            description=b.fee.name,
-            amount=b.fee.amount,
-            created_by=b.admin,
+            level="3°",
         )
 
     def execute() -> BillingRun:
