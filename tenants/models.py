@@ -82,3 +82,15 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class TemplateScript(models.Model):
+    """The template schema's DDL as a script (tenants.schema_script), for the template state
+    named by `fingerprint`; new tenants' schemas are made by replaying it."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"template script {self.fingerprint[:12]}"

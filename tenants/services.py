@@ -21,6 +21,7 @@ from accounts.roles import Role
 from tenants.db import is_public_schema
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
 from tenants.progress import ProvisioningStep, progress_forget, progress_write
+from tenants.schema_script import schema_create_from_template
 from tenants.selectors import tenant_base_url
 from tenants.tasks import enqueue_for_tenant
 from tenants.tasks import provision_tenant as provision_tenant_task
@@ -267,7 +268,7 @@ def tenant_provision(*, tenant: Tenant, progress: ProgressCallback | None = None
     try:
         with transaction.atomic():
             report(5, ProvisioningStep.CLONING)
-            tenant.create_schema(check_if_exists=False, verbosity=0)
+            schema_create_from_template(schema_name=tenant.schema_name)
             report(70, ProvisioningStep.SITE)
             with schema_context(tenant.schema_name):
                 domain = tenant.domains.order_by("-is_primary").first()

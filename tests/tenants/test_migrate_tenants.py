@@ -19,8 +19,9 @@ from django.db import connection
 from django.test import override_settings
 
 from tenants.migrations_runner import tenant_schemas, tenants_migrate
-from tenants.models import Tenant, TenantStatus
+from tenants.models import TemplateScript, Tenant, TenantStatus
 from tenants.services import tenant_create
+from testing.tenants import onboard
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -178,3 +179,23 @@ def test_tenants_still_provisioning_are_left_to_their_clone() -> None:
         assert "half_made" not in report.up_to_date
     finally:
         tenant.delete(force_drop=True)
+
+
+@pytest.mark.usefixtures("new_migration")
+def test_a_tenant_onboarded_after_a_deploy_has_the_deploys_migrations() -> None:
+    # given a deploy that migrated every schema, the template first
+    call_command("migrate_tenants", "--processes", "2", stdout=io.StringIO())
+    # when a school is onboarded afterwards (made from the template's script)
+    tenant = onboard(slug="after_deploy", kind="school", domain="after-deploy.test")
+    try:
+        # then its schema has what the new migration made, and its history says so, so the
+        # next deploy does not apply it twice
+        assert _has_probe("after_deploy")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('after_deploy.migration_probe') IS NOT NULL")
+            assert cursor.fetchone() == (True,)
+        again = tenants_migrate(processes=1)
+        assert again.failure is None and "after_deploy" in again.up_to_date
+    finally:
+        tenant.delete(force_drop=True)
+        TemplateScript.objects.all().delete()

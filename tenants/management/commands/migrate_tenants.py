@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenants.migrations_runner import TenantSchema, tenants_migrate
+from tenants.schema_script import ScriptUnavailable, TemplateMoved, template_script
 
 
 class Command(BaseCommand):
@@ -49,6 +50,12 @@ class Command(BaseCommand):
                 f"{report.failure.summary()} -- {len(report.migrated)} schemas migrated, "
                 f"{len(report.not_started)} not started; fix it and rerun to resume"
             )
+        # The next tenant is made from the template as it is now: render its script here rather
+        # than in the first onboarding after the deploy (tenants.schema_script).
+        try:
+            template_script()
+        except (ScriptUnavailable, TemplateMoved) as exc:
+            self.stderr.write(f"new tenants will be cloned the slow way: {exc}")
         if verbosity >= 1:
             self.stdout.write(
                 f"tenant schemas: {len(report.migrated)} migrated, "
