@@ -507,7 +507,19 @@ async def held_and_idle(
     rss_idle = servers.rss_kib()
     clients = spread(system, plans, servers.ports)
     before = meter.snapshot(clients)
-    tasks, connect_s = await connect(clients, reconnect=False)
+    connecting_phase = connect(clients, reconnect=False)
+    profile: dict[str, str] | None = None
+    if system.name in args.profile_connect:
+        (tasks, connect_s), profile = await profiled(
+            system,
+            servers,
+            args,
+            connecting_phase,
+            what=f"connecting {len(clients)} clients",
+            seconds=args.profile_connect_seconds,
+        )
+    else:
+        tasks, connect_s = await connecting_phase
     connecting = Meter.delta(before, meter.snapshot(clients))
     await asyncio.sleep(STATS_SETTLE_S)  # the handshakes' transactions counted before idle
     held = sum(1 for c in clients if c.ready.is_set())
@@ -521,6 +533,8 @@ async def held_and_idle(
         "rss_loaded_mib": round(rss_loaded / 1024, 1),
         "kib_per_connection": round((rss_loaded - rss_idle) / max(1, held), 1),
     }
+    if profile is not None:
+        figures["connect_profile"] = profile
     print(f"[{system.name}] {held}/{len(clients)} connected in {connect_s:.1f} s", flush=True)
     before = meter.snapshot(clients)
     await asyncio.sleep(args.idle)
@@ -584,23 +598,31 @@ def code_version() -> str:
 
 
 async def profiled(
-    system: System, servers: Servers, args: argparse.Namespace, phase: Awaitable[T]
+    system: System,
+    servers: Servers,
+    args: argparse.Namespace,
+    phase: Awaitable[T],
+    *,
+    what: str = "",
+    seconds: float | None = None,
 ) -> tuple[T, dict[str, str]]:
     """Run `phase` while py-spy records the first server process; write the flame graph and
     the summary (bench/profiling.py); returns the phase's result and where they are."""
-    stem = f"profile-{args.name}-{system.name}"
+    seconds = args.seconds if seconds is None else seconds
+    what = what or f"{profile_rate(args):g}/s phase"
+    stem = f"profile-{args.name}-{system.name}" + ("-connect" if "connect" in what else "")
     raw, log = RESULTS / f"{stem}.collapsed", LOGS / f"{stem}.log"
     raw.unlink(missing_ok=True)
     pid = servers.pids[0]
-    recording = profiling.start_recording(pid, args.seconds, raw, log)
+    recording = profiling.start_recording(pid, seconds, raw, log)
     began, cpu = time.time(), cpu_seconds(pid)
     result = await phase
     await asyncio.to_thread(profiling.finish_recording, recording, raw, log)
     spent = f"; the process used {cpu_seconds(pid) - cpu:.2f} s of CPU over the phase's "
-    spent += f"{time.time() - began:.1f} s (py-spy records {args.seconds:g} s of it)"
+    spent += f"{time.time() - began:.1f} s (py-spy records {seconds:g} s of it)"
     title = (
         f"{LABELS[system.name]}, one of {len(servers.pids)} Daphne processes, "
-        f"{profile_rate(args):g}/s phase, {args.clients} clients, code {code_version()}, "
+        f"{what}, {args.clients} clients, code {code_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     svg, txt = RESULTS / f"{stem}.svg", RESULTS / f"{stem}.txt"
@@ -1585,6 +1607,19 @@ def arguments() -> argparse.ArgumentParser:
         help="py-spy one server process of these systems (default aviso) during the 50/s phase",
     )
     add(
+        "--profile-connect",
+        nargs="?",
+        const="aviso",
+        default="",
+        help="py-spy one server process of these systems while the clients connect",
+    )
+    add(
+        "--profile-connect-seconds",
+        type=float,
+        default=8,
+        help="how long --profile-connect records (from the first handshake)",
+    )
+    add(
         "--connect-timeout",
         type=int,
         default=30,
@@ -1601,10 +1636,12 @@ def checked(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
     args.systems = [s for s in args.systems.split(",") if s]
     args.skip = [s for s in args.skip.split(",") if s]
     args.profile = [s for s in args.profile.split(",") if s]
+    args.profile_connect = [s for s in args.profile_connect.split(",") if s]
     for name, given, allowed in (
         ("--systems", args.systems, SYSTEMS),
         ("--skip", args.skip, PHASES),
         ("--profile", args.profile, SYSTEMS),
+        ("--profile-connect", args.profile_connect, SYSTEMS),
     ):
         if unknown := set(given) - set(allowed):
             parser.error(f"{name}: unknown {', '.join(sorted(unknown))}")

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.migration_executors.multiproc import (
     MultiprocessingExecutor,
     run_migrations_percent,
@@ -146,11 +147,32 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
+def _has_table_by_name(self: MigrationRecorder) -> bool:
+    """MigrationRecorder.has_table asking PostgreSQL for its one table by name.
+
+    Django's lists every table visible on the search path and looks for django_migrations in
+    the list: a scan of the whole pg_class with pg_table_is_visible() on each row, 170 ms at
+    700 tenants (220,000 relations), and `migrate` asks three or four times per schema, so a
+    migration applied to every schema grew with the square of the tenant count (9 s for 100
+    schemas, 123 s for 500). to_regclass resolves the name on the same search path through
+    pg_class's name index."""
+    if getattr(self, "_has_table", False):  # Django's memo: once found, found for good
+        return True
+    with self.connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [self.Migration._meta.db_table])
+        row = cursor.fetchone()
+    found = bool(row and row[0])
+    self._has_table = found  # type: ignore[attr-defined]
+    return found
+
+
 def _migrate_in_worker(
     args: tuple[str, ...], options: dict[str, Any], count: int, idx: int, schema_name: str
 ) -> tuple[str, str] | None:
     """Runs in a worker process: django-tenants' per-schema migration. Returns None, or the
     error as text (a database exception need not survive pickling back to the parent)."""
+    # Only in the runner's own worker processes, which do nothing else.
+    MigrationRecorder.has_table = _has_table_by_name  # type: ignore[method-assign]
     try:
         codename = TenantMigrationExecutor.codename
         run_migrations_percent(args, options, codename, count, (idx, schema_name))

@@ -84,7 +84,7 @@ def _pg_dump_ddl() -> str:
     if sslmode := db.get("OPTIONS", {}).get("sslmode"):
         env["PGSSLMODE"] = sslmode
     command = [
-        getattr(settings, "TENANT_PG_DUMP", "pg_dump"),
+        settings.TENANT_PG_DUMP,
         "--schema-only",
         "--no-owner",
         "--no-privileges",
