@@ -677,7 +677,7 @@ def table(figures: dict[str, Any]) -> str:
     return (
         f"# A thousand tenants on one PostgreSQL ({figures['measured_by']})\n\n"
         f"{header}{body}\n{targets(steps)}\n"
-        "Provisioning is the product's onboarding (validation, clone of the template schema, "
+        "Provisioning is the product's onboarding (validation, the template's script replayed, "
         "Site, first administrator's invitation), each tenant on a database connection "
         f"{figures['provisioning_connection']}; seeding the benchmark's population is timed "
         "apart. The deploy migration is the product's (`migrate_schemas --shared`, then "
