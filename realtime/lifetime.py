@@ -23,6 +23,7 @@ from collections.abc import Coroutine
 from typing import Any, ClassVar
 
 from autobahn.exception import Disconnected
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 logger = logging.getLogger(__name__)
@@ -101,9 +102,21 @@ class OwnedTasksConsumer(AsyncWebsocketConsumer):
         await super().websocket_disconnect(message)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without its `aclose_old_connections()` before every message.
+
+        That call closes stale connections of the thread Django's sync code shares (asgiref's
+        thread-sensitive thread, which also runs this process's HTTP views), and to do it
+        every frame of every socket waited in line for that one thread: behind a slow page
+        (a spreadsheet import) and behind each other in a reconnect storm, where it was the
+        largest single cost. Sockets never use that thread's connections: their only door to
+        the database is realtime.tenant_db, whose threads close stale connections around
+        every call (channels.db.DatabaseSyncToAsync)."""
         if self.ended and message.get("type") != "websocket.disconnect":
             return  # frames queued behind the close, group messages still in flight
-        await super().dispatch(message)
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def end(self) -> None:
         """Stop every owned task and release the socket's holdings; once, whoever asks first

@@ -1,6 +1,10 @@
 """Who may open a socket: only a signed-in user, on an active tenant's own domain and Origin."""
 
+import asyncio
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from accounts.roles import Role
@@ -95,3 +99,26 @@ async def test_other_paths_are_refused(school: Tenant) -> None:
     comm = await communicator(school, student, path="/ws/admin/")
     connected, _ = await comm.connect()
     assert not connected
+
+
+async def test_sockets_open_while_the_shared_sync_thread_is_busy(
+    school: Tenant, school_b: Tenant
+) -> None:
+    """Given the thread Django's sync code shares (it runs the process's HTTP views) stuck in
+    a slow page, when students of two schools open their sockets and say hello, then both are
+    ready before that page ends: a socket's frames never wait in line for that thread."""
+    student = await database_sync_to_async(make_user)(school, Role.STUDENT)
+    other = await database_sync_to_async(make_user)(school_b, Role.STUDENT)
+    comms = [await communicator(school, student), await communicator(school_b, other)]
+    page_may_end = threading.Event()
+    slow_page = asyncio.ensure_future(sync_to_async(page_may_end.wait)())
+    try:
+        for comm in comms:
+            ready, _ = await start(comm)
+            assert ready["type"] == "ready" and ready["last_seq"] == 0
+        assert not slow_page.done()
+    finally:
+        page_may_end.set()
+        await slow_page
+    for comm in comms:
+        await comm.disconnect()
