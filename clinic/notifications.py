@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.clock import when_label
@@ -81,9 +82,15 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _shown(starts_at: datetime, ends_at: datetime | None = None) -> str:
+    """when_label in the zone realtime.catalogue.render_for made current (the clinic's): a
+    socket renders on its event loop, where the tenant cannot be looked up."""
+    return when_label(starts_at, ends_at, zone=timezone.get_current_timezone())
+
+
 def _when(p: AppointmentParams) -> str:
     """The appointment's time, rendered now in the clinic's time zone."""
-    return when_label(_at(p["starts_at"]), _at(p["ends_at"]))
+    return _shown(_at(p["starts_at"]), _at(p["ends_at"]))
 
 
 def _url(p: AppointmentParams) -> str:
@@ -116,7 +123,7 @@ def _confirmed_body(p: AppointmentParams) -> str:
 
 
 def _declined_body(p: DeclinedParams) -> str:
-    when = when_label(_at(p["starts_at"]))
+    when = _shown(_at(p["starts_at"]))
     if p["reason"]:
         return _(
             "Your request for %(when)s was declined: %(reason)s Please choose another time."
@@ -128,7 +135,7 @@ def _rescheduled_body(p: RescheduledParams) -> str:
     return _("%(dentist)s moved your %(kind)s from %(previous)s to %(when)s.") % {
         "dentist": p["dentist_name"],
         "kind": p["type_name"],
-        "previous": when_label(_at(p["previous_starts_at"]), _at(p["previous_ends_at"])),
+        "previous": _shown(_at(p["previous_starts_at"]), _at(p["previous_ends_at"])),
         "when": _when(p),
     }
 
@@ -156,7 +163,7 @@ def _reminder_body(p: AppointmentParams) -> str:
 
 
 def _proposed_when(p: ProposedParams) -> str:
-    return when_label(_at(p["proposed_starts_at"]), _at(p["proposed_ends_at"]))
+    return _shown(_at(p["proposed_starts_at"]), _at(p["proposed_ends_at"]))
 
 
 PROPOSAL_LABELS: dict[str, Callable[[ProposedParams], str]] = {
@@ -454,11 +461,11 @@ def _offer_url(p: WaitlistOfferParams) -> str:
 
 
 def _offer_when(p: WaitlistOfferParams) -> str:
-    return when_label(_at(p["starts_at"]), _at(p["ends_at"]))
+    return _shown(_at(p["starts_at"]), _at(p["ends_at"]))
 
 
 def _offer_expires(p: WaitlistOfferParams) -> str:
-    return when_label(_at(p["expires_at"]))
+    return _shown(_at(p["expires_at"]))
 
 
 def _offer_body(p: WaitlistOfferParams) -> str:
@@ -477,7 +484,7 @@ def _taken_body(p: WaitlistTakenParams) -> str:
     return _(
         "The time with %(dentist)s on %(when)s was taken by another patient. You are still on "
         "the waitlist."
-    ) % {"dentist": p["dentist_name"], "when": when_label(_at(p["starts_at"]))}
+    ) % {"dentist": p["dentist_name"], "when": _shown(_at(p["starts_at"]))}
 
 
 def _filled_body(p: RequestedParams) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -17,7 +18,7 @@ from django_tenants.utils import tenant_context
 from clinic.clock import when_label
 from clinic.models import Appointment, AppointmentState
 from clinic.services import appointments, messages, reminders
-from realtime.catalogue import registered_types
+from realtime.catalogue import registered_types, render_for
 from realtime.models import Notification
 from realtime.services import notification_payload
 from tenants.models import Tenant
@@ -315,3 +316,24 @@ def test_every_type_the_scripts_follow_is_registered_and_in_the_page_keys() -> N
     assert followed, "the scan found nothing: the pattern no longer matches the scripts"
     assert followed <= set(registered_types())
     assert followed <= set(PAGE_KEYS)
+
+
+def test_a_stored_confirmation_renders_without_the_database() -> None:
+    """A socket re-renders a notification on its event loop (another reader's language, a
+    replay at hello), where no database call may run: the time must come from the zone
+    render_for is given, not from looking the tenant up. (No database mark: pytest-django
+    fails any query this test made.)"""
+    params = {
+        "appointment_id": 7,
+        "state": "confirmed",
+        "starts_at": "2026-03-03T16:30:00+00:00",
+        "ends_at": "2026-03-03T17:00:00+00:00",
+        "dentist_id": 3,
+        "dentist_name": "Dra. Ruiz",
+        "type_name": "Limpieza",
+    }
+    data = render_for(
+        "es-mx", "appointment.confirmed", params, zone=ZoneInfo("America/Mexico_City")
+    )
+    assert "10:30\u201311:00" in data["body"]
+    assert "10:30\u201311:00" in data["when"]
