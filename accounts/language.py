@@ -69,7 +69,11 @@ def tenant_language(tenant: TenantLanguage | None) -> str:
 def language_for(user: Any, tenant: TenantLanguage | None) -> str:
     """The language `user` reads on `tenant`'s site: their own choice, else the tenant's
     default. For sockets, e-mails and notifications (anything without a browser's request)."""
-    own = user.language if isinstance(user, User) else None
+    return reading_language(user.language if isinstance(user, User) else None, tenant)
+
+
+def reading_language(own: str | None, tenant: TenantLanguage | None) -> str:
+    """language_for from a user's stored choice alone (a socket's hello reads just that)."""
     return known_language(own) or tenant_language(tenant)
 
 

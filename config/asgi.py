@@ -10,8 +10,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from config.autobahn_debug import format_autobahn_debug_only_when_debugging  # noqa: E402
 from console.routing import operators_application  # noqa: E402
 from realtime.asgi import websocket_application  # noqa: E402
+
+format_autobahn_debug_only_when_debugging()
 
 application = ProtocolTypeRouter(
     {

@@ -32,7 +32,7 @@ from django.urls import path, re_path
 
 from accounts.language import language_for
 from config.outage import DATABASE_OUTAGE_ERRORS
-from realtime import metrics
+from realtime import metrics, socket_sql
 from realtime.hub import on_control
 from realtime.protocol import CLOSE_BUSY
 from realtime.socket_queries import session_user
@@ -178,7 +178,10 @@ class TenantSessionMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session_key = session_key_of(scope)
         tenant = scope["tenant"]
-        user = await tenant_db(session_user)(tenant, session_key=session_key)
+        if socket_sql.handles_sessions():
+            user = await socket_sql.session_user(tenant, session_key=session_key)
+        else:
+            user = await tenant_db(session_user)(tenant, session_key=session_key)
         language = language_for(user, tenant)
         return await self.app(
             {**scope, "user": user, "session_key": session_key, "language": language},

@@ -10,7 +10,8 @@ from collections import deque
 from typing import Any
 
 from config.outage import DATABASE_OUTAGE_ERRORS
-from realtime import metrics
+from realtime import metrics, socket_sql
+from realtime.events import NotificationPayload
 from realtime.groups import tenant_group, topic_group, user_group
 from realtime.hub import Hub, HubUnavailable, hub, new_socket_id
 from realtime.lifetime import OwnedTasksConsumer
@@ -30,7 +31,6 @@ from realtime.ratelimit import FrameGate, refuse_frame
 from realtime.selectors import REPLAY_PAGE
 from realtime.socket_queries import (
     authorize_topic,
-    inbox_state,
     mark_read,
     replay_page,
     session_is_valid,
@@ -166,29 +166,33 @@ class NotificationConsumer(OwnedTasksConsumer):
             await self.unsubscribe(topic=body["topic"], params=body.get("params", {}), ref=ref)
 
     async def start(self, *, after: int, ref: Any) -> None:
-        last_seq, unread = await tenant_db(inbox_state)(self.tenant, user_id=self.user_id)
-        if after > last_seq:
-            # The client remembers more than exists (e.g. a restored database): start over.
-            after = 0
+        # The delivery lock is held from the read on: live copies arriving meanwhile wait for
+        # the cursor instead of being dropped as "before hello".
         async with self.delivery:
-            self.cursor = after
-            # Up to date (most reconnects): no replay query at all.
-            replayed = await self.replay() if after < last_seq else 0
+            hello = await socket_sql.hello_state(self.tenant, user_id=self.user_id, after=after)
+            self.cursor = hello.after
+            # Up to date (most reconnects): the one query above and no replay.
+            replayed = await self.replay(first_page=hello.first_page) if hello.first_page else 0
         if replayed:
             metrics.count_soon("ws.replays", schema=self.schema)
             metrics.count_soon("ws.replayed_notifications", schema=self.schema, amount=replayed)
         await self.send(
-            server_frame("ready", ref=ref, last_seq=self.cursor, unread=unread, replayed=replayed)
+            server_frame(
+                "ready", ref=ref, last_seq=self.cursor, unread=hello.unread, replayed=replayed
+            )
         )
 
-    async def replay(self) -> int:
-        """Send everything after the cursor from the database; caller holds self.delivery."""
+    async def replay(self, *, first_page: list[NotificationPayload] | None = None) -> int:
+        """Send everything after the cursor from the database (starting with `first_page` if
+        it was read already); caller holds self.delivery."""
         assert self.cursor is not None
         sent = 0
+        page = first_page
         while True:
-            page = await tenant_db(replay_page)(
-                self.tenant, user_id=self.user_id, after_seq=self.cursor
-            )
+            if page is None:
+                page = await tenant_db(replay_page)(
+                    self.tenant, user_id=self.user_id, after_seq=self.cursor
+                )
             for payload in page:
                 await self.send(server_frame("notification", notification=payload))
                 self.cursor = payload["seq"]
@@ -197,6 +201,7 @@ class NotificationConsumer(OwnedTasksConsumer):
                 if sent:
                     metrics.count_soon(metrics.DELIVERED, schema=self.schema, amount=sent)
                 return sent
+            page = None
 
     async def subscribe(self, *, topic: str, params: dict[str, Any], ref: Any) -> None:
         if len(self.subscriptions) >= MAX_SUBSCRIPTIONS:

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -54,12 +55,35 @@ def notification_payload(notification: Notification, *, language: str) -> Notifi
     """A notification as the client sees it (live and on replay alike): its parameters plus
     the title, body and link rendered from them now, in `language`, with times in the current
     tenant's zone. Call inside the tenant's schema."""
+    return payload_of(
+        seq=notification.seq,
+        type_name=notification.type,
+        data=notification.data,
+        created_at=notification.created_at,
+        read_at=notification.read_at,
+        language=language,
+        zone=tenant_zone(),
+    )
+
+
+def payload_of(
+    *,
+    seq: int,
+    type_name: str,
+    data: Mapping[str, Any],
+    created_at: datetime,
+    read_at: datetime | None,
+    language: str,
+    zone: tzinfo,
+) -> NotificationPayload:
+    """The payload's one shape, from a notification's columns (realtime.socket_sql reads them
+    without the ORM)."""
     return {
-        "seq": notification.seq,
-        "type": notification.type,
-        "data": render_for(language, notification.type, notification.data, zone=tenant_zone()),
-        "created_at": notification.created_at.isoformat(),
-        "read": notification.read_at is not None,
+        "seq": seq,
+        "type": type_name,
+        "data": render_for(language, type_name, data, zone=zone),
+        "created_at": created_at.isoformat(),
+        "read": read_at is not None,
     }
 
 

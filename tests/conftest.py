@@ -187,6 +187,16 @@ def _fresh_channel_layer() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _socket_connections_end_with_their_loop() -> Iterator[None]:
+    """Each async test has its own event loop; the sockets' loop connections
+    (realtime.socket_sql) are closed with it."""
+    yield
+    from realtime.socket_sql import drop_connections
+
+    drop_connections()
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_between_tests() -> Iterator[None]:
     yield
     if connection.connection is not None and current_schema_name() != get_public_schema_name():

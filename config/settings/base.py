@@ -303,6 +303,8 @@ AVISO_WS_RESYNC_SECONDS = env.float("AVISO_WS_RESYNC_SECONDS", default=30.0)
 AVISO_HUB_CAPACITY = env.int("AVISO_HUB_CAPACITY", default=1000)
 # Threads (each with its own DB connection) that run the sockets' database calls.
 AVISO_WS_DB_THREADS = env.int("AVISO_WS_DB_THREADS", default=4)
+# Connections per Daphne process for the reads a socket makes as it opens (realtime.socket_sql).
+AVISO_WS_DB_CONNECTIONS = env.int("AVISO_WS_DB_CONNECTIONS", default=4)
 # Presence: each live socket refreshes its entry this often; entries older than the TTL
 # (0 means three heartbeats) are gone, so a dead process's users drop out by themselves.
 AVISO_PRESENCE_HEARTBEAT_SECONDS = env.float("AVISO_PRESENCE_HEARTBEAT_SECONDS", default=15.0)
