@@ -18,6 +18,7 @@ Around all of it, DatabaseOutageGuard: if PostgreSQL cannot be reached for one o
 lookups, the socket is accepted and closed with 4503 (retry later), not failed with a 500.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -110,22 +111,44 @@ class DatabaseOutageGuard:
 # while, and forgets them all at once when a tenant's status or domains change (a control
 # message from realtime.sessions.tenant_registry_changed, heard by every process's hub).
 HOST_CACHE_SECONDS = 60.0
+HostLookup = tuple[Tenant | None, list[str]]
 _known_hosts: dict[str, tuple[float, Tenant, list[str]]] = {}
+# A fresh process in a storm gets thousands of handshakes for a handful of hosts at once:
+# one lookup per host is in flight at a time, the others wait for it (before, each looked
+# the host up itself: a sixth of a storm's samples in a py-spy profile).
+_lookups: dict[tuple[asyncio.AbstractEventLoop, str], "asyncio.Task[HostLookup]"] = {}
+# Bumped by every forget: a lookup that started before it must not refill the cache.
+_generation = 0
 
 
 def forget_known_hosts(_event: dict[str, Any] | None = None) -> None:
+    global _generation
+    _generation += 1
     _known_hosts.clear()
 
 
 on_control(forget_known_hosts)
 
 
-async def tenant_for_socket(host: str) -> tuple[Tenant | None, list[str]]:
+async def tenant_for_socket(host: str) -> HostLookup:
     known = _known_hosts.get(host)
     if known is not None and known[0] > time.monotonic():
         return known[1], known[2]
+    loop = asyncio.get_running_loop()
+    key = (loop, host)
+    lookup = _lookups.get(key)
+    if lookup is None:
+        lookup = _lookups[key] = loop.create_task(_look_up(host))
+        lookup.add_done_callback(lambda _done: _lookups.pop(key, None))
+    # Shielded: a handshake that gives up must not cancel the others' lookup.
+    return await asyncio.shield(lookup)
+
+
+async def _look_up(host: str) -> HostLookup:
+    generation = _generation
     tenant, domains = await public_db(tenant_and_domains_for_host)(host=host)
-    if tenant is not None and (tenant.is_active or tenant.is_public):
+    fresh = generation == _generation
+    if fresh and tenant is not None and (tenant.is_active or tenant.is_public):
         _known_hosts[host] = (time.monotonic() + HOST_CACHE_SECONDS, tenant, domains)
     return tenant, domains
 

@@ -8,8 +8,10 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from accounts.roles import Role
+from realtime import asgi as realtime_asgi
 from tenants.models import Tenant, TenantStatus
-from tests.factories import make_user, session_for
+from tenants.selectors import tenant_and_domains_for_host
+from tests.factories import domain_of, make_user, session_for
 from tests.realtime.helpers import communicator, start
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -122,3 +124,39 @@ async def test_sockets_open_while_the_shared_sync_thread_is_busy(
         await slow_page
     for comm in comms:
         await comm.disconnect()
+
+
+async def test_a_storm_of_handshakes_looks_each_host_up_once(
+    school: Tenant, school_b: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a fresh process (nothing remembered) that counts its tenant-registry lookups,
+    when 40 handshakes for two schools' hosts arrive at once, then each host is looked up
+    once, every handshake gets its own school, and a registry change in the middle of a
+    lookup keeps its (possibly stale) answer out of the memory."""
+    hosts = {
+        school.schema_name: await database_sync_to_async(domain_of)(school),
+        school_b.schema_name: await database_sync_to_async(domain_of)(school_b),
+    }
+    looked_up: list[str] = []
+
+    def counting(*, host: str) -> tuple[Tenant | None, list[str]]:
+        looked_up.append(host)
+        return tenant_and_domains_for_host(host=host)
+
+    monkeypatch.setattr(realtime_asgi, "tenant_and_domains_for_host", counting)
+    realtime_asgi.forget_known_hosts()
+    answers = await asyncio.gather(
+        *(realtime_asgi.tenant_for_socket(hosts[s]) for s in list(hosts) * 20)
+    )
+    assert sorted(looked_up) == sorted(hosts.values())
+    assert [t.schema_name for t, _ in answers if t] == list(hosts) * 20
+    # and a lookup overtaken by a registry change answers its caller but is not remembered
+    realtime_asgi.forget_known_hosts()
+    racing = asyncio.ensure_future(realtime_asgi.tenant_for_socket(hosts[school.schema_name]))
+    while looked_up.count(hosts[school.schema_name]) < 2:  # the lookup is under way
+        await asyncio.sleep(0.001)
+    realtime_asgi.forget_known_hosts()
+    tenant, _ = await racing
+    assert tenant is not None and tenant.schema_name == school.schema_name
+    await realtime_asgi.tenant_for_socket(hosts[school.schema_name])
+    assert looked_up.count(hosts[school.schema_name]) == 3
