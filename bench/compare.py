@@ -608,27 +608,51 @@ async def profiled(
 ) -> tuple[T, dict[str, str]]:
     """Run `phase` while py-spy records the first server process; write the flame graph and
     the summary (bench/profiling.py); returns the phase's result and where they are."""
-    seconds = args.seconds if seconds is None else seconds
-    what = what or f"{profile_rate(args):g}/s phase"
-    stem = f"profile-{args.name}-{system.name}" + ("-connect" if "connect" in what else "")
-    raw, log = RESULTS / f"{stem}.collapsed", LOGS / f"{stem}.log"
-    raw.unlink(missing_ok=True)
-    pid = servers.pids[0]
-    recording = profiling.start_recording(pid, seconds, raw, log)
-    began, cpu = time.time(), cpu_seconds(pid)
+    recording = Recording(system, servers, args, what=what, seconds=seconds)
     result = await phase
-    await asyncio.to_thread(profiling.finish_recording, recording, raw, log)
-    spent = f"; the process used {cpu_seconds(pid) - cpu:.2f} s of CPU over the phase's "
-    spent += f"{time.time() - began:.1f} s (py-spy records {seconds:g} s of it)"
-    title = (
-        f"{LABELS[system.name]}, one of {len(servers.pids)} Daphne processes, "
-        f"{what}, {args.clients} clients, code {code_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-    )
-    svg, txt = RESULTS / f"{stem}.svg", RESULTS / f"{stem}.txt"
-    profiling.write_profile(raw, svg, txt, title, note=spent)
-    print(f"[{system.name}] profile: {svg}, {txt}", flush=True)
-    return result, {"svg": svg.name, "txt": txt.name, "collapsed": raw.name, "title": title}
+    return result, await recording.finish()
+
+
+class Recording:
+    """py-spy recording the first server process from now, for `seconds`."""
+
+    def __init__(
+        self,
+        system: System,
+        servers: Servers,
+        args: argparse.Namespace,
+        *,
+        what: str = "",
+        seconds: float | None = None,
+        stem: str = "",
+    ) -> None:
+        self.system, self.servers, self.args = system, servers, args
+        self.seconds = args.seconds if seconds is None else seconds
+        self.what = what or f"{profile_rate(args):g}/s phase"
+        suffix = stem or ("connect" if "connect" in self.what else "")
+        self.stem = f"profile-{args.name}-{system.name}" + (f"-{suffix}" if suffix else "")
+        self.raw, self.log = RESULTS / f"{self.stem}.collapsed", LOGS / f"{self.stem}.log"
+        self.raw.unlink(missing_ok=True)
+        self.pid = servers.pids[0]
+        self.recording = profiling.start_recording(self.pid, self.seconds, self.raw, self.log)
+        self.began, self.cpu = time.time(), cpu_seconds(self.pid)
+
+    async def finish(self) -> dict[str, str]:
+        """Wait for py-spy, then write the flame graph and the summary; returns where."""
+        cpu_then = cpu_seconds(self.pid)
+        ended = time.time()
+        await asyncio.to_thread(profiling.finish_recording, self.recording, self.raw, self.log)
+        spent = f"; the process used {cpu_then - self.cpu:.2f} s of CPU over the phase's "
+        spent += f"{ended - self.began:.1f} s (py-spy records {self.seconds:g} s of it)"
+        title = (
+            f"{LABELS[self.system.name]}, one of {len(self.servers.pids)} Daphne processes, "
+            f"{self.what}, {self.args.clients} clients, code {code_version()}, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        )
+        svg, txt = RESULTS / f"{self.stem}.svg", RESULTS / f"{self.stem}.txt"
+        profiling.write_profile(self.raw, svg, txt, title, note=spent)
+        print(f"[{self.system.name}] profile: {svg}, {txt}", flush=True)
+        return {"svg": svg.name, "txt": txt.name, "collapsed": self.raw.name, "title": title}
 
 
 async def rates_phase(
@@ -777,6 +801,18 @@ async def storm(
     outage = await system.broadcast(plans, "outage")
     published_s = time.time() - killed_at
     down_s = await restarting - killed_at
+    recording = (
+        Recording(
+            system,
+            servers,
+            args,
+            what=f"taking back a storm of {len(clients)} (from its restart)",
+            seconds=args.profile_storm_seconds,
+            stem="storm",
+        )
+        if system.name in args.profile_storm
+        else None
+    )
     deadline = killed_at + args.storm_wait
     while time.time() < deadline:
         if all(c.ready_at and c.ready_at[-1] > killed_at for c in clients):
@@ -784,6 +820,7 @@ async def storm(
         await asyncio.sleep(0.1)
     await wait_delivered(clients, outage, 3 if system.name != "polling" else 2)
     spent = Meter.delta(before, meter.snapshot(clients))
+    profile = await recording.finish() if recording is not None else None
     back_at = {
         i: min(t for t in c.ready_at if t > killed_at) - killed_at
         for i, c in enumerate(clients)
@@ -844,6 +881,7 @@ async def storm(
         "server_cpu_s": round(spent["server_cpu_s"], 2),
         "pg_cpu_s": round(spent["pg_cpu_s"], 2),
         "client_cpu_pct": round(spent["bench_cpu_s"] / max(spent["seconds"], 1e-9) * 100, 1),
+        **({"profile": profile} if profile else {}),
     }
 
 
@@ -1620,6 +1658,19 @@ def arguments() -> argparse.ArgumentParser:
         help="how long --profile-connect records (from the first handshake)",
     )
     add(
+        "--profile-storm",
+        nargs="?",
+        const="aviso",
+        default="",
+        help="py-spy one restarted server process of these systems while the storm comes back",
+    )
+    add(
+        "--profile-storm-seconds",
+        type=float,
+        default=20,
+        help="how long --profile-storm records (from the servers' restart)",
+    )
+    add(
         "--connect-timeout",
         type=int,
         default=30,
@@ -1637,11 +1688,13 @@ def checked(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
     args.skip = [s for s in args.skip.split(",") if s]
     args.profile = [s for s in args.profile.split(",") if s]
     args.profile_connect = [s for s in args.profile_connect.split(",") if s]
+    args.profile_storm = [s for s in args.profile_storm.split(",") if s]
     for name, given, allowed in (
         ("--systems", args.systems, SYSTEMS),
         ("--skip", args.skip, PHASES),
         ("--profile", args.profile, SYSTEMS),
         ("--profile-connect", args.profile_connect, SYSTEMS),
+        ("--profile-storm", args.profile_storm, SYSTEMS),
     ):
         if unknown := set(given) - set(allowed):
             parser.error(f"{name}: unknown {', '.join(sorted(unknown))}")
