@@ -138,9 +138,11 @@ async def test_a_storm_of_handshakes_looks_each_host_up_once(
         school_b.schema_name: await database_sync_to_async(domain_of)(school_b),
     }
     looked_up: list[str] = []
+    under_way = threading.Event()
 
     def counting(*, host: str) -> tuple[Tenant | None, list[str]]:
         looked_up.append(host)
+        under_way.set()
         return tenant_and_domains_for_host(host=host)
 
     monkeypatch.setattr(realtime_asgi, "tenant_and_domains_for_host", counting)
@@ -152,9 +154,9 @@ async def test_a_storm_of_handshakes_looks_each_host_up_once(
     assert [t.schema_name for t, _ in answers if t] == list(hosts) * 20
     # and a lookup overtaken by a registry change answers its caller but is not remembered
     realtime_asgi.forget_known_hosts()
+    under_way.clear()
     racing = asyncio.ensure_future(realtime_asgi.tenant_for_socket(hosts[school.schema_name]))
-    while looked_up.count(hosts[school.schema_name]) < 2:  # the lookup is under way
-        await asyncio.sleep(0.001)
+    assert await asyncio.to_thread(under_way.wait, 5)
     realtime_asgi.forget_known_hosts()
     tenant, _ = await racing
     assert tenant is not None and tenant.schema_name == school.schema_name
