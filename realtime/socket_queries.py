@@ -4,7 +4,7 @@ called from async code directly."""
 
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
@@ -78,24 +78,6 @@ def replay_page(
         services.notification_payload(n, language=language)
         for n in selectors.notifications_after(user=user_id, after_seq=after_seq)
     ]
-
-
-class Hello(NamedTuple):
-    after: int  # where the replay starts: the client's last seq, or 0 if it is ahead
-    last_seq: int
-    unread: int
-    first_page: list[NotificationPayload]  # the first replay page; empty if up to date
-
-
-def hello_state(*, user_id: int, after: int) -> Hello:
-    """All a socket's hello reads, in one trip to the database thread: the inbox's last seq
-    and unread count and, if the client is behind, the first replay page. A client that
-    remembers more than exists (a restored database) starts over from 0."""
-    last_seq, unread = selectors.notification_inbox_state(user=user_id)
-    if after > last_seq:
-        after = 0
-    page = replay_page(user_id=user_id, after_seq=after) if after < last_seq else []
-    return Hello(after=after, last_seq=last_seq, unread=unread, first_page=page)
 
 
 def inbox_last_seqs(*, user_ids: list[int]) -> dict[int, int]:

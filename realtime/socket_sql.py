@@ -21,7 +21,7 @@ import json
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -40,11 +40,9 @@ from realtime.events import NotificationPayload
 from realtime.models import Inbox, Notification
 from realtime.selectors import REPLAY_PAGE
 from realtime.services import payload_of
-from realtime.socket_queries import Hello
+from realtime.socket_queries import DB_SESSIONS
 from tenants.clock import tenant_zone
 from tenants.models import Tenant
-
-DB_SESSIONS = "django.contrib.sessions.backends.db"
 
 
 def handles_sessions() -> bool:
@@ -211,10 +209,18 @@ def _user_sql(schema: str) -> sql.Composed:
 _STATEMENTS = {"session": _session_sql, "user": _user_sql, "hello": _hello_sql, "page": _page_sql}
 
 
+class Hello(NamedTuple):
+    after: int  # where the replay starts: the client's last seq, or 0 if it is ahead
+    last_seq: int
+    unread: int
+    first_page: list[NotificationPayload]  # the first replay page; empty if up to date
+
+
 async def hello_state(tenant: Tenant, *, user_id: int, after: int) -> Hello:
-    """realtime.socket_queries.hello_state on the loop: the inbox's last seq and unread count
-    and, if the client is behind, the first replay page in the reader's language as stored
-    now. A client that remembers more than exists starts over from 0."""
+    """All a socket's hello reads, in one round trip or two: the inbox's last seq and unread
+    count and, if the client is behind, the first replay page in the reader's language as
+    stored now (what realtime.socket_queries.replay_page gives). A client that remembers more
+    than exists (a restored database) starts over from 0."""
     schema = tenant.schema_name
     async with _connection() as conn:
         row = await (
