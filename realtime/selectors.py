@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -31,28 +30,6 @@ def notifications_after(*, user: User | int, after_seq: int) -> list[Notificatio
 def notification_last_seq(*, user: User | int) -> int:
     inbox = Inbox.objects.filter(user=user).values_list("last_seq", flat=True).first()
     return inbox or 0
-
-
-def notification_inbox_state(*, user: User | int) -> tuple[int, int]:
-    """(last seq, unread count) in one query: a socket's hello needs both, and handshakes
-    come in storms. Written in SQL: building it with the ORM (annotate, Subquery, Coalesce)
-    was a quarter of a handshake's samples in the profile (bench/results/
-    profile-handshake-before-aviso-connect.txt); the query itself is two index lookups."""
-    user_id = user if isinstance(user, int) else user.pk
-    with connection.cursor() as cursor:
-        cursor.execute(_INBOX_STATE, [user_id, user_id])
-        row = cursor.fetchone()
-    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
-
-
-# The unread count uses the partial index notification_unread (recipient, read_at IS NULL).
-_INBOX_STATE = (
-    f"SELECT i.{Inbox._meta.get_field('last_seq').column}, "  # noqa: S608 -- model names only
-    f"(SELECT count(*) FROM {Notification._meta.db_table} n "
-    f"WHERE n.{Notification._meta.get_field('recipient').column} = %s "
-    f"AND n.{Notification._meta.get_field('read_at').column} IS NULL) "
-    f"FROM {Inbox._meta.db_table} i WHERE i.{Inbox._meta.get_field('user').column} = %s"
-)
 
 
 def notification_last_seqs(*, user_ids: list[int]) -> dict[int, int]:

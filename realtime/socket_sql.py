@@ -129,7 +129,7 @@ def _query(name: str, schema: str, conn: psycopg.AsyncConnection[Any]) -> bytes:
 
 # --- the handshake: session → user ---------------------------------------------------------
 
-_USER_FIELDS = [f for f in User._meta.concrete_fields]
+_USER_FIELDS = list(User._meta.concrete_fields)
 _USER_COLUMNS = sql.SQL(", ").join(sql.Identifier(f.column) for f in _USER_FIELDS)
 _USER_ATTNAMES = [f.attname for f in _USER_FIELDS]
 
@@ -177,21 +177,40 @@ def _session_hash_holds(session_hash: str | None, user: User) -> bool:
 # --- hello: the inbox and what was missed --------------------------------------------------
 
 
+def _column(model: Any, field: str) -> sql.Identifier:
+    return sql.Identifier(model._meta.get_field(field).column)
+
+
 def _hello_sql(schema: str) -> sql.Composed:
-    inbox, notification, user = (_table(schema, m) for m in (Inbox, Notification, User))
+    """Last seq, unread count (the partial index notification_unread) and the reader's stored
+    language: three index lookups in one statement."""
     return sql.SQL(
-        "SELECT (SELECT last_seq FROM {inbox} WHERE user_id = %(user)s), "
-        "(SELECT count(*) FROM {notification} WHERE recipient_id = %(user)s "
-        "AND read_at IS NULL), "  # the partial index notification_unread
-        "(SELECT language FROM {user} WHERE id = %(user)s)"
-    ).format(inbox=inbox, notification=notification, user=user)
+        "SELECT (SELECT {last_seq} FROM {inbox} WHERE {inbox_user} = %(user)s), "
+        "(SELECT count(*) FROM {notification} WHERE {recipient} = %(user)s "
+        "AND {read_at} IS NULL), "
+        "(SELECT {language} FROM {user} WHERE {user_id} = %(user)s)"
+    ).format(
+        inbox=_table(schema, Inbox),
+        last_seq=_column(Inbox, "last_seq"),
+        inbox_user=_column(Inbox, "user"),
+        notification=_table(schema, Notification),
+        recipient=_column(Notification, "recipient"),
+        read_at=_column(Notification, "read_at"),
+        user=_table(schema, User),
+        language=_column(User, "language"),
+        user_id=sql.Identifier(User._meta.pk.column),
+    )
 
 
 def _page_sql(schema: str) -> sql.Composed:
-    return sql.SQL(
-        "SELECT seq, type, data, created_at, read_at FROM {} "
-        "WHERE recipient_id = %s AND seq > %s ORDER BY seq LIMIT %s"
-    ).format(_table(schema, Notification))
+    columns = ("seq", "type", "data", "created_at", "read_at")  # in _payload's order
+    return sql.SQL("SELECT {} FROM {} WHERE {} = %s AND {} > %s ORDER BY {} LIMIT %s").format(
+        sql.SQL(", ").join(_column(Notification, c) for c in columns),
+        _table(schema, Notification),
+        _column(Notification, "recipient"),
+        _column(Notification, "seq"),
+        _column(Notification, "seq"),
+    )
 
 
 def _session_sql(schema: str) -> sql.Composed:

@@ -23,7 +23,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.roles import Role
 from realtime import socket_queries, socket_sql
-from realtime.selectors import notification_inbox_state
+from realtime.selectors import notification_last_seq, notification_unread_count
 from realtime.services import notify
 from realtime.tenant_db import tenant_db
 from tenants.models import Tenant
@@ -204,8 +204,11 @@ async def test_hello_reads_what_the_selectors_read(school: Tenant, school_b: Ten
 
 
 def _inbox_and_page(*, user_id: int, after: int) -> tuple[int, int, list[Any]]:
-    last_seq, unread = notification_inbox_state(user=user_id)
-    return last_seq, unread, socket_queries.replay_page(user_id=user_id, after_seq=after)
+    return (
+        notification_last_seq(user=user_id),
+        notification_unread_count(user=user_id),
+        socket_queries.replay_page(user_id=user_id, after_seq=after),
+    )
 
 
 def _read_first(tenant: Tenant, user: User) -> None:
