@@ -919,8 +919,22 @@ async def many(
         held = sum(1 for c in clients[:count] if c.ready.is_set())
         rss = servers.rss_kib()
         before = meter.snapshot(clients)
+        recording = (
+            Recording(
+                system,
+                servers,
+                args,
+                what=f"holding {held} idle sockets",
+                seconds=args.many_idle,
+                stem="idle",
+            )
+            if system.name in args.profile_idle and count == len(clients)
+            else None
+        )
         await asyncio.sleep(args.many_idle)
         idle = idle_figures(Meter.delta(before, meter.snapshot(clients)))
+        if recording is not None:
+            await recording.finish()
         steps.append(
             {
                 "sockets": count,
@@ -1682,6 +1696,14 @@ def arguments() -> argparse.ArgumentParser:
         help="how long --profile-storm records (from the servers' restart)",
     )
     add(
+        "--profile-idle",
+        nargs="?",
+        const="aviso",
+        default="",
+        help="py-spy one server process of these systems in the many-sockets phase's last "
+        "idle window (all the sockets held, nothing sent)",
+    )
+    add(
         "--connect-timeout",
         type=int,
         default=30,
@@ -1700,12 +1722,14 @@ def checked(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
     args.profile = [s for s in args.profile.split(",") if s]
     args.profile_connect = [s for s in args.profile_connect.split(",") if s]
     args.profile_storm = [s for s in args.profile_storm.split(",") if s]
+    args.profile_idle = [s for s in args.profile_idle.split(",") if s]
     for name, given, allowed in (
         ("--systems", args.systems, SYSTEMS),
         ("--skip", args.skip, PHASES),
         ("--profile", args.profile, SYSTEMS),
         ("--profile-connect", args.profile_connect, SYSTEMS),
         ("--profile-storm", args.profile_storm, SYSTEMS),
+        ("--profile-idle", args.profile_idle, SYSTEMS),
     ):
         if unknown := set(given) - set(allowed):
             parser.error(f"{name}: unknown {', '.join(sorted(unknown))}")

@@ -67,10 +67,17 @@ def start_daphne(
     connect_timeout: int = CONNECT_TIMEOUT_S,
 ) -> subprocess.Popen[bytes]:
     """The product's command line (config/daphne_cmd.py), serving `app` (Aviso's or a
-    baseline's) so every system is measured under the same server options."""
+    baseline's) so every system is measured under the same server options; the baselines
+    on stock Daphne, Aviso on its own server class (config/daphne_server.py)."""
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(
-        daphne_command(port=port, application=app, connect_timeout=connect_timeout),
+        daphne_command(
+            port=port,
+            application=app,
+            connect_timeout=connect_timeout,
+            # The baselines are stock Channels on stock Daphne.
+            stock_server=app != APPLICATION,
+        ),
         cwd=ROOT,
         env={**os.environ, "PGAPPNAME": SERVER_APP_NAME, **(env or {})},
         stdout=output,

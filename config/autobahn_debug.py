@@ -1,26 +1,43 @@
-"""autobahn (under Daphne) pretty-prints two debug messages on every new connection whether
-or not debug logging is on: its ~20 configuration attributes in `_connectionMade`, and the
-transport in `startHandshake`. The logger then drops them. In a reconnect storm of 5,000
-sockets that formatting was 9 % of a server's time (bench/README.md, "Where a storm's time
-went"). So the `pformat` autobahn calls formats only when debug logging is on; otherwise it
-hands the logger a placeholder it will not print anyway."""
+"""autobahn (under Daphne) formats its debug messages whether or not debug logging is on, and
+the logger then drops them: on every new connection it pretty-prints its ~20 configuration
+attributes (`_connectionMade`) and the transport (`startHandshake`), and on every frame it
+sends or bytes it reads it colours the method's name and the peer with click (`hltype`,
+`hlval` in `sendData`, `dataReceived`). In a reconnect storm of 5,000 sockets the
+pretty-printing was 9 % of a server's time (bench/README.md, "Where a storm's time went");
+with 10,000 idle sockets the colouring was most of what a keepalive ping cost beyond the
+write. So those helpers, as autobahn's modules call them, format only when debug logging is
+on; otherwise they hand the logger a placeholder it will not print anyway."""
 
-import pprint
+from collections.abc import Callable
 from typing import Any
 
 import txaio
 
 DEBUG_LEVELS = frozenset({"debug", "trace"})
 NOT_FORMATTED = "(not formatted: debug logging is off)"
+# The modules that call the helpers, each bound to its own imported name.
+CALLERS = ("autobahn.websocket.protocol", "autobahn.twisted.websocket")
+HELPERS = ("pformat", "hltype", "hlval")
 
 
-def pformat_if_debugging(obj: Any, *args: Any, **kwargs: Any) -> str:
-    if txaio.get_global_log_level() in DEBUG_LEVELS:  # type: ignore[attr-defined]  # set at import
-        return pprint.pformat(obj, *args, **kwargs)
-    return NOT_FORMATTED
+def debugging() -> bool:
+    return txaio.get_global_log_level() in DEBUG_LEVELS  # type: ignore[attr-defined]
+
+
+def formatting_only_when_debugging(helper: Callable[..., str]) -> Callable[..., str]:
+    def formatted(*args: Any, **kwargs: Any) -> str:
+        return helper(*args, **kwargs) if debugging() else NOT_FORMATTED
+
+    formatted.__wrapped__ = helper  # type: ignore[attr-defined]
+    return formatted
 
 
 def format_autobahn_debug_only_when_debugging() -> None:
-    from autobahn.websocket import protocol
+    import importlib
 
-    protocol.pformat = pformat_if_debugging  # type: ignore[assignment]
+    for name in CALLERS:
+        module = importlib.import_module(name)
+        for helper in HELPERS:
+            current = getattr(module, helper, None)
+            if current is not None and not hasattr(current, "__wrapped__"):
+                setattr(module, helper, formatting_only_when_debugging(current))

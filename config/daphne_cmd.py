@@ -1,7 +1,9 @@
 """The one Daphne command line. The Procfile and infra/entrypoint.sh run
 `python -m config.daphne_cmd --bind ... --port ... --proxy-headers`, which execs it;
 testing/servers.py (tests, fault tests) and bench/ build theirs with daphne_command(), so a
-server under test runs with the options production runs with."""
+server under test runs with the options production runs with. It is Daphne's command line
+run with Aviso's server class (config/daphne_server.py); the bench's vanilla baselines ask
+for stock Daphne (`stock_server`)."""
 
 import argparse
 import os
@@ -10,12 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 APPLICATION = "config.asgi:application"
+SERVER_MODULE = "config.daphne_server"
 # Daphne drops a frame over this before reading it; the protocol's own limit (64 KiB,
 # realtime/protocol.py MAX_FRAME_BYTES) is enforced by the consumer below it.
 MAX_MESSAGE_BYTES = 128 * 1024
 # A 30 s handshake window: in a reconnect storm a slow accept beats a dropped handshake that
 # the client retries (Daphne's default is 5 s).
 CONNECT_TIMEOUT_S = 30
+# Keepalive pings. They keep an idle socket open through proxies that close a connection
+# silent for 55-60 s (Heroku's router 55 s; nginx's proxy_read_timeout, AWS ALB: 60 s) and
+# find a client that has gone (a laptop shut) within interval + timeout: 45 + 20 s. Daphne's
+# 20 + 30 s pinged twice as often for no user-visible gain: with 10,000 idle sockets the
+# pings were nearly all of a server's idle CPU (bench/README.md, "Idle sockets"). Behind a
+# proxy with a shorter idle timeout, set AVISO_WS_PING_INTERVAL_S below it.
+PING_INTERVAL_S = int(os.environ.get("AVISO_WS_PING_INTERVAL_S", "45"))
+PING_TIMEOUT_S = 20
 
 
 def daphne_command(
@@ -25,12 +36,18 @@ def daphne_command(
     proxy_headers: bool = False,
     application: str = APPLICATION,
     connect_timeout: int = CONNECT_TIMEOUT_S,
+    stock_server: bool = False,
 ) -> list[str]:
     """argv of a Daphne serving `application` on bind:port. `proxy_headers` trusts
     X-Forwarded-For/-Proto, which only a server behind a proxy that sets them may do."""
-    return [
+    runner = (
         # The console script installed next to this interpreter (the venv's, or the image's).
-        str(Path(sys.executable).parent / "daphne"),
+        [str(Path(sys.executable).parent / "daphne")]
+        if stock_server
+        else [sys.executable, "-m", SERVER_MODULE]
+    )
+    return [
+        *runner,
         "-b",
         bind,
         "-p",
@@ -39,6 +56,10 @@ def daphne_command(
         str(MAX_MESSAGE_BYTES),
         "--websocket_connect_timeout",
         str(connect_timeout),
+        "--ping-interval",
+        str(PING_INTERVAL_S),
+        "--ping-timeout",
+        str(PING_TIMEOUT_S),
         *(["--proxy-headers"] if proxy_headers else []),
         application,
     ]

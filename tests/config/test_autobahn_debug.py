@@ -26,3 +26,27 @@ def test_with_debug_logging_on_autobahn_formats_as_before() -> None:
     finally:
         txaio.set_global_log_level("info")  # type: ignore[attr-defined]
     assert formatted == "[('openHandshakeTimeout', 5, 'WebSocketFactory')]"
+
+
+def test_frames_sent_do_not_colour_their_debug_message() -> None:
+    # given the application Daphne serves is loaded, and the log level is Daphne's (info)
+    from autobahn.twisted import websocket as twisted_websocket
+
+    txaio.set_global_log_level("info")  # type: ignore[attr-defined]
+    # when autobahn names the method and the peer of a frame it sends or bytes it reads
+    names = [
+        protocol.hltype(protocol.WebSocketProtocol.sendData),
+        protocol.hlval("tcp4:127.0.0.1:50000"),
+        twisted_websocket.hltype(twisted_websocket.WebSocketAdapterProtocol.dataReceived),
+    ]
+    # then nothing was coloured
+    assert names == [NOT_FORMATTED] * 3
+
+
+def test_with_debug_logging_on_autobahn_colours_as_before() -> None:
+    txaio.set_global_log_level("debug")  # type: ignore[attr-defined]
+    try:
+        name = protocol.hltype(protocol.WebSocketProtocol.sendData)
+    finally:
+        txaio.set_global_log_level("info")  # type: ignore[attr-defined]
+    assert "WebSocketProtocol.sendData" in name and name != NOT_FORMATTED

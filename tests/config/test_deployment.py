@@ -82,13 +82,20 @@ def test_every_daphne_runs_the_one_command_line() -> None:
     from daphne.cli import CommandLineInterface
 
     from config.daphne_cmd import daphne_command
+    from config.daphne_server import AvisoCommandLine, DueTimeServer
 
     command = daphne_command(port=8000, bind="10.0.0.1", proxy_headers=True)
-    # then Daphne's own parser accepts it, and it serves the product's ASGI app
-    parsed = CommandLineInterface().parser.parse_args(command[1:])
+    # then it is Daphne's command line run with Aviso's server class
+    assert command[1:3] == ["-m", "config.daphne_server"], command
+    assert AvisoCommandLine.server_class is DueTimeServer
+    assert os.access(command[0], os.X_OK), f"{command[0]} is not installed"
+    # and Daphne's own parser accepts it, and it serves the product's ASGI app
+    parsed = CommandLineInterface().parser.parse_args(command[3:])
     assert parsed.application == "config.asgi:application"
     assert (parsed.host, parsed.port, parsed.proxy_headers) == ("10.0.0.1", 8000, True)
-    assert os.access(command[0], os.X_OK), f"{command[0]} is not installed"
+    # (the bench's vanilla baselines alone ask for stock Daphne, with the same options)
+    stock = daphne_command(port=8000, bind="10.0.0.1", proxy_headers=True, stock_server=True)
+    assert os.access(stock[0], os.X_OK) and stock[1:] == command[3:], stock
     # and the local process file runs it too, rather than a copy of its options
     procfile = dict(
         line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
