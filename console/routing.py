@@ -6,7 +6,15 @@ from channels.routing import URLRouter
 from channels.security.websocket import WebsocketDenier
 from django.urls import path, re_path
 
-from realtime.asgi import ASGIApp, OriginMiddleware, Receive, Scope, Send, session_key_of
+from realtime.asgi import (
+    ASGIApp,
+    DatabaseOutageGuard,
+    OriginMiddleware,
+    Receive,
+    Scope,
+    Send,
+    session_key_of,
+)
 from realtime.tenant_db import public_db
 
 
@@ -33,4 +41,5 @@ def operators_application() -> ASGIApp:
             re_path(r"", WebsocketDenier.as_asgi()),
         ]
     )
-    return OriginMiddleware(OperatorSessionMiddleware(router))
+    # The tenants' gate guards its own lookups; the operators' session lookup is guarded here.
+    return DatabaseOutageGuard(OriginMiddleware(OperatorSessionMiddleware(router)))

@@ -1,35 +1,38 @@
-"""The WebSocket stack, outermost first:
+"""The WebSocket stack. A tenant's socket is admitted by one layer, TenantSocketGate, in steps:
 
-1. TenantHostMiddleware: the Host header must name an active school or clinic (Domain table);
-   unknown hosts, the public site, the template, suspended or provisioning tenants are refused.
-2. OriginMiddleware: the Origin header must be one of *that tenant's* domains.
-3. TenantSessionMiddleware: the session cookie is looked up in the tenant's own schema.
-4. The router: /ws/ → NotificationConsumer.
+1. Host: the Host header must name an active school or clinic (Domain table); unknown hosts,
+   the public site, the template, suspended or provisioning tenants are refused.
+2. Origin: the Origin header must be one of *that tenant's* domains.
+3. Session: the session cookie is looked up in the tenant's own schema.
+4. Path: /ws/ → NotificationConsumer; any other path is refused.
+
+One layer rather than a middleware per step: every layer of an ASGI stack stays on a socket's
+stack for as long as the socket lives, with its own copy of the scope, and the outage guard's
+wrapped receive and send sat in the path of every frame. With 10,000 sockets that was ~3 KiB
+a socket (tracemalloc, bench/README.md "Memory per socket").
 
 The operators' site (the public tenant's host) has its own stack (console.routing), entered
-from step 1: OriginMiddleware (Origin must be a public-site domain), the operators' session
-middleware (the session is looked up in the public schema and must belong to an operator),
-then /ws/operators/ → console.consumers.OperatorConsumer. Every other path on that host is
-refused like an unknown one.
+from step 1: Origin (a public-site domain), the operators' session (looked up in the public
+schema, must belong to an operator), then /ws/operators/ → console.consumers.OperatorConsumer.
+Every other path on that host is refused like an unknown one.
 
-Refusals in 1-2 happen before the handshake completes (the client sees HTTP 403); a missing
-or ended session is accepted and closed with 4401, so browsers can tell "log in again" apart.
-Around all of it, DatabaseOutageGuard: if PostgreSQL cannot be reached for one of these
-lookups, the socket is accepted and closed with 4503 (retry later), not failed with a 500.
+Refusals in 1, 2 and 4 happen before the handshake completes (the client sees HTTP 403); a
+missing or ended session is accepted and closed with 4401, so browsers can tell "log in
+again" apart. If PostgreSQL cannot be reached for one of these lookups, the socket is
+accepted and closed with 4503 (retry later), not failed with a 500: the gate's steps for a
+tenant's socket, DatabaseOutageGuard around the operators' stack.
 """
 
 import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.routing import URLRouter
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
-from django.urls import path, re_path
 
 from accounts.language import language_for
 from config.outage import DATABASE_OUTAGE_ERRORS
@@ -65,10 +68,28 @@ async def refuse(scope: Scope, receive: Receive, send: Send, *, reason: str, sch
         await send({"type": "websocket.close", "code": 1008})
 
 
+async def answer_busy(
+    receive: Receive, send: Send, exc: BaseException, *, connect_received: bool = False
+) -> None:
+    """A handshake met a database outage: tell the client to come back later (4503, like a
+    Redis outage) instead of letting Daphne answer 500, which browsers retry at once."""
+    logger.warning(
+        "websocket handshake met a database outage (%s); closed with %d",
+        type(exc).__name__,
+        CLOSE_BUSY,
+    )
+    metrics.count_soon("ws.busy")
+    if not connect_received:
+        await receive()  # websocket.connect comes first; a close can only follow it
+    # A close code reaches the client only after the handshake completed.
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": CLOSE_BUSY})
+
+
 class DatabaseOutageGuard:
-    """The handshake's lookups (host, session) need PostgreSQL. While it is down, tell the
-    client to come back later (4503, like a Redis outage) instead of letting Daphne answer
-    500, which browsers retry at once. The consumers handle their own database calls."""
+    """answer_busy() for an application whose lookups happen anywhere before it answers the
+    handshake (the operators' stack); the tenants' gate guards its own lookups. The consumers
+    handle their own database calls."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -93,17 +114,7 @@ class DatabaseOutageGuard:
         except DATABASE_OUTAGE_ERRORS as exc:
             if answered:
                 raise  # the socket is past its handshake: not this guard's business
-            logger.warning(
-                "websocket handshake met a database outage (%s); closed with %d",
-                type(exc).__name__,
-                CLOSE_BUSY,
-            )
-            metrics.count_soon("ws.busy")
-            if not connect_received:
-                await receive()  # websocket.connect comes first; a close can only follow it
-            # A close code reaches the client only after the handshake completed.
-            await send({"type": "websocket.accept"})
-            await send({"type": "websocket.close", "code": CLOSE_BUSY})
+            await answer_busy(receive, send, exc, connect_received=connect_received)
 
 
 # Handshakes come in storms (every page of a school reconnecting after a deploy) and the
@@ -153,64 +164,83 @@ async def _look_up(host: str) -> HostLookup:
     return tenant, domains
 
 
-class TenantHostMiddleware:
-    def __init__(self, app: ASGIApp, *, operators: ASGIApp | None = None) -> None:
-        self.app = app
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+    schema: str
+
+
+class TenantSocketGate:
+    """Admits a tenant's socket (the module's steps 1-4) and runs its consumer with one scope
+    that carries the tenant, its domains, the user, the session key and the reader's language
+    (accounts.language.language_for: what the socket renders for them is in it). Sessions and
+    users are read inside the tenant's schema, every time (Channels' AuthMiddlewareStack reads
+    them in whatever schema the database thread was left in)."""
+
+    def __init__(self, consumer: ASGIApp, *, path: str, operators: ASGIApp | None = None) -> None:
+        self.consumer = consumer
+        self.path = path
         self.operators = operators
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        host = header(scope, b"host") or ""
-        tenant, domains = await tenant_for_socket(host)
+        try:
+            admitted = await self.admit(scope)
+        except DATABASE_OUTAGE_ERRORS as exc:
+            return await answer_busy(receive, send, exc)
+        if isinstance(admitted, Refusal):
+            return await refuse(
+                scope, receive, send, reason=admitted.reason, schema=admitted.schema
+            )
+        app, admitted_scope = admitted
+        del scope  # the socket keeps one copy of its scope: its consumer's
+        return await app(admitted_scope, receive, send)
+
+    async def admit(self, scope: Scope) -> "tuple[ASGIApp, Scope] | Refusal":
+        tenant, domains = await tenant_for_socket(header(scope, b"host") or "")
         is_public = tenant is not None and tenant.is_public
         if is_public and self.operators is not None:
-            return await self.operators(
-                {**scope, "tenant": tenant, "tenant_domains": domains}, receive, send
-            )
+            return self.operators, {**scope, "tenant": tenant, "tenant_domains": domains}
         if tenant is None or is_public or not tenant.is_active:
             schema = tenant.schema_name if tenant else "-"
-            reason = "unknown_host" if tenant is None else "tenant_inactive"
-            return await refuse(scope, receive, send, reason=reason, schema=schema)
-        return await self.app({**scope, "tenant": tenant, "tenant_domains": domains}, receive, send)
-
-
-class OriginMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        tenant = scope["tenant"]
-        origin = header(scope, b"origin")
-        allowed = scope["tenant_domains"]
-        origin_host = host_to_domain(urlsplit(origin).netloc) if origin else None
-        if origin_host is None or origin_host not in allowed:
-            return await refuse(
-                scope, receive, send, reason="bad_origin", schema=tenant.schema_name
-            )
-        return await self.app(scope, receive, send)
-
-
-class TenantSessionMiddleware:
-    """Channels' AuthMiddlewareStack reads users in whatever schema the DB thread was left in;
-    this one looks the session and user up inside the tenant's schema, every time. The scope
-    also says which language the socket's reader reads (accounts.language.language_for): what
-    the socket renders for them (notifications) is in it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            return Refusal("unknown_host" if tenant is None else "tenant_inactive", schema)
+        if not origin_allowed(scope, domains):
+            return Refusal("bad_origin", tenant.schema_name)
+        if scope.get("path") != self.path:
+            return Refusal("unknown_path", tenant.schema_name)
         session_key = session_key_of(scope)
-        tenant = scope["tenant"]
         if socket_sql.handles_sessions():
             user = await socket_sql.session_user(tenant, session_key=session_key)
         else:
             user = await tenant_db(session_user)(tenant, session_key=session_key)
-        language = language_for(user, tenant)
-        return await self.app(
-            {**scope, "user": user, "session_key": session_key, "language": language},
-            receive,
-            send,
-        )
+        return self.consumer, {
+            **scope,
+            "tenant": tenant,
+            "tenant_domains": domains,
+            "user": user,
+            "session_key": session_key,
+            "language": language_for(user, tenant),
+        }
+
+
+def origin_allowed(scope: Scope, domains: list[str]) -> bool:
+    """The socket's Origin is one of `domains` (the tenant's, or the public site's)."""
+    origin = header(scope, b"origin")
+    origin_host = host_to_domain(urlsplit(origin).netloc) if origin else None
+    return origin_host is not None and origin_host in domains
+
+
+class OriginMiddleware:
+    """Step 2 for the operators' stack (console.routing)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not origin_allowed(scope, scope["tenant_domains"]):
+            return await refuse(
+                scope, receive, send, reason="bad_origin", schema=scope["tenant"].schema_name
+            )
+        return await self.app(scope, receive, send)
 
 
 def session_key_of(scope: Scope) -> str:
@@ -230,12 +260,4 @@ def websocket_application(*, operators: ASGIApp | None = None) -> ASGIApp:
     which is otherwise refused like an inactive tenant."""
     from realtime.consumers import NotificationConsumer
 
-    router = URLRouter(
-        [
-            path("ws/", NotificationConsumer.as_asgi()),
-            re_path(r"", WebsocketDenier.as_asgi()),  # any other path: refused, not an error
-        ]
-    )
-    return DatabaseOutageGuard(
-        TenantHostMiddleware(OriginMiddleware(TenantSessionMiddleware(router)), operators=operators)
-    )
+    return TenantSocketGate(NotificationConsumer.as_asgi(), path="/ws/", operators=operators)

@@ -18,7 +18,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.roles import Role
 from realtime import catalogue
-from realtime.asgi import TenantSessionMiddleware
+from realtime.asgi import TenantSocketGate
 from realtime.catalogue import NotificationType, register, render_for
 from realtime.families import SYSTEM
 from realtime.services import notification_payload, notify, recipient_locale
@@ -180,8 +180,8 @@ async def test_a_socket_knows_its_readers_language_and_replays_in_it(
     for user, language in ((lisa, "es-mx"), (bart, "en")):
         key = await database_sync_to_async(session_for)(school, user)
         headers = await database_sync_to_async(ws_headers)(school, session_key=key)
-        scope = {"tenant": school, "headers": headers}
-        await TenantSessionMiddleware(app)(scope, nothing_received, nothing_sent)
+        scope = {"type": "websocket", "path": "/ws/", "headers": headers}
+        await TenantSocketGate(app, path="/ws/")(scope, nothing_received, nothing_sent)
         assert seen["language"] == language
 
     # and a replay over the real socket stack is in the reader's language
