@@ -38,22 +38,33 @@ def minute_bucket(at: float | None = None) -> int:
 
 
 def _hincr(family: str, amounts: dict[str, int]) -> None:
-    key = redis_key(family, str(minute_bucket()))
+    _hincr_all({family: amounts})
+
+
+def _hincr_all(families: dict[str, dict[str, int]]) -> None:
+    """One pipeline, one round trip, for every family's figures."""
+    minute = str(minute_bucket())
     try:
         pipe = redis_client().pipeline(transaction=False)
-        for field, amount in amounts.items():
-            pipe.hincrby(key, field, amount)
-            pipe.hincrby(redis_key(family, TOTAL), field, amount)
-        pipe.expire(key, RETENTION_SECONDS)
+        for family, amounts in families.items():
+            key = redis_key(family, minute)
+            for field, amount in amounts.items():
+                pipe.hincrby(key, field, amount)
+                pipe.hincrby(redis_key(family, TOTAL), field, amount)
+            pipe.expire(key, RETENTION_SECONDS)
         pipe.execute()
     except Exception:
-        logger.debug("metrics %s not recorded", list(amounts), exc_info=True)
+        logger.debug("metrics %s not recorded", list(families), exc_info=True)
 
 
 # The *_soon variants add to an in-process batch that one daemon thread writes to Redis a
 # moment later: a broadcast to 1,000 sockets costs one pipeline, not 2,000 round trips. The
 # thread is independent of any event loop, so a batch can never be stranded on a closed one.
-FLUSH_DELAY_SECONDS = 0.25
+# A second: the figures are read per minute, and the operators' panel every 2 s
+# (AVISO_MONITOR_SECONDS); at 0.25 s the flushes (a thread waking, a Redis round trip per
+# family) were a tenth of a server's CPU per notification at 10 notifications/s
+# (bench/README.md, "CPU per notification at 10/s").
+FLUSH_DELAY_SECONDS = 1.0
 _batch: dict[str, dict[str, int]] = {}
 _batch_lock = threading.Lock()
 _batch_waiting = threading.Event()
@@ -85,8 +96,8 @@ def flush() -> None:
     with _batch_lock:
         pending = {family: dict(amounts) for family, amounts in _batch.items()}
         _batch.clear()
-    for family, amounts in pending.items():
-        _hincr(family, amounts)
+    if pending:
+        _hincr_all(pending)
 
 
 atexit.register(flush)
