@@ -60,10 +60,10 @@ def _hincr_all(families: dict[str, dict[str, int]]) -> None:
 # The *_soon variants add to an in-process batch that one daemon thread writes to Redis a
 # moment later: a broadcast to 1,000 sockets costs one pipeline, not 2,000 round trips. The
 # thread is independent of any event loop, so a batch can never be stranded on a closed one.
-# A second: the figures are read per minute, and the operators' panel every 2 s
-# (AVISO_MONITOR_SECONDS); at 0.25 s the flushes (a thread waking, a Redis round trip per
-# family) were a tenth of a server's CPU per notification at 10 notifications/s
-# (bench/README.md, "CPU per notification at 10/s").
+# A second: the figures are read per minute, and by the operators' panel every 2 s
+# (AVISO_MONITOR_SECONDS). At 0.25 s, with a round trip per family, a server publishing 10
+# notifications/s woke this thread up to four times and went to Redis up to eight times a
+# second for them: a fixed cost that CPU per notification at low rates showed (bench/README.md).
 FLUSH_DELAY_SECONDS = 1.0
 _batch: dict[str, dict[str, int]] = {}
 _batch_lock = threading.Lock()
