@@ -185,10 +185,13 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
 
 
 def _already_invoiced(run: BillingRun, student: User) -> bool:
-    """Billed this fee for this due date already: by hand, or by another run."""
+    """Billed this fee for this due date already: by hand, or by another run. Not by this
+    run: a second worker running it at the same moment may see the first one's invoice
+    committed between its own checks, and must not report that student as skipped."""
     return (
         Invoice.objects.filter(student=student, fee=run.fee, due_on=run.due_on)
         .exclude(status=InvoiceStatus.CANCELLED)
+        .exclude(billing_run=run)
         .exists()
     )
 
