@@ -3,6 +3,8 @@ a reschedule, an accepted proposal, an accepted waitlist offer): the checks befo
 database's exclusion constraints, which have the last word (clinic.services.appointments and
 clinic.services.waitlist both call here, neither calls the other's internals)."""
 
+import random
+import time
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -64,7 +66,11 @@ def _violated(exc: IntegrityError) -> str | None:
     return name
 
 
-DEADLOCK_RETRIES = 3
+# Eight patients asking for one slot at once deadlocked one of them four times in a row
+# (clean-clone CI, 2026-12-04): retried at once, the same racers met again. So more tries, each
+# after a short random pause that lets the others commit or give up first.
+DEADLOCK_RETRIES = 8
+DEADLOCK_PAUSE_S = 0.02
 
 
 def _save_unless_deadlocked(appointment: Appointment) -> None:
@@ -81,6 +87,7 @@ def _save_unless_deadlocked(appointment: Appointment) -> None:
             deadlocked = getattr(exc.__cause__, "sqlstate", None) == "40P01"
             if not deadlocked or attempt == DEADLOCK_RETRIES:
                 raise
+            time.sleep(random.uniform(0.5, 1.5) * DEADLOCK_PAUSE_S * (attempt + 1))
 
 
 def _dentist_taken(appointment: Appointment) -> SlotTaken:
