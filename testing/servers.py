@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,13 +113,24 @@ def http_get(
 
 
 @contextmanager
-def daphne(port: int | None = None, **env: str) -> Iterator[int]:
-    """A Daphne process serving the product to this test run; yields its port; killed on exit.
+def daphne(
+    port: int | None = None,
+    *,
+    application: str = APPLICATION,
+    options: Sequence[str] = (),
+    **env: str,
+) -> Iterator[int]:
+    """A Daphne process serving the product (or another `application`) to this test run, with
+    Daphne `options` added to the product's command line; yields its port; killed on exit.
     Its output goes to var/daphne-<port>.log."""
     port = port or free_port()
     log = open(LOGS / f"daphne-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 -- our own argv
-        daphne_command(port=port), cwd=ROOT, env=server_env(**env), stdout=log, stderr=log
+        [*daphne_command(port=port, application=application), *options],
+        cwd=ROOT,
+        env=server_env(**env),
+        stdout=log,
+        stderr=log,
     )
     try:
         wait_for_port(port, process)

@@ -7,16 +7,13 @@ import base64
 import os
 import socket
 import struct
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
-from config.daphne_cmd import daphne_command
-from testing.servers import LOGS, ROOT, free_port, stop_process, wait_for_port
+from testing.servers import daphne
 from tests.config.daphne_apps import CANCELLED_MARKER
 
 PING_INTERVAL_S = 2
@@ -24,24 +21,10 @@ PING_TIMEOUT_S = 2
 TICK_S = 2  # the server's timer granularity, as Daphne's
 
 
-@contextmanager
-def serving(app: str, *options: str, **env: str) -> Iterator[int]:
-    port = free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    command = daphne_command(port=port, application=f"tests.config.daphne_apps:{app}")
-    with open(LOGS / f"daphne-{port}.log", "wb") as log:
-        process = subprocess.Popen(
-            [*command, *options],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            wait_for_port(port, process)
-            yield port
-        finally:
-            stop_process(process)
+def serving(app: str, *options: str, **env: str) -> AbstractContextManager[int]:
+    """A real Daphne (the product's command line, so Aviso's server class) serving one of
+    tests/config/daphne_apps.py."""
+    return daphne(None, application=f"tests.config.daphne_apps:{app}", options=options, **env)
 
 
 class RawSocket:
