@@ -27,6 +27,18 @@ CONNECT_TIMEOUT_S = 30
 # proxy with a shorter idle timeout, set AVISO_WS_PING_INTERVAL_S below it.
 PING_INTERVAL_S = int(os.environ.get("AVISO_WS_PING_INTERVAL_S", "45"))
 PING_TIMEOUT_S = 20
+# The kernel's queue of connections not yet accepted. Twisted listens with 50 (Daphne's -b/-p
+# give no say): when every page of a school reconnects at once (a deploy, a restart), the
+# 51st waiting connection is dropped and its client's TCP resends only after 1, 3, 7 s.
+# Linux caps it at net.core.somaxconn (4096 since 5.4); gunicorn and uvicorn ask for 2048.
+LISTEN_BACKLOG = 4096
+
+
+def endpoint(*, bind: str, port: int, backlog: int = LISTEN_BACKLOG) -> str:
+    """Twisted's endpoint string for bind:port with `backlog`, escaped as Daphne escapes its
+    own (daphne.endpoints): an IPv6 address's colons are separators there."""
+    host = bind.strip("[]").replace(":", r"\:")
+    return f"tcp:port={int(port)}:interface={host}:backlog={int(backlog)}"
 
 
 def daphne_command(
@@ -48,10 +60,8 @@ def daphne_command(
     )
     return [
         *runner,
-        "-b",
-        bind,
-        "-p",
-        str(port),
+        "-e",
+        endpoint(bind=bind, port=port),
         "--websocket-max-message-size",
         str(MAX_MESSAGE_BYTES),
         "--websocket_connect_timeout",

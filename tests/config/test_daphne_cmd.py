@@ -1,0 +1,64 @@
+"""The product's Daphne command line (config/daphne_cmd.py): while a server is too busy to
+accept (a reconnect storm, every page of a school at once), connections wait for it in the
+kernel's queue instead of being dropped for their TCP to resend seconds later."""
+
+import base64
+import os
+import signal
+import socket
+import subprocess
+
+from config.daphne_cmd import daphne_command
+from testing.servers import LOGS, ROOT, free_port, server_env, stop_process, wait_for_port
+
+WAITING = 300  # Twisted's own listen queue (what Daphne's -b/-p give) holds 50
+
+
+def upgrade(sock: socket.socket, port: int) -> bytes:
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1024)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def test_connections_wait_for_a_busy_server_instead_of_being_dropped() -> None:
+    # given a Daphne started with the product's command line, frozen as if busy
+    port = free_port()
+    command = daphne_command(port=port, application="tests.config.daphne_apps:holds_open")
+    with open(LOGS / f"daphne-{port}.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=log, stderr=log)
+        sockets: list[socket.socket] = []
+        try:
+            wait_for_port(port, process)
+            process.send_signal(signal.SIGSTOP)
+            # when many clients connect meanwhile
+            for _ in range(WAITING):
+                sock = socket.socket()
+                sock.settimeout(0.5)  # a dropped connection's first resend comes after 1 s
+                try:
+                    sock.connect(("127.0.0.1", port))
+                except TimeoutError:
+                    sock.close()
+                    break
+                sockets.append(sock)
+            # then every one of them got in line
+            assert len(sockets) == WAITING, f"only {len(sockets)} connections were queued"
+            # and once the server runs again, each is answered
+            process.send_signal(signal.SIGCONT)
+            for sock in sockets:
+                sock.settimeout(15)
+                assert upgrade(sock, port).startswith(b"HTTP/1.1 101"), "not upgraded"
+        finally:
+            process.send_signal(signal.SIGCONT)
+            for sock in sockets:
+                sock.close()
+            stop_process(process)
