@@ -2,8 +2,8 @@
 `python -m config.daphne_cmd --bind ... --port ... --proxy-headers`, which execs it;
 testing/servers.py (tests, fault tests) and bench/ build theirs with daphne_command(), so a
 server under test runs with the options production runs with. It is Daphne's command line
-run with Aviso's server class (config/daphne_server.py); the bench's vanilla baselines ask
-for stock Daphne (`stock_server`)."""
+run with Aviso's server class (config/daphne_server.py) on uvloop (config/daphne_run.py);
+the bench's vanilla baselines ask for stock Daphne (`stock_server`)."""
 
 import argparse
 import os
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 APPLICATION = "config.asgi:application"
-SERVER_MODULE = "config.daphne_server"
+SERVER_MODULE = "config.daphne_run"
 # Daphne drops a frame over this before reading it; the protocol's own limit (64 KiB,
 # realtime/protocol.py MAX_FRAME_BYTES) is enforced by the consumer below it.
 MAX_MESSAGE_BYTES = 128 * 1024

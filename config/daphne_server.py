@@ -16,8 +16,8 @@ same way, but a connection is visited only when something about it can be due:
   Daphne does. The calendar holds weak references, so a closed socket is not kept alive by
   its place in it.
 
-`python -m config.daphne_server <Daphne's arguments>` runs Daphne's command line with this
-server; config/daphne_cmd.py builds that command for production, tests and bench."""
+config/daphne_run.py runs Daphne's command line with this server (on uvloop);
+config/daphne_cmd.py builds that command for production, tests and bench."""
 
 import asyncio
 import logging
@@ -144,7 +144,3 @@ class DueTimeServer(Server):
 
 class AvisoCommandLine(CommandLineInterface):
     server_class = DueTimeServer
-
-
-if __name__ == "__main__":
-    AvisoCommandLine.entrypoint()

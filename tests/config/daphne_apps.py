@@ -39,3 +39,11 @@ async def outlives_its_socket(scope: Any, receive: Any, send: Any) -> None:
     except asyncio.CancelledError:
         Path(os.environ[CANCELLED_MARKER]).write_text("cancelled")  # noqa: ASYNC240 -- a test's marker, once
         raise
+
+
+async def names_its_loop(scope: Any, receive: Any, send: Any) -> None:
+    """Says which event loop implementation runs it, then keeps the socket."""
+    await _accept(receive, send)
+    loop = asyncio.get_running_loop()
+    await send({"type": "websocket.send", "text": type(loop).__module__})
+    await _until_disconnect(receive)

@@ -138,3 +138,13 @@ def test_an_application_that_outlives_its_socket_is_killed(tmp_path: Path) -> No
             time.sleep(0.1)
     # then the server killed it
     assert marker.exists(), "the application was never cancelled"
+
+
+def test_the_server_runs_on_uvloop() -> None:
+    # given the product's Daphne (config/daphne_run.py)
+    with serving("names_its_loop") as port:
+        # when a socket opens
+        client = RawSocket(port)
+        # then the application runs on uvloop's loop, not the stock one
+        opcode, text = client.frame()
+        assert (opcode, text) == (0x1, b"uvloop"), text

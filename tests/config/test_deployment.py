@@ -86,7 +86,7 @@ def test_every_daphne_runs_the_one_command_line() -> None:
 
     command = daphne_command(port=8000, bind="10.0.0.1", proxy_headers=True)
     # then it is Daphne's command line run with Aviso's server class
-    assert command[1:3] == ["-m", "config.daphne_server"], command
+    assert command[1:3] == ["-m", "config.daphne_run"], command
     assert AvisoCommandLine.server_class is DueTimeServer
     assert os.access(command[0], os.X_OK), f"{command[0]} is not installed"
     # and Daphne's own parser accepts it, and it serves the product's ASGI app
