@@ -53,6 +53,7 @@ from bench.harness import (
     prepare,
     publish,
     raise_open_files,
+    run_clients,
     start_celery_worker,
     ws_frame_bytes,
 )
@@ -1015,7 +1016,7 @@ def run_system(
         async def go() -> dict[str, Any]:
             return await measure(system_class(), servers, population, args)
 
-        return asyncio.run(go())
+        return run_clients(go())
     finally:
         servers.stop()
 
