@@ -181,15 +181,28 @@ def _column(model: Any, field: str) -> sql.Identifier:
     return sql.Identifier(model._meta.get_field(field).column)
 
 
+_PAGE_COLUMNS = ("seq", "type", "data", "created_at", "read_at")  # in _payload's order
+
+
 def _hello_sql(schema: str) -> sql.Composed:
-    """Last seq, unread count (the partial index notification_unread) and the reader's stored
-    language: three index lookups in one statement."""
+    """Last seq, unread count (the partial index notification_unread), the reader's stored
+    language and the first replay page after %(after)s, in one statement (one snapshot, one
+    round trip): one row per notification of the page, each carrying the three; a single
+    row with an empty page when the client is up to date."""
     return sql.SQL(
-        "SELECT (SELECT {last_seq} FROM {inbox} WHERE {inbox_user} = %(user)s), "
+        "SELECT h.last_seq, h.unread, h.language, {page_columns} FROM (SELECT "
+        "(SELECT {last_seq} FROM {inbox} WHERE {inbox_user} = %(user)s) AS last_seq, "
         "(SELECT count(*) FROM {notification} WHERE {recipient} = %(user)s "
-        "AND {read_at} IS NULL), "
-        "(SELECT {language} FROM {user} WHERE {user_id} = %(user)s)"
+        "AND {read_at} IS NULL) AS unread, "
+        "(SELECT {language} FROM {user} WHERE {user_id} = %(user)s) AS language) AS h "
+        "LEFT JOIN LATERAL (SELECT {columns} FROM {notification} WHERE {recipient} = %(user)s "
+        "AND {seq} > %(after)s ORDER BY {seq} LIMIT %(page)s) AS p ON true ORDER BY p.{seq}"
     ).format(
+        page_columns=sql.SQL(", ").join(
+            sql.SQL("p.{}").format(_column(Notification, c)) for c in _PAGE_COLUMNS
+        ),
+        columns=sql.SQL(", ").join(_column(Notification, c) for c in _PAGE_COLUMNS),
+        seq=_column(Notification, "seq"),
         inbox=_table(schema, Inbox),
         last_seq=_column(Inbox, "last_seq"),
         inbox_user=_column(Inbox, "user"),
@@ -203,9 +216,8 @@ def _hello_sql(schema: str) -> sql.Composed:
 
 
 def _page_sql(schema: str) -> sql.Composed:
-    columns = ("seq", "type", "data", "created_at", "read_at")  # in _payload's order
     return sql.SQL("SELECT {} FROM {} WHERE {} = %s AND {} > %s ORDER BY {} LIMIT %s").format(
-        sql.SQL(", ").join(_column(Notification, c) for c in columns),
+        sql.SQL(", ").join(_column(Notification, c) for c in _PAGE_COLUMNS),
         _table(schema, Notification),
         _column(Notification, "recipient"),
         _column(Notification, "seq"),
@@ -236,28 +248,32 @@ class Hello(NamedTuple):
 
 
 async def hello_state(tenant: Tenant, *, user_id: int, after: int) -> Hello:
-    """All a socket's hello reads, in one round trip or two: the inbox's last seq and unread
+    """All a socket's hello reads, in one round trip (two for a client that remembers more
+    than exists, a restored database: it starts over from 0): the inbox's last seq and unread
     count and, if the client is behind, the first replay page in the reader's language as
-    stored now (what realtime.socket_queries.replay_page gives). A client that remembers more
-    than exists (a restored database) starts over from 0."""
+    stored now (what realtime.socket_queries.replay_page gives)."""
     schema = tenant.schema_name
     async with _connection() as conn:
-        row = await (
-            await conn.execute(_query("hello", schema, conn), {"user": user_id})
-        ).fetchone()
-        last_seq, unread, own_language = row if row is not None else (None, 0, None)
+        rows = await (
+            await conn.execute(
+                _query("hello", schema, conn),
+                {"user": user_id, "after": after, "page": REPLAY_PAGE},
+            )
+        ).fetchall()
+        last_seq, unread, own_language = rows[0][:3] if rows else (None, 0, None)
         last_seq = last_seq or 0
+        page = [row[3:] for row in rows if row[3] is not None]
         if after > last_seq:
             after = 0
-        rows = []
-        if after < last_seq:
-            rows = await (
-                await conn.execute(_query("page", schema, conn), [user_id, after, REPLAY_PAGE])
-            ).fetchall()
+            page = []
+            if last_seq:
+                page = await (
+                    await conn.execute(_query("page", schema, conn), [user_id, 0, REPLAY_PAGE])
+                ).fetchall()
     language = reading_language(own_language, tenant)
     zone = tenant_zone(tenant)
-    page = [_payload(r, language=language, zone=zone) for r in rows]
-    return Hello(after=after, last_seq=last_seq, unread=int(unread), first_page=page)
+    payloads = [_payload(r, language=language, zone=zone) for r in page]
+    return Hello(after=after, last_seq=last_seq, unread=int(unread), first_page=payloads)
 
 
 def _payload(row: tuple[Any, ...], *, language: str, zone: Any) -> NotificationPayload:

@@ -201,6 +201,11 @@ async def test_hello_reads_what_the_selectors_read(school: Tenant, school_b: Ten
     # the same number may name the first student there)
     there = await socket_sql.hello_state(school_b, user_id=other.pk, after=0)
     assert (there.last_seq, there.unread, len(there.first_page)) == (5, 5, 5)
+    # and a user who was never notified is up to date at 0, whatever the client remembers
+    newcomer = await sync_to_async(make_user)(school, Role.TEACHER)
+    for remembered in (0, 4):
+        fresh = await socket_sql.hello_state(school, user_id=newcomer.pk, after=remembered)
+        assert (fresh.after, fresh.last_seq, fresh.unread, fresh.first_page) == (0, 0, 0, [])
 
 
 def _inbox_and_page(*, user_id: int, after: int) -> tuple[int, int, list[Any]]:
