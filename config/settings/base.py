@@ -175,6 +175,14 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREF
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes the database connection before and after every task unless
+# told to reuse it: each task paid a new PostgreSQL connection (a backend forked, Django's
+# session set up) on the CPU the sockets deliver with (bench/README.md, "Publishing from
+# Celery"). Reused for this many tasks, then closed and opened afresh, as CONN_MAX_AGE
+# recycles a web process's. One broken meanwhile (a PostgreSQL restart) fails its task, which
+# retries on a new connection (config/celery.py DatabaseRetryTask); tenant-schemas-celery
+# sets each task's schema on it, whatever the last task's was (tests/config/test_celery_db.py).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
