@@ -1440,11 +1440,11 @@ def many_rows(row: Row, args: Any) -> str:
 
 MEASURED = """What is measured where:
 
-* Clients, publisher and meter run in one Python process (asyncio); servers, PostgreSQL and
-  Redis run on the same 2-core machine, which other work shares. The systems run one after
-  the other against the same database and Redis, with the same number of Daphne processes,
-  Django's DEBUG off (as in production). The client's own CPU is shown where it could be the
-  bottleneck (connecting, holding many sockets): near 100 % it would be.
+* Clients, publisher and meter run in one Python process (asyncio on uvloop); servers,
+  PostgreSQL and Redis run on the same 2-core machine, which other work shares. The systems
+  run one after the other against the same database and Redis, with the same number of
+  Daphne processes, Django's DEBUG off (as in production). The client's own CPU is shown
+  where it could be the bottleneck (connecting, holding many sockets): near 100 % it would be.
 * **commit→client**: Aviso and polling: from the commit of the `notify` transaction
   (an on_commit stamp) to the moment the client parsed the frame or the poll answer carrying
   it. Vanilla (both layers): from just before `group_send` (it writes nothing; that is where
