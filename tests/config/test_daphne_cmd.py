@@ -2,32 +2,15 @@
 accept (a reconnect storm, every page of a school at once), connections wait for it in the
 kernel's queue instead of being dropped for their TCP to resend seconds later."""
 
-import base64
-import os
 import signal
 import socket
 import subprocess
 
 from config.daphne_cmd import daphne_command
 from testing.servers import LOGS, ROOT, free_port, server_env, stop_process, wait_for_port
+from tests.config.test_daphne_server import RawSocket
 
 WAITING = 300  # Twisted's own listen queue (what Daphne's -b/-p give) holds 50
-
-
-def upgrade(sock: socket.socket, port: int) -> bytes:
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(
-        f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
-    )
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1024)
-        if not chunk:
-            break
-        head += chunk
-    return head
 
 
 def test_connections_wait_for_a_busy_server_instead_of_being_dropped() -> None:
@@ -56,7 +39,7 @@ def test_connections_wait_for_a_busy_server_instead_of_being_dropped() -> None:
             process.send_signal(signal.SIGCONT)
             for sock in sockets:
                 sock.settimeout(15)
-                assert upgrade(sock, port).startswith(b"HTTP/1.1 101"), "not upgraded"
+                RawSocket(port, sock=sock)  # upgraded (101), or it raises
         finally:
             process.send_signal(signal.SIGCONT)
             for sock in sockets:

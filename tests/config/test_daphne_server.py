@@ -30,8 +30,9 @@ def serving(app: str, *options: str, **env: str) -> AbstractContextManager[int]:
 class RawSocket:
     """A WebSocket client that shows the control frames a library would answer by itself."""
 
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
+    def __init__(self, port: int, *, sock: socket.socket | None = None) -> None:
+        """Upgrades `sock` (a connection already made to `port`) or a new connection."""
+        self.sock = sock or socket.create_connection(("127.0.0.1", port), timeout=15)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(
             f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
@@ -40,7 +41,10 @@ class RawSocket:
         )
         head = b""
         while b"\r\n\r\n" not in head:
-            head += self.sock.recv(1)
+            byte = self.sock.recv(1)
+            if not byte:
+                raise ConnectionError(f"closed before the upgrade's answer ended: {head!r}")
+            head += byte
         assert head.startswith(b"HTTP/1.1 101"), head
 
     def _read(self, n: int) -> bytes:
