@@ -35,10 +35,12 @@ LISTEN_BACKLOG = 4096
 
 
 def endpoint(*, bind: str, port: int, backlog: int = LISTEN_BACKLOG) -> str:
-    """Twisted's endpoint string for bind:port with `backlog`, escaped as Daphne escapes its
-    own (daphne.endpoints): an IPv6 address's colons are separators there."""
-    host = bind.strip("[]").replace(":", r"\:")
-    return f"tcp:port={int(port)}:interface={host}:backlog={int(backlog)}"
+    """The endpoint string Daphne builds from -b/-p (its own escaping of an IPv6 address),
+    with `backlog` added."""
+    from daphne.endpoints import build_endpoint_description_strings
+
+    (tcp,) = build_endpoint_description_strings(host=bind, port=port)
+    return f"{tcp}:backlog={int(backlog)}"
 
 
 def daphne_command(

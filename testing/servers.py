@@ -32,6 +32,7 @@ __all__ = [
     "Answer",
     "daphne",
     "daphne_command",
+    "daphne_process",
     "free_port",
     "http_get",
     "server_env",
@@ -113,16 +114,16 @@ def http_get(
 
 
 @contextmanager
-def daphne(
+def daphne_process(
     port: int | None = None,
     *,
     application: str = APPLICATION,
     options: Sequence[str] = (),
     **env: str,
-) -> Iterator[int]:
+) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
     """A Daphne process serving the product (or another `application`) to this test run, with
-    Daphne `options` added to the product's command line; yields its port; killed on exit.
-    Its output goes to var/daphne-<port>.log."""
+    Daphne `options` added to the product's command line; yields its port and the process
+    (for a test that signals it); killed on exit. Its output goes to var/daphne-<port>.log."""
     port = port or free_port()
     log = open(LOGS / f"daphne-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 -- our own argv
@@ -134,10 +135,23 @@ def daphne(
     )
     try:
         wait_for_port(port, process)
-        yield port
+        yield port, process
     finally:
         stop_process(process)
         log.close()
+
+
+@contextmanager
+def daphne(
+    port: int | None = None,
+    *,
+    application: str = APPLICATION,
+    options: Sequence[str] = (),
+    **env: str,
+) -> Iterator[int]:
+    """daphne_process() for a test that needs only the port."""
+    with daphne_process(port, application=application, options=options, **env) as (bound, _):
+        yield bound
 
 
 def stop_process(process: "subprocess.Popen[bytes]", *, timeout: float = 10) -> None:

@@ -4,10 +4,8 @@ kernel's queue instead of being dropped for their TCP to resend seconds later.""
 
 import signal
 import socket
-import subprocess
 
-from config.daphne_cmd import daphne_command
-from testing.servers import LOGS, ROOT, free_port, server_env, stop_process, wait_for_port
+from testing.servers import daphne_process
 from tests.config.test_daphne_server import RawSocket
 
 WAITING = 300  # Twisted's own listen queue (what Daphne's -b/-p give) holds 50
@@ -15,13 +13,10 @@ WAITING = 300  # Twisted's own listen queue (what Daphne's -b/-p give) holds 50
 
 def test_connections_wait_for_a_busy_server_instead_of_being_dropped() -> None:
     # given a Daphne started with the product's command line, frozen as if busy
-    port = free_port()
-    command = daphne_command(port=port, application="tests.config.daphne_apps:holds_open")
-    with open(LOGS / f"daphne-{port}.log", "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=log, stderr=log)
-        sockets: list[socket.socket] = []
+    app = "tests.config.daphne_apps:holds_open"
+    sockets: list[socket.socket] = []
+    with daphne_process(None, application=app) as (port, process):
         try:
-            wait_for_port(port, process)
             process.send_signal(signal.SIGSTOP)
             # when many clients connect meanwhile
             for _ in range(WAITING):
@@ -44,4 +39,3 @@ def test_connections_wait_for_a_busy_server_instead_of_being_dropped() -> None:
             process.send_signal(signal.SIGCONT)
             for sock in sockets:
                 sock.close()
-            stop_process(process)
